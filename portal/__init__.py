@@ -1,0 +1,108 @@
+"""ARGE-Partnerportal: the Flask app factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, render_template, send_from_directory
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+from portal import access, mail, security
+from portal.config import check_production, load_settings
+from portal.extensions import csrf, db, login_manager
+
+ERROR_TITLES = {
+    400: "Die Anfrage konnte nicht verarbeitet werden",
+    403: "Kein Zugriff",
+    404: "Seite nicht gefunden",
+    405: "Diese Aktion ist hier nicht möglich",
+    413: "Die Datei oder Eingabe ist zu groß",
+    500: "Ein Fehler ist aufgetreten",
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    settings = load_settings(config)
+    check_production(settings)
+    app = Flask(__name__, static_url_path="/portal/static", instance_path=str(settings["INSTANCE_DIR"]))
+    app.config.from_mapping(settings)
+    app.config["WTF_I18N_ENABLED"] = False  # WTForms' own German translations (Meta.locales)
+    if settings["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings["TRUSTED_PROXIES"], x_proto=1)  # type: ignore[method-assign]
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_error_pages(app)
+    _register_template_helpers(app)
+    from portal.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Bitte melden Sie sich an, um diese Seite zu sehen."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(_load_user)
+    security.init_app(app)
+    app.before_request(access.enforce)
+    mail.init_app(app)
+
+
+def _load_user(login_id: str) -> Any:
+    """Accept a session only for an active user whose session version still matches."""
+    from portal.accounts.models import User
+
+    user_id, _, version = login_id.partition(".")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or str(user.session_version) != version:
+        return None
+    return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.accounts.views import bp as accounts_bp
+    from portal.audit.views import bp as audit_bp
+    from portal.publishing.views import bp as publishing_bp
+
+    for blueprint in (accounts_bp, audit_bp, publishing_bp):
+        app.register_blueprint(blueprint)
+
+    @access.access(access.Access.PUBLIC)
+    def kern_asset(filename: str) -> Response:
+        """The KERN UX design system's CSS and fonts, served from the npm package."""
+        return send_from_directory(app.config["KERN_DIR"], filename, max_age=86400)
+
+    app.add_url_rule("/portal/static/kern/<path:filename>", "kern_asset", kern_asset)
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        return render_template("error.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[400])), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError) -> tuple[str, int]:
+        return render_template("error.html", code=400, title="Das Formular ist abgelaufen", csrf=True), 400
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception) -> tuple[str, int]:
+        db.session.rollback()
+        app.logger.exception("unhandled error: %s", type(error).__name__)
+        return render_template("error.html", code=500, title=ERROR_TITLES[500]), 500
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from portal.templating import init_templating
+
+    init_templating(app)

@@ -1,0 +1,1 @@
+"""Users, organisations, roles, login, second factor and invitations."""

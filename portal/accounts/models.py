@@ -1,0 +1,198 @@
+"""Organisations (Träger), users and one-time tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models import Base, utcnow
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class Role(enum.StrEnum):
+    PROVIDER = "provider"
+    STAFF = "staff"
+    APPROVER = "approver"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.PROVIDER: "Träger-Mitarbeiter/in",
+    Role.STAFF: "ARGE-Sachbearbeitung",
+    Role.APPROVER: "Teamleitung",
+    Role.ADMIN: "Administration",
+}
+STAFF_ROLES = frozenset({Role.STAFF, Role.APPROVER, Role.ADMIN})
+
+
+class OrgStatus(enum.StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    SUSPENDED = "suspended"
+
+
+ORG_STATUS_LABELS = {
+    OrgStatus.PENDING: "In Prüfung",
+    OrgStatus.VERIFIED: "Bestätigt",
+    OrgStatus.SUSPENDED: "Gesperrt",
+}
+
+
+class Umbrella(enum.StrEnum):
+    CARITAS = "caritas"
+    DIAKONIE = "diakonie"
+    AWO = "awo"
+    DRK = "drk"
+    PARITAETISCHER = "paritaetischer"
+    ZWST = "zwst"
+    OTHER = "other"
+
+
+UMBRELLA_LABELS = {
+    Umbrella.CARITAS: "Deutscher Caritasverband",
+    Umbrella.DIAKONIE: "Diakonie Deutschland",
+    Umbrella.AWO: "Arbeiterwohlfahrt (AWO)",
+    Umbrella.DRK: "Deutsches Rotes Kreuz (DRK)",
+    Umbrella.PARITAETISCHER: "Der Paritätische",
+    Umbrella.ZWST: "Zentralwohlfahrtsstelle der Juden in Deutschland (ZWST)",
+    Umbrella.OTHER: "Anderer Verband oder keiner",
+}
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    legal_form: Mapped[str] = mapped_column(String(100))
+    umbrella: Mapped[Umbrella] = mapped_column(_enum(Umbrella))
+    street: Mapped[str] = mapped_column(String(200))
+    postal_code: Mapped[str] = mapped_column(String(5))
+    city: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(40))
+    email: Mapped[str] = mapped_column(String(320))
+    website: Mapped[str] = mapped_column(String(300), default="")
+    public_contact: Mapped[str] = mapped_column(Text, default="")
+    non_profit: Mapped[bool] = mapped_column(default=False)
+    iban: Mapped[str] = mapped_column(String(34), default="")
+    status: Mapped[OrgStatus] = mapped_column(_enum(OrgStatus), default=OrgStatus.PENDING, index=True)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    verified_at: Mapped[datetime | None]
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation", order_by="User.name")
+
+    __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 (read once by SQLAlchemy)
+
+    @property
+    def can_submit(self) -> bool:
+        """Only a verified organisation may submit offers and reports."""
+        return self.status == OrgStatus.VERIFIED
+
+    @property
+    def status_label(self) -> str:
+        return ORG_STATUS_LABELS[self.status]
+
+    @property
+    def umbrella_label(self) -> str:
+        return UMBRELLA_LABELS[self.umbrella]
+
+    def can_view_private(self, user: User) -> bool:
+        """IBAN and internal data: the organisation's own users and ARGE staff."""
+        return user.is_staff or user.organisation_id == self.id
+
+    def can_edit(self, user: User) -> bool:
+        return user.organisation_id == self.id and user.is_org_admin and user.active
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    is_org_admin: Mapped[bool] = mapped_column(default=False)
+    password_hash: Mapped[str] = mapped_column(String(200), default="")
+    email_verified_at: Mapped[datetime | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    session_version: Mapped[int] = mapped_column(default=1)
+    totp_secret: Mapped[str] = mapped_column(String(64), default="")
+    totp_last_step: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+
+    def get_id(self) -> str:
+        """Flask-Login id carries the session version, so old cookies stop working."""
+        return f"{self.id}.{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_provider(self) -> bool:
+        return self.role == Role.PROVIDER
+
+    @property
+    def role_label(self) -> str:
+        label = ROLE_LABELS[self.role]
+        return "Träger-Admin" if self.is_provider and self.is_org_admin else label
+
+    @property
+    def has_totp(self) -> bool:
+        return bool(self.totp_secret)
+
+    @property
+    def needs_mfa(self) -> bool:
+        return self.is_staff
+
+
+class TokenPurpose(enum.StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 (a token purpose, not a password)
+    INVITATION = "invitation"
+
+
+class Token(Base):
+    """A single-use, expiring token sent by e-mail; only its SHA-256 is stored."""
+
+    __tablename__ = "tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(_enum(TokenPurpose))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(Base):
+    """Failed and successful sign-in steps, kept in the database so throttling survives restarts."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    account: Mapped[str] = mapped_column(String(320), index=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    success: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,23 @@
+"""Read-only queries of the accounts domain."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.models import Organisation, OrgStatus, Role, User
+from portal.extensions import db
+
+
+def organisations_by_status(status: OrgStatus | None) -> list[Organisation]:
+    query = select(Organisation).order_by(Organisation.created_at, Organisation.id)
+    if status is not None:
+        query = query.where(Organisation.status == status)
+    return list(db.session.scalars(query))
+
+
+def users_for_admin(role: str | None) -> list[User]:
+    query = select(User).options(selectinload(User.organisation)).order_by(User.role, User.name)
+    if role:
+        query = query.where(User.role == Role(role))
+    return list(db.session.scalars(query))

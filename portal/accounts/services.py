@@ -1,0 +1,473 @@
+"""All state changes of accounts and organisations: each validates, changes, audits and queues mail."""
+
+from __future__ import annotations
+
+import enum
+import functools
+import hashlib
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+
+from portal.accounts import mfa
+from portal.accounts.models import (
+    ORG_STATUS_LABELS,
+    LoginAttempt,
+    Organisation,
+    OrgStatus,
+    Role,
+    Token,
+    TokenPurpose,
+    User,
+)
+from portal.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
+from portal.audit.services import client_ip, record
+from portal.errors import ConflictError, ServiceError
+from portal.extensions import db
+from portal.mail import queue_mail
+from portal.models import utcnow
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+class LoginResult(enum.Enum):
+    OK = "ok"
+    NEEDS_TOTP = "needs_totp"
+    BAD = "bad"
+    THROTTLED = "throttled"
+    UNVERIFIED = "unverified"
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A valid argon2id hash, verified when the account does not exist, so timing does not tell."""
+    return hash_password(secrets.token_hex(16))
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _check_password(password: str, *context: str) -> None:
+    problems = password_problems(password, context)
+    if problems:
+        raise ServiceError(problems[0], field="password")
+
+
+# --- tokens ---------------------------------------------------------------------------------------
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
+    raw = secrets.token_urlsafe(32)
+    db.session.add(Token(user=user, purpose=purpose, token_hash=_digest(raw), expires_at=utcnow() + lifetime))
+    return raw
+
+
+def find_token(raw: str, purpose: TokenPurpose) -> Token | None:
+    """A token that is unused and unexpired, or None."""
+    token = db.session.scalar(select(Token).where(Token.token_hash == _digest(raw), Token.purpose == purpose))
+    if token is None or token.used_at is not None or token.expires_at < utcnow():
+        return None
+    return token
+
+
+def _link(endpoint: str, **values: Any) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+# --- registration and invitations -----------------------------------------------------------------
+
+
+def register_provider(org_data: Mapping[str, Any], name: str, email: str, password: str) -> User | None:
+    """Create a pending organisation and its first user (the provider admin); send the verification link.
+
+    Returns None when the e-mail address already has an account: its owner is told by mail instead,
+    so the form does not reveal who is registered.
+    """
+    email = normalise_email(email)
+    _check_password(password, org_data["name"], name, email)
+    if user_by_email(email):
+        queue_mail(
+            email,
+            "Registrierung im ARGE-Partnerportal",
+            "Jemand hat versucht, mit Ihrer E-Mail-Adresse ein neues Konto anzulegen.\n"
+            "Sie haben bereits ein Konto. Falls Sie Ihr Passwort vergessen haben, setzen Sie es hier zurück:\n"
+            + _link("accounts.forgot_password"),
+        )
+        db.session.commit()
+        return None
+    if db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == org_data["name"].lower())):
+        raise ServiceError(
+            "Eine Organisation mit diesem Namen ist bereits registriert. "
+            "Bitten Sie deren Träger-Admin, Sie einzuladen.",
+            field="name",
+        )
+    organisation = Organisation(**org_data)
+    user = User(
+        email=email,
+        name=name,
+        role=Role.PROVIDER,
+        organisation=organisation,
+        is_org_admin=True,
+        password_hash=hash_password(password),
+    )
+    db.session.add_all([organisation, user])
+    db.session.flush()
+    _send_verification(user)
+    record("registered", actor=user, obj=organisation)
+    db.session.commit()
+    return user
+
+
+def _send_verification(user: User) -> None:
+    raw = _issue_token(user, TokenPurpose.VERIFY_EMAIL, current_app.config["TOKEN_LIFETIME"])
+    queue_mail(
+        user.email,
+        "Bitte bestätigen Sie Ihre E-Mail-Adresse",
+        f"Guten Tag {user.name},\n\nbitte bestätigen Sie Ihre E-Mail-Adresse mit diesem Link "
+        f"(24 Stunden gültig):\n{_link('accounts.verify_email', token=raw)}\n\n"
+        "Danach prüft die ARGE die Angaben Ihrer Organisation. Sie erhalten eine Nachricht, "
+        "sobald Ihre Organisation bestätigt ist.",
+    )
+
+
+def resend_verification(user: User) -> None:
+    _send_verification(user)
+    db.session.commit()
+
+
+def verify_email(raw: str) -> User | None:
+    token = find_token(raw, TokenPurpose.VERIFY_EMAIL)
+    if token is None:
+        return None
+    token.used_at = utcnow()
+    token.user.email_verified_at = utcnow()
+    record("email_verified", actor=token.user, obj=token.user)
+    _notify_staff_of_registration(token.user)
+    db.session.commit()
+    return token.user
+
+
+def _notify_staff_of_registration(user: User) -> None:
+    if user.organisation is None or user.organisation.status != OrgStatus.PENDING:
+        return
+    staff = db.session.scalars(select(User).where(User.role == Role.STAFF, User.active.is_(True))).all()
+    for member in staff:
+        queue_mail(
+            member.email,
+            "Neue Organisation wartet auf Prüfung",
+            f"Die Organisation „{user.organisation.name}“ hat sich registriert und wartet auf Ihre "
+            f"Prüfung:\n{_link('accounts.organisation_detail', org_id=user.organisation.id)}",
+        )
+
+
+def invite_user(inviter: User, email: str, name: str, role: Role, organisation: Organisation | None) -> User:
+    """Create an account without password and send an invitation link."""
+    email = normalise_email(email)
+    if user_by_email(email):
+        raise ServiceError("Für diese E-Mail-Adresse gibt es bereits ein Konto.", field="email")
+    user = User(email=email, name=name, role=role, organisation=organisation)
+    db.session.add(user)
+    db.session.flush()
+    raw = _issue_token(user, TokenPurpose.INVITATION, INVITATION_LIFETIME)
+    where = f"für {organisation.name} " if organisation else ""
+    queue_mail(
+        email,
+        "Einladung in das ARGE-Partnerportal",
+        f"Guten Tag {name},\n\n{inviter.name} hat Sie {where}in das ARGE-Partnerportal eingeladen.\n"
+        f"Legen Sie mit diesem Link Ihr Passwort fest (7 Tage gültig):\n"
+        f"{_link('accounts.accept_invitation', token=raw)}",
+    )
+    record("user_invited", actor=inviter, obj=user, details=f"{email} als {role.value}")
+    db.session.commit()
+    return user
+
+
+def accept_invitation(raw: str, password: str) -> User | None:
+    token = find_token(raw, TokenPurpose.INVITATION)
+    if token is None:
+        return None
+    user = token.user
+    _check_password(password, user.name, user.email, user.organisation.name if user.organisation else "")
+    token.used_at = utcnow()
+    user.password_hash = hash_password(password)
+    user.email_verified_at = utcnow()
+    record("invitation_accepted", actor=user, obj=user)
+    db.session.commit()
+    return user
+
+
+def create_user(email: str, role: Role, password: str, org_name: str | None = None, name: str = "") -> User:
+    """Create an active, verified account directly (command line and demo data)."""
+    organisation = None
+    if org_name:
+        organisation = db.session.scalar(select(Organisation).where(Organisation.name == org_name))
+        if organisation is None:
+            raise ServiceError(f"Organisation „{org_name}“ nicht gefunden.", field="org")
+    if role == Role.PROVIDER and organisation is None:
+        raise ServiceError("Träger-Konten brauchen eine Organisation (--org).", field="org")
+    _check_password(password, email, name, org_name or "")
+    if user_by_email(email):
+        raise ServiceError("Für diese E-Mail-Adresse gibt es bereits ein Konto.", field="email")
+    user = User(
+        email=normalise_email(email),
+        name=name or email.split("@")[0],
+        role=role,
+        organisation=organisation,
+        password_hash=hash_password(password),
+        email_verified_at=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    record("user_created", obj=user, details=f"{user.email} als {role.value}", actor_email="cli")
+    db.session.commit()
+    return user
+
+
+# --- login ----------------------------------------------------------------------------------------
+
+
+def _failures(kind: str, **where: str) -> int:
+    since = utcnow() - current_app.config["LOGIN_WINDOW"]
+    query = select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.kind == kind, LoginAttempt.success.is_(False), LoginAttempt.created_at >= since
+    )
+    for column, value in where.items():
+        query = query.where(getattr(LoginAttempt, column) == value)
+    return db.session.scalar(query) or 0
+
+
+def login_throttled(email: str, kind: str = "password") -> bool:
+    config = current_app.config
+    return (
+        _failures(kind, account=normalise_email(email)) >= config["LOGIN_MAX_FAILURES_ACCOUNT"]
+        or _failures(kind, ip=client_ip()) >= config["LOGIN_MAX_FAILURES_IP"]
+    )
+
+
+def _attempt(kind: str, email: str, success: bool) -> None:
+    db.session.add(LoginAttempt(kind=kind, account=normalise_email(email), ip=client_ip(), success=success))
+
+
+def authenticate(email: str, password: str) -> tuple[LoginResult, User | None]:
+    """First login step. The caller finishes the login (OK) or asks for the code (NEEDS_TOTP)."""
+    if login_throttled(email):
+        record("login_refused", actor_email=normalise_email(email)[:320])
+        db.session.commit()
+        return LoginResult.THROTTLED, None
+    user = user_by_email(email)
+    valid = verify_password(user.password_hash if user and user.password_hash else _dummy_hash(), password)
+    if user is None or not valid or not user.active:
+        _attempt("password", email, success=False)
+        record("login_failed", actor=user, actor_email=normalise_email(email)[:320])
+        db.session.commit()
+        return LoginResult.BAD, None
+    if user.email_verified_at is None:
+        return LoginResult.UNVERIFIED, user
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    db.session.commit()
+    return (LoginResult.NEEDS_TOTP if user.has_totp else LoginResult.OK), user
+
+
+def check_totp(user: User, code: str) -> bool:
+    """Second login step: a valid code that was not used before; wrong codes are throttled."""
+    if login_throttled(user.email, kind="totp"):
+        record("login_refused", actor=user, details="Sicherheitscode gesperrt")
+        db.session.commit()
+        return False
+    step = mfa.matching_step(user.totp_secret, code, utcnow())
+    if step is None or step <= user.totp_last_step:
+        _attempt("totp", user.email, success=False)
+        record("totp_failed", actor=user)
+        db.session.commit()
+        return False
+    user.totp_last_step = step
+    db.session.commit()
+    return True
+
+
+def finish_login(user: User) -> None:
+    _attempt("password", user.email, success=True)
+    user.last_login_at = utcnow()
+    record("login", actor=user)
+    db.session.commit()
+
+
+def end_sessions(user: User, action: str, actor: User | None = None, details: str = "") -> None:
+    """Invalidate every session of the user (the session version is part of the login id)."""
+    user.session_version += 1
+    record(action, actor=actor or user, obj=user, details=details)
+    db.session.commit()
+
+
+# --- passwords and second factor ------------------------------------------------------------------
+
+
+def request_password_reset(email: str) -> None:
+    """Send a single-use reset link if the account exists; the answer is the same either way."""
+    user = user_by_email(email)
+    if user is None or not user.active:
+        return
+    raw = _issue_token(user, TokenPurpose.RESET_PASSWORD, current_app.config["RESET_TOKEN_LIFETIME"])
+    queue_mail(
+        user.email,
+        "Passwort zurücksetzen",
+        "Sie haben angefordert, Ihr Passwort zurückzusetzen. Der Link ist eine Stunde gültig und "
+        f"funktioniert nur einmal:\n{_link('accounts.reset_password', token=raw)}\n\n"
+        "Wenn Sie das nicht waren, können Sie diese Nachricht ignorieren.",
+    )
+    record("password_reset_requested", actor=user, obj=user)
+    db.session.commit()
+
+
+def reset_password(raw: str, password: str) -> User | None:
+    token = find_token(raw, TokenPurpose.RESET_PASSWORD)
+    if token is None:
+        return None
+    user = token.user
+    _check_password(password, user.name, user.email, user.organisation.name if user.organisation else "")
+    token.used_at = utcnow()
+    user.password_hash = hash_password(password)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()  # the link proved the address
+    _password_changed_mail(user)
+    end_sessions(user, "password_reset")
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise ServiceError("Das bisherige Passwort ist nicht richtig.", field="current_password")
+    _check_password(new, user.name, user.email, user.organisation.name if user.organisation else "")
+    user.password_hash = hash_password(new)
+    _password_changed_mail(user)
+    end_sessions(user, "password_changed")
+
+
+def _password_changed_mail(user: User) -> None:
+    queue_mail(
+        user.email,
+        "Ihr Passwort wurde geändert",
+        "Das Passwort Ihres Kontos im ARGE-Partnerportal wurde soeben geändert. Alle anderen Sitzungen "
+        "wurden beendet.\nWenn Sie das nicht waren, wenden Sie sich bitte sofort an die ARGE.",
+    )
+
+
+def enable_totp(user: User, secret: str, code: str) -> None:
+    step = mfa.matching_step(secret, code, utcnow())
+    if step is None:
+        raise ServiceError(
+            "Der Code stimmt nicht. Prüfen Sie die Uhrzeit Ihres Geräts und versuchen Sie es mit dem nächsten Code.",
+            field="code",
+        )
+    user.totp_secret = secret
+    user.totp_last_step = step
+    record("totp_enabled", actor=user, obj=user)
+    db.session.commit()
+
+
+def disable_totp(user: User, password: str) -> None:
+    if current_app.config["REQUIRE_MFA"] and user.needs_mfa:
+        raise ServiceError("Für Ihre Rolle ist die Zwei-Faktor-Anmeldung vorgeschrieben.")
+    if not verify_password(user.password_hash, password):
+        raise ServiceError("Das Passwort ist nicht richtig.", field="password")
+    user.totp_secret = ""
+    user.totp_last_step = 0
+    record("totp_disabled", actor=user, obj=user)
+    db.session.commit()
+
+
+# --- organisations and users (staff, admin, provider admin) ---------------------------------------
+
+ORG_TRANSITIONS: dict[OrgStatus, frozenset[OrgStatus]] = {
+    OrgStatus.PENDING: frozenset({OrgStatus.VERIFIED, OrgStatus.SUSPENDED}),
+    OrgStatus.VERIFIED: frozenset({OrgStatus.SUSPENDED}),
+    OrgStatus.SUSPENDED: frozenset({OrgStatus.VERIFIED}),
+}
+
+
+def set_organisation_status(actor: User, organisation: Organisation, status: OrgStatus, reason: str = "") -> None:
+    if status not in ORG_TRANSITIONS[organisation.status]:
+        raise ServiceError(
+            f"Eine Organisation im Status „{organisation.status_label}“ kann nicht in den "
+            f"Status „{ORG_STATUS_LABELS[status]}“ wechseln."
+        )
+    if status == OrgStatus.SUSPENDED and not reason.strip():
+        raise ServiceError("Bitte geben Sie einen Grund für die Sperrung an.", field="reason")
+    previous = organisation.status
+    organisation.status = status
+    organisation.status_reason = reason.strip()
+    if status == OrgStatus.VERIFIED:
+        organisation.verified_at = utcnow()
+    record(
+        "organisation_status",
+        actor=actor,
+        obj=organisation,
+        details=f"{previous.value} → {status.value}" + (f": {reason.strip()}" if reason.strip() else ""),
+    )
+    _mail_org_admins(
+        organisation, f"Ihre Organisation ist jetzt: {ORG_STATUS_LABELS[status]}", _status_text(status, reason.strip())
+    )
+    db.session.commit()
+
+
+def _status_text(status: OrgStatus, reason: str) -> str:
+    if status == OrgStatus.VERIFIED:
+        return (
+            "Die ARGE hat die Angaben Ihrer Organisation geprüft und bestätigt. Sie können jetzt Angebote "
+            f"einreichen:\n{_link('accounts.home')}"
+        )
+    return f"Die ARGE hat Ihre Organisation gesperrt. Grund: {reason}\nBei Fragen wenden Sie sich bitte an die ARGE."
+
+
+def _mail_org_admins(organisation: Organisation, subject: str, body: str) -> None:
+    for user in organisation.users:
+        if user.is_org_admin and user.active:
+            queue_mail(user.email, subject, body)
+
+
+def update_organisation(actor: User, organisation: Organisation, data: Mapping[str, Any], version: int) -> None:
+    if version != organisation.version_id:
+        raise ConflictError()
+    duplicate = db.session.scalar(
+        select(Organisation).where(
+            func.lower(Organisation.name) == data["name"].lower(), Organisation.id != organisation.id
+        )
+    )
+    if duplicate:
+        raise ServiceError("Eine andere Organisation trägt bereits diesen Namen.", field="name")
+    changed = sorted(key for key, value in data.items() if getattr(organisation, key) != value)
+    for key in changed:
+        setattr(organisation, key, data[key])
+    record("organisation_updated", actor=actor, obj=organisation, details=", ".join(changed))
+    db.session.commit()
+
+
+def change_role(actor: User, user: User, role: Role) -> None:
+    if user.id == actor.id:
+        raise ServiceError("Sie können Ihre eigene Rolle nicht ändern.", field="role")
+    if user.is_provider or role == Role.PROVIDER:
+        raise ServiceError("Träger-Konten und ARGE-Konten können nicht ineinander umgewandelt werden.", field="role")
+    previous = user.role
+    user.role = role
+    end_sessions(user, "role_changed", actor=actor, details=f"{previous.value} → {role.value}")
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    if user.id == actor.id:
+        raise ServiceError("Sie können Ihr eigenes Konto nicht deaktivieren.")
+    user.active = active
+    end_sessions(user, "user_reactivated" if active else "user_deactivated", actor=actor)

@@ -1,0 +1,488 @@
+"""Routes of the accounts domain: sign-in, registration, own account, organisations and users."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from portal.access import Access, access, deny
+from portal.accounts import mfa, services
+from portal.accounts.forms import (
+    ChangePasswordForm,
+    CodeForm,
+    ConfirmPasswordForm,
+    EmptyForm,
+    ForgotPasswordForm,
+    InviteForm,
+    LoginForm,
+    OrganisationForm,
+    RegistrationForm,
+    ResetPasswordForm,
+    RoleForm,
+    StaffInviteForm,
+    StatusForm,
+)
+from portal.accounts.models import ORG_STATUS_LABELS, Organisation, OrgStatus, Role, TokenPurpose, User
+from portal.accounts.queries import organisations_by_status, users_for_admin
+from portal.errors import ServiceError
+from portal.extensions import db
+from portal.models import utcnow
+from portal.security import start_session_clock
+
+bp = Blueprint("accounts", __name__, url_prefix="/portal")
+PENDING_LOGIN_SECONDS = 300
+
+
+def show_error(form: object, error: ServiceError) -> None:
+    """Put a service's message next to its field, or at the top of the page."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "danger")
+
+
+def safe_next(target: str | None) -> str:
+    """Only the portal's own paths are accepted as a target after login."""
+    if target and target.startswith("/portal/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("accounts.home")
+
+
+# --- start page and sign-in -----------------------------------------------------------------------
+
+
+@bp.get("/")
+@access(Access.USER)
+def home() -> str:
+    pending = organisations_by_status(OrgStatus.PENDING) if current_user.is_staff else []
+    return render_template("accounts/home.html", pending_organisations=pending)
+
+
+@bp.route("/anmelden", methods=["GET", "POST"])
+@access(Access.ANONYMOUS)
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        result, user = services.authenticate(form.email.data, form.password.data)
+        response = _after_password(result, user)
+        if response is not None:
+            return response
+    return render_template("accounts/login.html", form=form)
+
+
+def _after_password(result: services.LoginResult, user: User | None) -> Response | None:
+    if result is services.LoginResult.THROTTLED:
+        flash(
+            "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie 15 Minuten oder setzen Sie Ihr "
+            "Passwort zurück.",
+            "danger",
+        )
+    elif result is services.LoginResult.BAD:
+        flash("E-Mail-Adresse oder Passwort sind nicht richtig.", "danger")
+    elif result is services.LoginResult.UNVERIFIED and user is not None:
+        services.resend_verification(user)
+        flash(
+            "Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse. Wir haben Ihnen den Link noch einmal geschickt.", "info"
+        )
+    elif user is not None:
+        return _second_step(result, user)
+    return None
+
+
+def _second_step(result: services.LoginResult, user: User) -> Response:
+    if result is services.LoginResult.OK and not (current_app.config["REQUIRE_MFA"] and user.needs_mfa):
+        return _complete_login(user, request.args.get("next"))
+    session.clear()
+    session["pending_login"] = {"id": user.get_id(), "at": utcnow().timestamp(), "next": request.args.get("next")}
+    if result is services.LoginResult.NEEDS_TOTP:
+        return redirect(url_for("accounts.login_code"))
+    return redirect(url_for("accounts.login_setup"))
+
+
+def _complete_login(user: User, target: str | None) -> Response:
+    services.finish_login(user)
+    session.clear()
+    login_user(user)
+    start_session_clock()
+    return redirect(safe_next(target))
+
+
+def _pending_user() -> User | None:
+    pending = session.get("pending_login")
+    if not pending or utcnow().timestamp() - pending["at"] > PENDING_LOGIN_SECONDS:
+        return None
+    user_id, _, version = pending["id"].partition(".")
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or str(user.session_version) != version:
+        return None
+    return user
+
+
+@bp.route("/anmelden/code", methods=["GET", "POST"])
+@access(Access.ANONYMOUS)
+def login_code() -> str | Response:
+    user = _pending_user()
+    if user is None or not user.has_totp:
+        flash("Bitte melden Sie sich erneut an.", "info")
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if services.check_totp(user, form.code.data):
+            return _complete_login(user, session["pending_login"].get("next"))
+        form.code.errors = [
+            "Der Sicherheitscode ist nicht richtig oder wurde schon benutzt. Bitte warten Sie auf den nächsten Code."
+        ]
+    return render_template("accounts/login_code.html", form=form)
+
+
+@bp.route("/anmelden/einrichten", methods=["GET", "POST"])
+@access(Access.ANONYMOUS)
+def login_setup() -> str | Response:
+    user = _pending_user()
+    if user is None:
+        flash("Bitte melden Sie sich erneut an.", "info")
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    secret = session.setdefault("totp_secret", mfa.new_secret())
+    if form.validate_on_submit():
+        try:
+            services.enable_totp(user, secret, form.code.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            return _complete_login(user, session["pending_login"].get("next"))
+    return _render_totp_setup("accounts/login_setup.html", form, user, secret)
+
+
+def _render_totp_setup(template: str, form: CodeForm, user: User, secret: str) -> str:
+    uri = mfa.provisioning_uri(secret, user.email)
+    return render_template(template, form=form, secret=secret, qr_svg=mfa.qr_svg(uri))
+
+
+@bp.post("/abmelden")
+@access(Access.USER)
+def logout() -> Response:
+    if EmptyForm().validate_on_submit():
+        services.end_sessions(current_user._get_current_object(), "logout")
+    logout_user()
+    session.clear()
+    flash("Sie sind abgemeldet.", "success")
+    return redirect(url_for("accounts.login"))
+
+
+# --- registration, e-mail links -------------------------------------------------------------------
+
+
+@bp.route("/registrieren", methods=["GET", "POST"])
+@access(Access.ANONYMOUS)
+def register() -> str:
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            services.register_provider(
+                form.organisation_data(), form.user_name.data, form.email.data, form.password.data
+            )
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            return render_template("accounts/registered.html", email=form.email.data)
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/registrieren/bestaetigen/<token>", methods=["GET", "POST"])
+@access(Access.ANONYMOUS)
+def verify_email(token: str) -> str | Response:
+    form = EmptyForm()
+    if form.validate_on_submit():
+        if services.verify_email(token) is None:
+            return render_template("accounts/link_invalid.html"), 400  # type: ignore[return-value]
+        flash("Danke, Ihre E-Mail-Adresse ist bestätigt. Sie können sich jetzt anmelden.", "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/verify_email.html", form=form)
+
+
+@bp.route("/passwort-vergessen", methods=["GET", "POST"])
+@access(Access.ANONYMOUS)
+def forgot_password() -> str:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        return render_template("accounts/reset_sent.html", email=form.email.data)
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/passwort-zuruecksetzen/<token>", methods=["GET", "POST"])
+@access(Access.ANONYMOUS)
+def reset_password(token: str) -> str | Response | tuple[str, int]:
+    if services.find_token(token, TokenPurpose.RESET_PASSWORD) is None:
+        return render_template("accounts/link_invalid.html"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            logout_user()
+            session.clear()
+            flash("Ihr Passwort ist geändert. Bitte melden Sie sich mit dem neuen Passwort an.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/einladung/<token>", methods=["GET", "POST"])
+@access(Access.ANONYMOUS)
+def accept_invitation(token: str) -> str | Response | tuple[str, int]:
+    invitation = services.find_token(token, TokenPurpose.INVITATION)
+    if invitation is None:
+        return render_template("accounts/link_invalid.html"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.accept_invitation(token, form.password.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash("Willkommen! Ihr Konto ist eingerichtet. Bitte melden Sie sich an.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/accept_invitation.html", form=form, invited=invitation.user)
+
+
+# --- own account ----------------------------------------------------------------------------------
+
+
+@bp.get("/konto")
+@access(Access.USER)
+def account() -> str:
+    return render_template("accounts/account.html", disable_form=ConfirmPasswordForm())
+
+
+@bp.route("/konto/passwort", methods=["GET", "POST"])
+@access(Access.USER)
+def change_password() -> str | Response:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, form.current_password.data, form.password.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            login_user(user)  # this session continues with the new session version; all others end
+            flash("Ihr Passwort ist geändert. Alle anderen Sitzungen wurden beendet.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/konto/zwei-faktor", methods=["GET", "POST"])
+@access(Access.USER)
+def totp_setup() -> str | Response:
+    form = CodeForm()
+    secret = session.setdefault("totp_secret", mfa.new_secret())
+    if form.validate_on_submit():
+        try:
+            services.enable_totp(current_user._get_current_object(), secret, form.code.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            session.pop("totp_secret", None)
+            flash("Die Zwei-Faktor-Anmeldung ist eingerichtet.", "success")
+            return redirect(url_for("accounts.account"))
+    return _render_totp_setup("accounts/totp_setup.html", form, current_user, secret)
+
+
+@bp.post("/konto/zwei-faktor/ausschalten")
+@access(Access.USER)
+def totp_disable() -> str | Response:
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.disable_totp(current_user._get_current_object(), form.password.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash("Die Zwei-Faktor-Anmeldung ist ausgeschaltet.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", disable_form=form)
+
+
+# --- the provider's own organisation --------------------------------------------------------------
+
+
+@bp.get("/organisation")
+@access(Access.PROVIDER)
+def own_organisation() -> str:
+    return render_template(
+        "accounts/organisation.html",
+        organisation=current_user.organisation,
+        status_form=None,
+        invite_form=InviteForm(),
+        toggle_form=EmptyForm(),
+    )
+
+
+@bp.route("/organisation/bearbeiten", methods=["GET", "POST"])
+@access(Access.PROVIDER_ADMIN)
+def edit_organisation() -> str | Response:
+    organisation = current_user.organisation
+    form = OrganisationForm(obj=organisation, org_email=organisation.email, version=organisation.version_id)
+    if form.validate_on_submit():
+        try:
+            services.update_organisation(
+                current_user, organisation, form.organisation_data(), int(form.version.data or 0)
+            )
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash("Die Angaben Ihrer Organisation sind gespeichert.", "success")
+            return redirect(url_for("accounts.own_organisation"))
+    return render_template("accounts/edit_organisation.html", form=form)
+
+
+@bp.post("/organisation/einladen")
+@access(Access.PROVIDER_ADMIN)
+def invite_colleague() -> str | Response:
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            services.invite_user(
+                current_user, form.email.data, form.name.data, Role.PROVIDER, current_user.organisation
+            )
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"Die Einladung an {form.email.data} ist verschickt.", "success")
+            return redirect(url_for("accounts.own_organisation"))
+    return render_template(
+        "accounts/organisation.html",
+        organisation=current_user.organisation,
+        status_form=None,
+        invite_form=form,
+        toggle_form=EmptyForm(),
+    )
+
+
+@bp.post("/organisation/mitarbeitende/<int:user_id>/aktiv")
+@access(Access.PROVIDER_ADMIN)
+def toggle_colleague(user_id: int) -> Response:
+    colleague = db.session.get(User, user_id)
+    if colleague is None or colleague.organisation_id != current_user.organisation_id:
+        deny(f"colleague {user_id}")
+    return _toggle_active(colleague, url_for("accounts.own_organisation"))
+
+
+def _toggle_active(user: User, back: str) -> Response:
+    if EmptyForm().validate_on_submit():
+        try:
+            services.set_active(current_user, user, not user.active)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"Das Konto von {user.name} ist jetzt {'aktiv' if user.active else 'deaktiviert'}.", "success")
+    return redirect(back)
+
+
+# --- staff: organisations -------------------------------------------------------------------------
+
+
+@bp.get("/organisationen")
+@access(Access.STAFF)
+def organisations() -> str:
+    status = request.args.get("status", "")
+    selected = OrgStatus(status) if status in set(OrgStatus) else None
+    return render_template(
+        "accounts/organisations.html",
+        organisations=organisations_by_status(selected),
+        selected=selected,
+        labels=ORG_STATUS_LABELS,
+    )
+
+
+@bp.get("/organisationen/<int:org_id>")
+@access(Access.STAFF)
+def organisation_detail(org_id: int) -> str:
+    organisation = db.session.get(Organisation, org_id) or abort(404)
+    return render_template(
+        "accounts/organisation.html",
+        organisation=organisation,
+        status_form=StatusForm(),
+        invite_form=None,
+        toggle_form=None,
+    )
+
+
+@bp.post("/organisationen/<int:org_id>/status/<status>")
+@access(Access.STAFF)
+def organisation_status(org_id: int, status: str) -> str | Response:
+    organisation = db.session.get(Organisation, org_id) or abort(404)
+    form = StatusForm()
+    if status not in set(OrgStatus):
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            services.set_organisation_status(current_user, organisation, OrgStatus(status), form.reason.data or "")
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"„{organisation.name}“ ist jetzt: {organisation.status_label}.", "success")
+            return redirect(url_for("accounts.organisation_detail", org_id=org_id))
+    return render_template(
+        "accounts/organisation.html", organisation=organisation, status_form=form, invite_form=None, toggle_form=None
+    )
+
+
+# --- admin: users ---------------------------------------------------------------------------------
+
+
+@bp.get("/benutzer")
+@access(Access.ADMIN)
+def users() -> str:
+    role = request.args.get("rolle", "")
+    return render_template(
+        "accounts/users.html",
+        users=users_for_admin(role if role in set(Role) else None),
+        selected=role,
+        role_form=RoleForm(),
+        toggle_form=EmptyForm(),
+    )
+
+
+@bp.route("/benutzer/einladen", methods=["GET", "POST"])
+@access(Access.ADMIN)
+def invite_staff() -> str | Response:
+    form = StaffInviteForm()
+    if form.validate_on_submit():
+        try:
+            services.invite_user(current_user, form.email.data, form.name.data, Role(form.role.data), None)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"Die Einladung an {form.email.data} ist verschickt.", "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/invite_staff.html", form=form)
+
+
+@bp.post("/benutzer/<int:user_id>/rolle")
+@access(Access.ADMIN)
+def change_role(user_id: int) -> Response:
+    user = db.session.get(User, user_id) or abort(404)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            services.change_role(current_user, user, Role(form.role.data))
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"{user.name} hat jetzt die Rolle „{user.role_label}“.", "success")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.post("/benutzer/<int:user_id>/aktiv")
+@access(Access.ADMIN)
+def toggle_user(user_id: int) -> Response:
+    user = db.session.get(User, user_id) or abort(404)
+    return _toggle_active(user, url_for("accounts.users"))

@@ -1,0 +1,1 @@
+"""Append-only audit and access log."""

@@ -1,0 +1,72 @@
+"""Writing to the audit log, always inside the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import has_request_context, request
+from sqlalchemy import select
+
+from portal.audit.models import AuditEntry
+from portal.extensions import db
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
+
+ACTION_LABELS = {
+    "login": "Anmeldung",
+    "login_failed": "Fehlgeschlagene Anmeldung",
+    "login_refused": "Anmeldung gesperrt",
+    "totp_failed": "Falscher Sicherheitscode",
+    "logout": "Abmeldung",
+    "authorisation_failed": "Zugriff verweigert",
+    "registered": "Registrierung",
+    "email_verified": "E-Mail-Adresse bestätigt",
+    "password_reset_requested": "Passwort-Zurücksetzen angefordert",
+    "password_reset": "Passwort zurückgesetzt",
+    "password_changed": "Passwort geändert",
+    "totp_enabled": "Zwei-Faktor-Anmeldung eingerichtet",
+    "totp_disabled": "Zwei-Faktor-Anmeldung ausgeschaltet",
+    "user_created": "Konto angelegt",
+    "user_invited": "Einladung verschickt",
+    "invitation_accepted": "Einladung angenommen",
+    "role_changed": "Rolle geändert",
+    "user_deactivated": "Konto deaktiviert",
+    "user_reactivated": "Konto reaktiviert",
+    "organisation_status": "Status der Organisation geändert",
+    "organisation_updated": "Daten der Organisation geändert",
+}
+
+
+def client_ip() -> str:
+    """The client's address as the (optionally proxy-fixed) request reports it."""
+    return (request.remote_addr or "") if has_request_context() else "cli"
+
+
+def record(
+    action: str,
+    actor: User | None = None,
+    obj: Any = None,
+    details: str = "",
+    actor_email: str = "",
+) -> AuditEntry:
+    """Add an audit entry to the current transaction; the caller commits."""
+    entry = AuditEntry(
+        actor_id=actor.id if actor else None,
+        actor_email=actor.email if actor else actor_email,
+        actor_role=actor.role if actor else "",
+        action=action,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_id=str(getattr(obj, "id", "") or "") if obj is not None else "",
+        ip=client_ip(),
+        details=details[:2000],
+    )
+    db.session.add(entry)
+    return entry
+
+
+def recent_entries(action: str = "", limit: int = 200) -> list[AuditEntry]:
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    return list(db.session.scalars(query))

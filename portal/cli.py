@@ -1,0 +1,109 @@
+"""The `portal` command: Flask's CLI for this app plus the project's own commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+from portal.accounts.models import Role
+from portal.errors import ServiceError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config() -> Config:
+    current_app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["database_url"] = current_app.config["DATABASE_URL"]
+    return config
+
+
+def upgrade_database() -> None:
+    command.upgrade(alembic_config(), "head")
+
+
+@click.group("db")
+def db_group() -> None:
+    """Datenbank: Migrationen."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Bringt die Datenbank auf den neuesten Stand."""
+    upgrade_database()
+    click.echo("Datenbank ist auf dem neuesten Stand.")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Erzeugt eine neue Migration aus den Änderungen an den Modellen (für Entwickler)."""
+    command.revision(alembic_config(), message=message, autogenerate=True)
+
+
+@click.group("users")
+def users_group() -> None:
+    """Benutzerkonten."""
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--org", "org_name", default=None, help="Name der Organisation (für Träger-Konten).")
+@click.option("--name", default="", help="Anzeigename.")
+@click.option("--password-stdin", is_flag=True, required=True, help="Passwort von der Standardeingabe lesen.")
+def users_create(email: str, role: str, org_name: str | None, name: str, password_stdin: bool) -> None:
+    """Legt ein Konto an; das Passwort kommt von der Standardeingabe."""
+    from portal.accounts.services import create_user
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = create_user(email, Role(role), password, org_name=org_name, name=name)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Konto angelegt: {user.email} ({user.role.value})")
+
+
+@click.command("demo-data")
+def demo_data() -> None:
+    """Legt Demo-Daten an (wiederholbar) und zeigt die Demo-Konten."""
+    from portal.demo import load_demo_data
+
+    if current_app.config["PORTAL_ENV"] == "production":
+        raise click.ClickException("Demo-Daten sind in Produktion nicht erlaubt.")
+    accounts = load_demo_data(current_app.config["DEMO_PASSWORD"])
+    click.echo(f"{'E-Mail':40} {'Rolle':10} Organisation")
+    for email, role, org in accounts:
+        click.echo(f"{email:40} {role:10} {org}")
+
+
+@click.group("mail")
+def mail_group() -> None:
+    """E-Mail."""
+
+
+@mail_group.command("send")
+def mail_send() -> None:
+    """Verschickt E-Mails, die noch in der Warteschlange stehen."""
+    from portal.mail import deliver_pending
+
+    click.echo(f"{deliver_pending()} E-Mail(s) verschickt.")
+
+
+def register_commands(app: Flask) -> None:
+    for group in (db_group, users_group, demo_data, mail_group):
+        app.cli.add_command(group)
+
+
+def main() -> None:
+    from portal import create_app
+
+    cli = FlaskGroup(create_app=create_app, add_version_option=False)
+    cli(prog_name="portal")

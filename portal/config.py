@@ -1,0 +1,90 @@
+"""Settings from the environment, with safe development defaults and strict production checks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105 (refused in production)
+DEFAULT_DEMO_PASSWORD = "Demo-Passwort 2026!"  # noqa: S105 (demo only, refused in production)
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The settings are not safe to run with."""
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Build the app config from the environment; `overrides` (tests) win."""
+    instance = Path(_env("PORTAL_INSTANCE_DIR", str(PROJECT_ROOT / "instance")))
+    env = _env("PORTAL_ENV", "development")
+    settings: dict[str, Any] = {
+        "PORTAL_ENV": env,
+        "DEBUG": _env("FLASK_DEBUG", "0") == "1",
+        "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET_KEY),
+        "INSTANCE_DIR": instance,
+        "DATABASE_URL": _env("DATABASE_URL", f"sqlite:///{instance / 'portal.db'}"),
+        "STORAGE_DIR": Path(_env("PORTAL_STORAGE_DIR", str(instance / "storage"))),
+        "OUTBOX_DIR": Path(_env("PORTAL_OUTBOX_DIR", str(instance / "outbox"))),
+        "SITE_DIR": Path(_env("PORTAL_SITE_DIR", str(PROJECT_ROOT / "build" / "site"))),
+        "KERN_DIR": Path(_env("PORTAL_KERN_DIR", str(PROJECT_ROOT / "node_modules" / "@kern-ux" / "native" / "dist"))),
+        "BASE_URL": _env("PORTAL_BASE_URL", "http://127.0.0.1:8000"),
+        "SERVE_SITE": _env("PORTAL_SERVE_SITE", "1" if env == "development" else "0") == "1",
+        "TRUSTED_PROXIES": _env_int("PORTAL_TRUSTED_PROXIES", 0),
+        "MAIL_SERVER": _env("MAIL_SERVER", ""),
+        "MAIL_PORT": _env_int("MAIL_PORT", 25),
+        "MAIL_USE_TLS": _env("MAIL_USE_TLS", "0") == "1",
+        "MAIL_USERNAME": _env("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD", ""),
+        "MAIL_SENDER": _env("MAIL_SENDER", "ARGE-Partnerportal <portal@localhost>"),
+        "DEMO_PASSWORD": _env("PORTAL_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD),
+        "MAX_CONTENT_LENGTH": _env_int("PORTAL_MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        "IDLE_TIMEOUT": timedelta(minutes=_env_int("PORTAL_IDLE_MINUTES", 30)),
+        "ABSOLUTE_TIMEOUT": timedelta(hours=_env_int("PORTAL_SESSION_HOURS", 12)),
+        "LOGIN_WINDOW": timedelta(minutes=15),
+        "LOGIN_MAX_FAILURES_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_IP": 30,
+        "TOKEN_LIFETIME": timedelta(hours=24),
+        "RESET_TOKEN_LIFETIME": timedelta(hours=1),
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,  # the session's own timeouts bound the token's life
+    }
+    settings["REQUIRE_MFA"] = env == "production"
+    settings.update(overrides or {})
+    _derive_cookie_settings(settings)
+    return settings
+
+
+def _derive_cookie_settings(settings: dict[str, Any]) -> None:
+    production = settings["PORTAL_ENV"] == "production"
+    settings.setdefault("SESSION_COOKIE_NAME", "__Host-portal" if production else "portal_session")
+    settings.setdefault("SESSION_COOKIE_SECURE", production)
+    settings.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    settings.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    settings.setdefault("PERMANENT_SESSION_LIFETIME", settings["ABSOLUTE_TIMEOUT"])
+
+
+def check_production(settings: Mapping[str, Any]) -> None:
+    """Refuse to start a production instance with debug on or a weak secret key."""
+    if settings["PORTAL_ENV"] not in ("development", "production"):
+        raise ConfigError("PORTAL_ENV muss 'development' oder 'production' sein.")
+    if settings["PORTAL_ENV"] != "production":
+        return
+    if settings.get("DEBUG"):
+        raise ConfigError("DEBUG darf in Produktion nicht eingeschaltet sein.")
+    key = str(settings.get("SECRET_KEY") or "")
+    if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < 10:
+        raise ConfigError("SECRET_KEY fehlt oder ist zu schwach (mindestens 32 zufällige Zeichen).")

@@ -1,0 +1,22 @@
+"""Errors that services raise for the view to show next to a field or at the top of the page."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A business rule refused the change; `message` is German and shown to the user."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ConflictError(ServiceError):
+    """Someone else changed the object in the meantime (optimistic locking)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Jemand anderes hat diese Daten inzwischen geändert. Ihre Änderung wurde nicht gespeichert. "
+            "Bitte laden Sie die Seite neu und prüfen Sie die aktuellen Angaben."
+        )

@@ -1,0 +1,41 @@
+"""The base form: German messages, and no control characters in any text."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import Field, StringField, TextAreaField
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"[\r\n\t]")
+
+
+class PortalForm(FlaskForm):
+    class Meta:
+        locales = ("de_DE", "de")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators=extra_validators)
+        for field in self:
+            if _has_forbidden_characters(field):
+                field.errors = [*field.errors, "Die Eingabe enthält unzulässige Steuerzeichen."]
+                valid = False
+        return valid
+
+    def error_fields(self) -> list[Field]:
+        return [field for field in self if field.errors]
+
+
+def _has_forbidden_characters(field: Field) -> bool:
+    if not isinstance(field, StringField) or not isinstance(field.data, str):
+        return False
+    if _CONTROL.search(field.data):
+        return True
+    return not isinstance(field, TextAreaField) and bool(_LINE_BREAK.search(field.data))
+
+
+def strip(value: Any) -> Any:
+    """A WTForms filter: trim surrounding white space of text input."""
+    return value.strip() if isinstance(value, str) else value

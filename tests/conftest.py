@@ -1,0 +1,164 @@
+"""Shared fixtures: one migrated database per run, every test in a rolled-back transaction, a real SMTP server."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Iterator
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from portal import create_app
+from portal.cli import upgrade_database
+from portal.extensions import db, make_engine
+from tests.factories import DEFAULT_PASSWORD, Factories
+
+
+class Mailbox:
+    """Collects what the loopback SMTP server receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def last_body(self, address: str) -> str:
+        message = self.to(address)[-1]
+        return message.get_payload(decode=True).decode()
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield mailbox, port
+    controller.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def database_url(tmp_dir: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.db'}"
+
+
+def reset_database(url: str) -> None:
+    """Start from an empty database: the schema is built by the migrations."""
+    if url.startswith("sqlite"):
+        return
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbox, int]) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("instance")
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url(tmp),
+        "INSTANCE_DIR": tmp,
+        "STORAGE_DIR": tmp / "storage",
+        "OUTBOX_DIR": tmp / "outbox",
+        "SITE_DIR": tmp / "site",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_server[1],
+        "WTF_CSRF_ENABLED": False,
+        "BASE_URL": "http://localhost",
+    }
+
+
+@pytest.fixture(scope="session")
+def app(settings: dict[str, Any]) -> Iterator[Flask]:
+    reset_database(settings["DATABASE_URL"])
+    application = create_app(settings)
+    with application.app_context():
+        upgrade_database()
+    yield application
+    assert db.engine is not None
+    db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that uses the database runs in a transaction that is rolled back afterwards."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application: Flask = request.getfixturevalue("app")
+    assert db.engine is not None
+    connection = db.engine.connect()
+    outer = connection.begin()
+    db.session.remove()
+    db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    request.node.db_connection = connection
+    with application.app_context():
+        yield
+    db.session.remove()
+    outer.rollback()
+    connection.close()
+    db.session.configure(bind=db.engine)
+
+
+@pytest.fixture
+def make_app(settings: dict[str, Any], request: pytest.FixtureRequest) -> Callable[..., Flask]:
+    """A second app with other settings, sharing the test's transaction."""
+
+    def make(**overrides: Any) -> Flask:
+        engine = db.engine
+        application = create_app({**settings, **overrides})
+        db.engine = engine
+        db.session.remove()
+        db.session.configure(bind=request.node.db_connection, join_transaction_mode="create_savepoint")
+        return application
+
+    return make
+
+
+@pytest.fixture
+def mailbox(smtp_server: tuple[Mailbox, int]) -> Mailbox:
+    smtp_server[0].messages.clear()
+    return smtp_server[0]
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[..., Any]:
+    """Sign a user in through the login form (no second factor set up)."""
+
+    def sign_in(user: Any, password: str = DEFAULT_PASSWORD, test_client: FlaskClient | None = None) -> Any:
+        used = test_client or client
+        response = used.post("/portal/anmelden", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return sign_in
+
+
+@pytest.fixture
+def factories(app: Flask) -> Factories:
+    return Factories()
