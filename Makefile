@@ -1,0 +1,68 @@
+# ARGE-Partnerportal – every command a developer needs. `make help` lists them.
+# `make run` and `make test` set up everything themselves (Python ≥ 3.11, Node/npm and git are assumed).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP_PY := $(VENV)/.installed
+STAMP_NODE := node_modules/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-sqlite lint fmt audit lock clean
+
+help: ## Show this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP_PY): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 oder neuer wird benötigt.")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+$(STAMP_NODE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP_PY) $(STAMP_NODE) ## Create or update .venv and node_modules
+
+run: install ## Serve the site at / and the portal at /portal/ with demo data (PORT=8000)
+	$(BIN)/portal db upgrade
+	$(BIN)/portal demo-data
+	@echo ""
+	@echo "Öffentliche Website: http://127.0.0.1:$(PORT)/"
+	@echo "Partnerportal:       http://127.0.0.1:$(PORT)/portal/"
+	@echo "Passwort aller Demo-Konten: PORTAL_DEMO_PASSWORD (Standard siehe README)"
+	@echo ""
+	$(BIN)/portal run --host 127.0.0.1 --port $(PORT)
+
+test: install ## Run the whole suite with coverage (PostgreSQL too when TEST_DATABASE_URL is set)
+	$(BIN)/pytest --cov --cov-report=term-missing
+
+test-sqlite: install ## Run the suite without browser tests on the embedded SQLite database
+	TEST_DATABASE_URL= $(BIN)/pytest -q -m "not browser" --no-cov
+
+lint: install ## Static checks: ruff (incl. security rules), formatting, mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: install ## Format the code and apply safe lint fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+audit: install ## Check dependencies for known vulnerabilities (needs the vulnerability service; not part of test)
+	$(BIN)/python -m pip install --quiet pip-audit
+	$(BIN)/pip-audit -r constraints.txt
+
+lock: ## Re-resolve all dependencies into constraints.txt (after changing pyproject.toml)
+	rm -rf build/lock-venv
+	$(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install --quiet --upgrade pip
+	build/lock-venv/bin/python -m pip install --quiet '.[dev]'
+	build/lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^arge-partnerportal' > constraints.txt
+	rm -rf build/lock-venv
+
+clean: ## Remove generated files (keeps instance/ with your local database)
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
