@@ -1,0 +1,134 @@
+"""Browser tests: one live server and one Chromium per session, fresh browser contexts for every test.
+
+The live server is the real app (`flask run`) on loopback with its own SQLite database and the demo data, also when
+TEST_DATABASE_URL points the other tests at PostgreSQL (the server's data must not meet theirs). Its mail goes to
+the loopback SMTP server of tests/conftest.py, so a test can read the links it sends.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.conftest import Mailbox, free_port
+from tests.e2e.helpers import DEMO_PASSWORD, Browsing, LiveServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+FLASK = [sys.executable, "-m", "flask", "--app", "portal"]  # the same commands as the `portal` script
+
+
+def _wait_until_listening(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"The live server stopped:\n{log.read_text()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        except OSError:
+            time.sleep(0.1)
+        else:
+            return
+    pytest.fail(f"The live server did not answer within 30 s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbox, int]) -> Iterator[LiveServer]:
+    """`flask db upgrade`, `flask demo-data`, then `flask run` on a free loopback port, stopped at the end."""
+    instance = tmp_path_factory.mktemp("e2e-instance")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "PORTAL_ENV": "development",
+        "PORTAL_SERVE_SITE": "1",
+        "FLASK_DEBUG": "0",
+        "PORTAL_INSTANCE_DIR": str(instance),
+        "DATABASE_URL": f"sqlite:///{instance / 'portal.db'}",
+        "PORTAL_SITE_DIR": str(instance / "site"),
+        "PORTAL_BASE_URL": url,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp_server[1]),
+        "PORTAL_DEMO_PASSWORD": DEMO_PASSWORD,
+    }
+    for command in (["db", "upgrade"], ["demo-data"]):
+        done = subprocess.run([*FLASK, *command], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, f"flask {' '.join(command)} failed:\n{done.stderr}"
+    log = instance / "server.log"
+    with log.open("wb") as output:
+        run = [*FLASK, "run", "--host", "127.0.0.1", "--port", str(port)]
+        server = subprocess.Popen(run, cwd=ROOT, env=env, stdout=output, stderr=output)
+    try:
+        _wait_until_listening(port, server, log)
+        yield LiveServer(url, smtp_server[0])
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        message = f"Browser tests need Chromium at {CHROMIUM} (Debian package 'chromium')."
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " In CI (CI=true) a missing browser is an error.")
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keep each phase's report on the test item, so that fixtures can see whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browsing_session(browser: Browser, live_server: LiveServer) -> Iterator[Browsing]:
+    session = Browsing(browser, live_server)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def browsing(browsing_session: Browsing, request: pytest.FixtureRequest) -> Iterator[Browsing]:
+    """The browser for one test. At the end: a screenshot of every page of the test if it failed, and the checks
+    that no request left the app's own origin, the server answered no request with an error and the CSP blocked
+    nothing."""
+    yield browsing_session
+    report = getattr(request.node, "report_call", None)
+    failed = report is not None and report.failed
+    problems = browsing_session.finish_test(re.sub(r"[^\w.-]+", "_", request.node.name) if failed else None)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def page(browsing: Browsing) -> Page:
+    """An anonymous page at desktop width."""
+    return browsing.page()

@@ -1,0 +1,186 @@
+"""Helpers of the browser tests: the live server's mail, browser contexts per role, axe-core, forms."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, ViewportSize, expect
+from playwright.sync_api import Error as PlaywrightError
+
+if TYPE_CHECKING:
+    from tests.conftest import Mailbox
+
+DEMO_PASSWORD = "Demo-Passwort 2026!"
+ACCOUNTS = {
+    "provider": "admin@caritas.example",  # provider admin of a verified organisation
+    "pending": "admin@suedstadt.example",  # provider admin of an organisation that waits for review
+    "staff": "sachbearbeitung@arge.example",
+    "approver": "teamleitung@arge.example",
+    "admin": "admin@arge.example",
+}
+PHONE: ViewportSize = {"width": 375, "height": 740}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "e2e-screenshots"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE = Axe()
+LINKS = "links => links.filter(link => link.origin === location.origin).map(link => link.pathname)"
+
+
+class LiveServer:
+    """The app running in its own process; `login_states` keeps each role's cookies for the whole session."""
+
+    def __init__(self, url: str, mailbox: Mailbox) -> None:
+        self.url = url
+        self.mailbox = mailbox
+        self.login_states: dict[str, Any] = {}
+
+    def link_in_mail(self, address: str, path: str) -> str:
+        """The first link to `path` in the newest mail to `address` (mail is sent before the response)."""
+        deadline = time.monotonic() + 5
+        while not self.mailbox.to(address) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        body = self.mailbox.last_body(address)
+        match = re.search(re.escape(self.url + path) + r"\S+", body)
+        assert match, f"no link to {path} in the mail to {address}:\n{body}"
+        return match.group(0)
+
+
+class Browsing:
+    """The browser for the whole session: one context per role, signed in once (None: anonymous), and fresh
+    contexts on request. Records every request, server error and CSP violation of the current test."""
+
+    def __init__(self, browser: Browser, server: LiveServer) -> None:
+        self.browser = browser
+        self.server = server
+        self.shared: dict[str | None, BrowserContext] = {}
+        self.fresh: list[BrowserContext] = []
+        self.pages: list[Page] = []
+        self.requests: list[str] = []
+        self.problems: list[str] = []
+
+    def page(self, role: str | None = None, *, fresh: bool = False, viewport: ViewportSize | None = None) -> Page:
+        """A new page in the role's context, or in a fresh anonymous context of its own."""
+        if fresh:
+            self.fresh.append(self._new_context())
+        page = (self.fresh[-1] if fresh else self._shared(role)).new_page()
+        self.pages.append(page)
+        if viewport:
+            page.set_viewport_size(viewport)
+        return page
+
+    def _shared(self, role: str | None) -> BrowserContext:
+        if role not in self.shared:
+            context = self._new_context()
+            self.fresh.append(context)  # closed after the test, unless signing in works
+            if role:
+                self.pages.append(context.new_page())
+                log_in(self.pages[-1], ACCOUNTS[role])
+            self.shared[role] = self.fresh.pop()
+        return self.shared[role]
+
+    def _new_context(self) -> BrowserContext:
+        context = self.browser.new_context(base_url=self.server.url)
+        context.set_default_timeout(10_000)
+        context.on("request", lambda request: self.requests.append(request.url))
+        context.on("response", self._response)
+        context.on("console", self._console)
+        return context
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 500:
+            self.problems.append(f"server error {response.status}: {response.url}")
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            self.problems.append(f"blocked by the Content Security Policy: {message.text}")
+
+    def finish_test(self, screenshot_name: str | None) -> list[str]:
+        """Screenshot every page of the test if a name is given (the test failed), close the test's pages and
+        fresh contexts, sign the anonymous context out. Returns what went wrong: requests that left the app's
+        own origin, server errors and what the CSP blocked."""
+        if screenshot_name:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for number, page in enumerate(self.pages):
+            suffix = f"-{number + 1}" if len(self.pages) > 1 else ""
+            with suppress(PlaywrightError):  # a crashed page must not hide the test's own failure
+                if screenshot_name:
+                    page.screenshot(path=SCREENSHOTS / f"{screenshot_name}{suffix}.png", full_page=True)
+                page.close()
+        for context in self.fresh:
+            context.close()
+        if None in self.shared:
+            self.shared[None].clear_cookies()
+        own = self.server.url + "/"
+        problems = [f"request to another host: {url}" for url in self.requests if not url.startswith((own, "data:"))]
+        problems += self.problems
+        self.fresh, self.pages, self.requests, self.problems = [], [], [], []
+        return problems
+
+    def close(self) -> None:
+        for context in self.shared.values():
+            context.close()
+
+
+def submit_login(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/portal/anmelden")
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Passwort", exact=True).fill(password)
+    page.get_by_role("button", name="Anmelden").click()
+
+
+def log_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
+    submit_login(page, email, password)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Guten Tag")
+
+
+def _describe(violation: dict[str, Any]) -> str:
+    lines = [f"{violation['id']} ({violation['impact']}): {violation['help']}"]
+    for node in violation["nodes"]:
+        lines.append(f"  at {' '.join(map(str, node['target']))}: {node['html'][:300]}")
+        lines.extend(f"    {line}" for line in node["failureSummary"].splitlines())
+    return "\n".join(lines)
+
+
+def axe_violations(page: Page) -> str:
+    """axe-core with the WCAG 2.1 A and AA rules on the current page: its violations, readable; empty if none."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    violations = AXE.run(page, options=options).response["violations"]
+    if not violations:
+        return ""
+    return f"{len(violations)} violation(s) on {page.url}:\n" + "\n".join(map(_describe, violations))
+
+
+def assert_accessible(page: Page) -> None:
+    violations = axe_violations(page)
+    assert not violations, f"axe found {violations}"
+
+
+def crawl(page: Page, start: str = "/portal/") -> Iterator[str]:
+    """Open every portal page reachable by links from `start`, once per address pattern (numbers as {id}).
+
+    Yields each pattern while its page is open. Links are GET requests, which never change anything here.
+    """
+    queue, seen = [start], {start}
+    while queue:
+        path = queue.pop(0)
+        page.goto(path)
+        yield re.sub(r"\d+", "{id}", path)
+        for link in page.eval_on_selector_all("a[href]", LINKS):
+            pattern = re.sub(r"\d+", "{id}", link)
+            if link.startswith("/portal/") and not link.startswith("/portal/static/") and pattern not in seen:
+                seen.add(pattern)
+                queue.append(link)
+
+
+def submit_empty(page: Page, button: str) -> None:
+    """Clear every text field of the button's form, submit it and wait for the error summary."""
+    form = page.locator("form").filter(has=page.get_by_role("button", name=button, exact=True))
+    for field in form.locator("input:not([type=hidden]):not([type=checkbox]), textarea").all():
+        field.fill("")
+    form.get_by_role("button", name=button, exact=True).click()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
