@@ -30,7 +30,7 @@ def _env_int(name: str, default: int) -> int:
 def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Build the app config from the environment; `overrides` (tests) win."""
     instance = Path(_env("PORTAL_INSTANCE_DIR", str(PROJECT_ROOT / "instance")))
-    env = _env("PORTAL_ENV", "development")
+    env = str((overrides or {}).get("PORTAL_ENV") or _env("PORTAL_ENV", "development"))  # derived defaults follow it
     settings: dict[str, Any] = {
         "PORTAL_ENV": env,
         "DEBUG": _env("FLASK_DEBUG", "0") == "1",

@@ -8,7 +8,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField, TextAreaField
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 without tab and breaks, DEL, C1
 _LINE_BREAK = re.compile(r"[\r\n\t]")
 
 

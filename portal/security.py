@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -38,6 +39,17 @@ def set_headers(response: Response) -> Response:
     return response
 
 
+def limit_streamed_body() -> None:
+    """A body without Content-Length (chunked) is read up to the limit: werkzeug would silently cut it off there."""
+    limit = request.max_content_length
+    if limit is None or request.content_length is not None or not request.environ.get("wsgi.input_terminated"):
+        return
+    body = request.environ["wsgi.input"].read(limit + 1)
+    if len(body) > limit:
+        abort(413)
+    request.environ["wsgi.input"] = io.BytesIO(body)
+
+
 def start_session_clock() -> None:
     """Called right after login: the absolute and idle timeouts count from now."""
     now = utcnow().timestamp()
@@ -65,9 +77,13 @@ def check_session_timeouts() -> Response | None:
 
 
 def _escape_line_breaks(value: object) -> object:
-    if isinstance(value, str):
-        return value.replace("\r", "\\r").replace("\n", "\\n")
-    return value
+    """Strings, and exceptions (their message often quotes input), with escaped line breaks."""
+    if not isinstance(value, str | BaseException):
+        return value
+    text = str(value)
+    if "\r" not in text and "\n" not in text:
+        return value
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _safe_record_factory(factory: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
@@ -77,7 +93,7 @@ def _safe_record_factory(factory: Callable[..., logging.LogRecord]) -> Callable[
         record = factory(*args, **kwargs)
         if isinstance(record.args, tuple):
             record.args = tuple(_escape_line_breaks(arg) for arg in record.args)
-        elif isinstance(record.args, dict):
+        elif isinstance(record.args, Mapping):
             record.args = {key: _escape_line_breaks(arg) for key, arg in record.args.items()}
         return record
 
@@ -86,6 +102,7 @@ def _safe_record_factory(factory: Callable[..., logging.LogRecord]) -> Callable[
 
 
 def init_app(app: Flask) -> None:
+    app.before_request_funcs.setdefault(None, []).insert(0, limit_streamed_body)  # before anything reads the form
     app.after_request(set_headers)
     app.before_request(check_session_timeouts)
     current = logging.getLogRecordFactory()

@@ -1,0 +1,101 @@
+"""SECURITY.md 28: production refuses to start with debug on or a default or weak secret key."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from datetime import timedelta
+
+import pytest
+
+from portal import create_app
+from portal.config import DEV_SECRET_KEY, ConfigError, check_production, load_settings
+
+ALPHABET = string.ascii_letters + string.digits
+
+
+def random_key(length: int) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def production(**overrides: object) -> dict[str, object]:
+    return load_settings({"PORTAL_ENV": "production", "SECRET_KEY": random_key(48), **overrides})
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch):
+    for name in ("PORTAL_ENV", "SECRET_KEY", "FLASK_DEBUG", "PORTAL_SERVE_SITE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "overrides"),
+    [
+        ("debug", {"DEBUG": True}),
+        ("default key", {"SECRET_KEY": DEV_SECRET_KEY}),
+        ("empty key", {"SECRET_KEY": ""}),
+        ("short key", {"SECRET_KEY": random_key(31)}),
+        ("low entropy", {"SECRET_KEY": "ab" * 24}),
+    ],
+)
+def test_production_refuses_unsafe_settings(name, overrides):
+    with pytest.raises(ConfigError):
+        check_production(production(**overrides))
+    with pytest.raises(ConfigError):
+        create_app({"PORTAL_ENV": "production", "SECRET_KEY": random_key(48), **overrides})
+
+
+def test_production_without_a_secret_key_in_the_environment_refuses_to_start(monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_production_refuses_debug_from_the_environment(monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", random_key(48))
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(ConfigError, match="DEBUG"):
+        create_app()
+
+
+def test_unknown_environment_is_refused():
+    with pytest.raises(ConfigError, match="PORTAL_ENV"):
+        check_production(load_settings({"PORTAL_ENV": "staging"}))
+
+
+def test_a_strong_key_of_the_minimum_length_is_accepted():
+    check_production(production(SECRET_KEY=random_key(32)))
+
+
+@pytest.mark.parametrize("source", ["environment", "overrides"])
+def test_production_defaults(monkeypatch, source):
+    key = random_key(48)
+    if source == "environment":
+        monkeypatch.setenv("PORTAL_ENV", "production")
+        monkeypatch.setenv("SECRET_KEY", key)
+        settings = load_settings()
+    else:
+        settings = load_settings({"PORTAL_ENV": "production", "SECRET_KEY": key})
+    check_production(settings)
+    assert settings["REQUIRE_MFA"] is True
+    assert settings["SERVE_SITE"] is False
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["SESSION_COOKIE_NAME"] == "__Host-portal"
+
+
+def test_development_starts_with_safe_defaults(app, make_app):
+    development = make_app()
+    assert development.config["PORTAL_ENV"] == "development"
+    assert development.config["DEBUG"] is False
+    assert development.config["REQUIRE_MFA"] is False
+    assert development.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert development.test_client().get("/portal/anmelden").status_code == 200
+
+
+def test_limits_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("PORTAL_MAX_UPLOAD_MB", "5")
+    monkeypatch.setenv("PORTAL_IDLE_MINUTES", "10")
+    settings = load_settings()
+    assert settings["MAX_CONTENT_LENGTH"] == 5 * 1024 * 1024
+    assert settings["IDLE_TIMEOUT"] == timedelta(minutes=10)
