@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -88,10 +88,20 @@ def settings(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbo
     }
 
 
+def fresh_globals(_sender: Flask, **_extra: Any) -> None:
+    """Start every request with an empty `g`, as a real request with its own app context does.
+
+    A test keeps one app context open and the test client's requests reuse it; without this, `g` and with it
+    Flask-Login's cached user would carry over from one request (and one browser) to the next.
+    """
+    vars(g).clear()
+
+
 @pytest.fixture(scope="session")
 def app(settings: dict[str, Any]) -> Iterator[Flask]:
     reset_database(settings["DATABASE_URL"])
     application = create_app(settings)
+    request_started.connect(fresh_globals, application)
     with application.app_context():
         upgrade_database()
     yield application
@@ -108,7 +118,14 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
     application: Flask = request.getfixturevalue("app")
     assert db.engine is not None
     connection = db.engine.connect()
+    # pysqlite starts transactions only before DML, so a SAVEPOINT would open (and its RELEASE commit) the real
+    # transaction: the test's commits would survive the rollback. An explicit BEGIN makes savepoints nest.
+    sqlite = connection.connection.dbapi_connection if connection.dialect.name == "sqlite" else None
+    if sqlite is not None:
+        sqlite.isolation_level = None
     outer = connection.begin()
+    if sqlite is not None:
+        connection.exec_driver_sql("BEGIN")
     db.session.remove()
     db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
     request.node.db_connection = connection
@@ -116,6 +133,8 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
     db.session.remove()
     outer.rollback()
+    if sqlite is not None:
+        sqlite.isolation_level = ""  # the driver's default again for the pooled connection
     connection.close()
     db.session.configure(bind=db.engine)
 
@@ -127,6 +146,7 @@ def make_app(settings: dict[str, Any], request: pytest.FixtureRequest) -> Callab
     def make(**overrides: Any) -> Flask:
         engine = db.engine
         application = create_app({**settings, **overrides})
+        request_started.connect(fresh_globals, application)
         db.engine = engine
         db.session.remove()
         db.session.configure(bind=request.node.db_connection, join_transaction_mode="create_savepoint")

@@ -61,6 +61,15 @@ def new_password_fields() -> tuple[PasswordField, PasswordField]:
     return password, confirm
 
 
+def umbrella_choices() -> list[tuple[str, str]]:
+    # Choices are given as a callable: WTForms 3.3 deprecates literal tuple lists (a warning is an error in tests).
+    return [("", "Bitte wählen"), *UMBRELLA_LABELS.items()]
+
+
+def staff_role_choices() -> list[tuple[str, str]]:
+    return [(role.value, ROLE_LABELS[role]) for role in sorted(STAFF_ROLES)]
+
+
 def validate_iban(_form: Any, field: Any) -> None:
     if not field.data:
         return
@@ -86,7 +95,7 @@ class OrganisationFields(PortalForm):
     )
     umbrella = SelectField(
         "Spitzenverband",
-        choices=[("", "Bitte wählen"), *UMBRELLA_LABELS.items()],
+        choices=umbrella_choices,
         validators=[required("Bitte wählen Sie einen Spitzenverband oder „Anderer Verband oder keiner“.")],
     )
     street = StringField(
@@ -237,11 +246,11 @@ class InviteForm(PortalForm):
 
 
 class StaffInviteForm(InviteForm):
-    role = SelectField("Rolle", choices=[(role.value, ROLE_LABELS[role]) for role in sorted(STAFF_ROLES)])
+    role = SelectField("Rolle", choices=staff_role_choices)
 
 
 class RoleForm(PortalForm):
-    role = SelectField("Neue Rolle", choices=[(role.value, ROLE_LABELS[role]) for role in sorted(STAFF_ROLES)])
+    role = SelectField("Neue Rolle", choices=staff_role_choices)
 
 
 class StatusForm(PortalForm):

@@ -98,7 +98,15 @@ def register_provider(org_data: Mapping[str, Any], name: str, email: str, passwo
     """
     email = normalise_email(email)
     _check_password(password, org_data["name"], name, email)
+    # The organisation name first: checked after the address, its message would tell whether the address is known.
+    if db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == org_data["name"].lower())):
+        raise ServiceError(
+            "Eine Organisation mit diesem Namen ist bereits registriert. "
+            "Bitten Sie deren Träger-Admin, Sie einzuladen.",
+            field="name",
+        )
     if user_by_email(email):
+        hash_password(password)  # the same work as a new registration, so the timing does not tell either
         queue_mail(
             email,
             "Registrierung im ARGE-Partnerportal",
@@ -108,12 +116,6 @@ def register_provider(org_data: Mapping[str, Any], name: str, email: str, passwo
         )
         db.session.commit()
         return None
-    if db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == org_data["name"].lower())):
-        raise ServiceError(
-            "Eine Organisation mit diesem Namen ist bereits registriert. "
-            "Bitten Sie deren Träger-Admin, Sie einzuladen.",
-            field="name",
-        )
     organisation = Organisation(**org_data)
     user = User(
         email=email,

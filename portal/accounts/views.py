@@ -44,8 +44,8 @@ def show_error(form: object, error: ServiceError) -> None:
 
 
 def safe_next(target: str | None) -> str:
-    """Only the portal's own paths are accepted as a target after login."""
-    if target and target.startswith("/portal/") and not target.startswith("//") and "\\" not in target:
+    """Only the portal's own paths are accepted as a target after login (no control characters either)."""
+    if target and target.startswith("/portal/") and "\\" not in target and target.isprintable():
         return target
     return url_for("accounts.home")
 
@@ -146,6 +146,8 @@ def login_setup() -> str | Response:
     if user is None:
         flash("Bitte melden Sie sich erneut an.", "info")
         return redirect(url_for("accounts.login"))
+    if user.has_totp:  # an existing second factor is never replaced by someone who only knows the password
+        return redirect(url_for("accounts.login_code"))
     form = CodeForm()
     secret = session.setdefault("totp_secret", mfa.new_secret())
     if form.validate_on_submit():
@@ -332,15 +334,21 @@ def edit_organisation() -> str | Response:
     form = OrganisationForm(obj=organisation, org_email=organisation.email, version=organisation.version_id)
     if form.validate_on_submit():
         try:
-            services.update_organisation(
-                current_user, organisation, form.organisation_data(), int(form.version.data or 0)
-            )
+            services.update_organisation(current_user, organisation, form.organisation_data(), _version(form))
         except ServiceError as error:
             show_error(form, error)
         else:
             flash("Die Angaben Ihrer Organisation sind gespeichert.", "success")
             return redirect(url_for("accounts.own_organisation"))
     return render_template("accounts/edit_organisation.html", form=form)
+
+
+def _version(form: OrganisationForm) -> int:
+    """The hidden version field; anything but a number counts as outdated (a conflict, never a crash)."""
+    try:
+        return int(form.version.data or 0)
+    except ValueError:
+        return 0
 
 
 @bp.post("/organisation/einladen")

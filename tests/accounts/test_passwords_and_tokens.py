@@ -1,0 +1,274 @@
+"""Password reset, password change and invitations: links by e-mail that work once and expire."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from portal.accounts import services
+from portal.accounts.models import Role
+from portal.accounts.passwords import verify_password
+from tests.accounts.helpers import (
+    BAD_LOGIN,
+    NEW_PASSWORD,
+    NEW_PASSWORD_FORM,
+    WRONG_PASSWORD,
+    audit,
+    location,
+    mailed_link,
+    sign_in,
+    signed_in,
+    subjects,
+    text,
+    user_by_email,
+)
+from tests.factories import DEFAULT_PASSWORD
+
+LINK_INVALID = "Dieser Link gilt nicht mehr"
+INVITEE = "neu@traeger.example"
+
+
+def request_reset(client, email):
+    return client.post("/portal/passwort-vergessen", data={"email": email})
+
+
+def assert_link_invalid(response):
+    assert response.status_code == 400
+    assert LINK_INVALID in text(response)
+
+
+# --- password reset -------------------------------------------------------------------------------
+
+
+def test_a_reset_link_sets_a_new_password_once(client, factories, mailbox):
+    user = factories.provider()
+    assert "Passwort vergessen" in text(client.get("/portal/passwort-vergessen"))
+    request_reset(client, user.email.upper())
+    link = mailed_link(mailbox, user.email)
+    assert link.startswith("/portal/passwort-zuruecksetzen/")
+    assert "Neues Passwort" in text(client.get(link))
+
+    mismatch = client.post(link, data={**NEW_PASSWORD_FORM, "password_confirm": "etwas ganz anderes"})
+    assert "Die beiden Passwörter stimmen nicht überein." in text(mismatch)
+    weak = {"password": "jobcenter-zugang", "password_confirm": "jobcenter-zugang"}
+    assert "leicht zu erratenden Wörter" in text(client.post(link, data=weak))
+
+    assert location(client.post(link, data=NEW_PASSWORD_FORM)) == "/portal/anmelden"
+    assert verify_password(user.password_hash, NEW_PASSWORD)
+    assert subjects(mailbox, user.email)[-1] == "Ihr Passwort wurde geändert"
+    assert audit("password_reset")
+    assert_link_invalid(client.get(link))
+    assert_link_invalid(client.post(link, data={"password": "noch ein neuer Satz", "password_confirm": "x"}))
+    assert BAD_LOGIN in text(sign_in(client, user.email))
+    assert location(sign_in(client, user.email, NEW_PASSWORD)) == "/portal/"
+
+
+def test_a_reset_link_expires_after_one_hour(client, factories, mailbox, clock):
+    user = factories.provider()
+    request_reset(client, user.email)
+    link = mailed_link(mailbox, user.email)
+
+    clock.shift(timedelta(minutes=59))
+    assert client.get(link).status_code == 200
+    clock.shift(timedelta(minutes=2))
+
+    assert_link_invalid(client.get(link))
+    assert_link_invalid(client.post(link, data=NEW_PASSWORD_FORM))
+    assert verify_password(user.password_hash, DEFAULT_PASSWORD)
+
+
+def test_unknown_addresses_get_the_same_answer(client, factories, mailbox):
+    user = factories.provider()
+    deactivated = factories.provider(active=False)
+
+    known = text(request_reset(client, user.email))
+    for address in ("niemand@example.org", deactivated.email):
+        assert text(request_reset(client, address)).replace(address, user.email) == known
+
+    assert [message["To"] for message in mailbox.messages] == [user.email]
+
+
+def test_unknown_links_are_refused(client, factories, mailbox):
+    user = factories.provider()
+    request_reset(client, user.email)
+    reset_token = mailed_link(mailbox, user.email).rsplit("/", 1)[1]
+
+    assert_link_invalid(client.get("/portal/passwort-zuruecksetzen/ausgedacht"))
+    assert_link_invalid(client.get(f"/portal/einladung/{reset_token}"))
+    assert_link_invalid(client.post(f"/portal/registrieren/bestaetigen/{reset_token}"))
+
+
+def test_the_services_refuse_unknown_tokens_too():
+    assert services.reset_password("ausgedacht", NEW_PASSWORD) is None
+    assert services.accept_invitation("ausgedacht", NEW_PASSWORD) is None
+    assert services.verify_email("ausgedacht") is None
+
+
+def test_a_reset_proves_the_address_and_ends_every_session(client, other_client, factories, login, mailbox):
+    user = factories.provider(email_verified_at=None)
+    signed_in_user = factories.provider()
+    login(signed_in_user)
+    request_reset(other_client, signed_in_user.email)
+    other_client.post(mailed_link(mailbox, signed_in_user.email), data=NEW_PASSWORD_FORM)
+    assert not signed_in(client)
+
+    request_reset(other_client, user.email)
+    other_client.post(mailed_link(mailbox, user.email), data=NEW_PASSWORD_FORM)
+
+    assert user.email_verified_at is not None
+    assert location(sign_in(other_client, user.email, NEW_PASSWORD)) == "/portal/"
+
+
+# --- password change ------------------------------------------------------------------------------
+
+
+def change(client, current=DEFAULT_PASSWORD, new=NEW_PASSWORD, confirm=None):
+    data = {"current_password": current, "password": new, "password_confirm": confirm or new}
+    return client.post("/portal/konto/passwort", data=data)
+
+
+def test_changing_the_password_keeps_this_session_and_ends_the_others(app, client, factories, login, mailbox):
+    user = factories.provider()
+    login(user)
+    laptop = app.test_client()
+    login(user, test_client=laptop)
+    assert "Passwort ändern" in text(client.get("/portal/konto/passwort"))
+
+    response = change(client)
+
+    assert location(response) == "/portal/konto"
+    assert signed_in(client)
+    assert not signed_in(laptop)
+    assert verify_password(user.password_hash, NEW_PASSWORD)
+    assert subjects(mailbox, user.email) == ["Ihr Passwort wurde geändert"]
+    assert audit("password_changed")
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "message"),
+    [
+        (WRONG_PASSWORD, NEW_PASSWORD, "Das bisherige Passwort ist nicht richtig."),
+        (DEFAULT_PASSWORD, "zu kurz", "Das Passwort muss mindestens 12 Zeichen lang sein."),
+        (DEFAULT_PASSWORD, "Grüße vom Jobcenter", "leicht zu erratenden Wörter"),
+    ],
+)
+def test_a_password_change_is_refused_with_a_german_message(client, factories, login, current, new, message):
+    user = factories.provider()
+    login(user)
+
+    assert message in text(change(client, current, new))
+    assert verify_password(user.password_hash, DEFAULT_PASSWORD)
+
+
+def test_the_new_password_must_not_contain_the_organisation_name(client, factories, login):
+    organisation = factories.organisation(name="Sonnenblume Sozialwerk gGmbH")
+    login(factories.provider(organisation=organisation))
+
+    assert "leicht zu erratenden Wörter" in text(change(client, new="die Sonnenblume blüht im Juli"))
+
+
+# --- invitations ----------------------------------------------------------------------------------
+
+
+def invite(client, **data):
+    return client.post("/portal/organisation/einladen", data={"name": "Nora Neu", "email": INVITEE, **data})
+
+
+def test_a_provider_admin_invites_a_colleague(client, other_client, factories, login, mailbox):
+    admin = factories.provider(is_org_admin=True)
+    login(admin)
+
+    response = invite(client, role="admin", is_org_admin="y", organisation_id="1")
+
+    assert location(response) == "/portal/organisation"
+    invitee = user_by_email(INVITEE)
+    assert (invitee.role, invitee.organisation_id, invitee.is_org_admin) == (
+        Role.PROVIDER,
+        admin.organisation_id,
+        False,
+    )
+    assert subjects(mailbox, INVITEE) == ["Einladung in das ARGE-Partnerportal"]
+    assert f"für {admin.organisation.name}" in mailbox.last_body(INVITEE)
+    assert "eingeladen" in text(client.get("/portal/organisation"))
+    assert BAD_LOGIN in text(sign_in(other_client, INVITEE, NEW_PASSWORD))
+
+    link = mailed_link(mailbox, INVITEE)
+    assert "Nora Neu" in text(other_client.get(link))
+    assert location(other_client.post(link, data=NEW_PASSWORD_FORM)) == "/portal/anmelden"
+    assert location(sign_in(other_client, INVITEE, NEW_PASSWORD)) == "/portal/"
+    assert invitee.email_verified_at is not None
+    assert_link_invalid(other_client.get(link))
+    assert audit("invitation_accepted")
+
+
+def test_an_invitation_to_an_existing_address_is_refused(client, factories, login, mailbox):
+    admin = factories.provider(is_org_admin=True)
+    login(admin)
+
+    response = invite(client, email=admin.email.upper())
+
+    assert "Für diese E-Mail-Adresse gibt es bereits ein Konto." in text(response)
+    assert mailbox.messages == []
+
+
+def test_an_invitation_needs_a_valid_address(client, factories, login, mailbox):
+    login(factories.provider(is_org_admin=True))
+
+    page = text(invite(client, email="nora at traeger"))
+
+    assert "Bitte geben Sie eine gültige E-Mail-Adresse an" in page
+    assert 'value="Nora Neu"' in page
+    assert mailbox.messages == []
+
+
+def test_only_provider_admins_invite_colleagues(client, factories, login, mailbox):
+    login(factories.provider())
+
+    assert invite(client).status_code == 403
+    assert user_by_email(INVITEE) is None
+
+
+def test_the_invitees_password_must_not_contain_the_organisation_name(client, factories, login, mailbox):
+    organisation = factories.organisation(name="Regenbogen Hilfswerk e. V.")
+    login(factories.provider(organisation=organisation, is_org_admin=True))
+    invite(client)
+    link = mailed_link(mailbox, INVITEE)
+
+    weak = "Regenbogen über dem Rhein"
+    assert "leicht zu erratenden Wörter" in text(client.post(link, data={"password": weak, "password_confirm": weak}))
+    assert user_by_email(INVITEE).password_hash == ""
+    assert client.get(link).status_code == 200
+
+
+def test_an_invitation_expires_after_seven_days(client, factories, login, mailbox, clock):
+    login(factories.provider(is_org_admin=True))
+    invite(client)
+    clock.shift(timedelta(days=7, minutes=1))
+
+    assert_link_invalid(client.post(mailed_link(mailbox, INVITEE), data=NEW_PASSWORD_FORM))
+
+
+def test_an_admin_invites_arge_staff(admin_client, other_client, mailbox):
+    assert "ARGE-Beschäftigte einladen" in text(admin_client.get("/portal/benutzer/einladen"))
+
+    assert location(invite_staff(admin_client, role="approver")) == "/portal/benutzer"
+
+    invitee = user_by_email(INVITEE)
+    assert (invitee.role, invitee.organisation) == (Role.APPROVER, None)
+    assert "hat Sie in das ARGE-Partnerportal eingeladen" in mailbox.last_body(INVITEE)
+    other_client.post(mailed_link(mailbox, INVITEE), data=NEW_PASSWORD_FORM)
+    assert location(sign_in(other_client, INVITEE, NEW_PASSWORD)) == "/portal/"
+
+
+def invite_staff(client, email=INVITEE, role="staff"):
+    return client.post("/portal/benutzer/einladen", data={"name": "Tanja Team", "email": email, "role": role})
+
+
+def test_staff_invitations_offer_only_arge_roles(admin_client, factories, mailbox):
+    assert "Keine gültige Auswahl" in text(invite_staff(admin_client, role="provider"))
+    assert user_by_email(INVITEE) is None
+
+    existing = factories.staff()
+    assert "bereits ein Konto" in text(invite_staff(admin_client, email=existing.email))
+    assert mailbox.messages == []
