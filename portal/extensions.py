@@ -31,7 +31,7 @@ class Database:
 
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
-    options: dict[str, Any] = {"future": True}
+    options: dict[str, Any] = {"future": True, "hide_parameters": True}  # no row values in error logs
     if url.startswith("sqlite"):
         options["connect_args"] = {"timeout": 15}
     else:

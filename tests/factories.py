@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from argon2 import PasswordHasher
 
 from portal.accounts.models import Organisation, OrgStatus, Role, Umbrella, User
+from portal.budget.models import BudgetYear
 from portal.extensions import db
 from portal.models import utcnow
+from portal.offers.costs import CostInput, compute_costs
+from portal.offers.models import Offer, OfferState, OfferType, OfferVersion, Site, VersionStatus
 
 DEFAULT_PASSWORD = "ein langer Testsatz für alle"
 # Fast parameters for test speed; production hashes use the library defaults.
@@ -60,3 +65,82 @@ class Factories:
 
     def staff(self, **values: Any) -> User:
         return self.user(Role.STAFF, **values)
+
+    def offer(
+        self, organisation: Organisation | None = None, status: VersionStatus = VersionStatus.DRAFT, **content: Any
+    ) -> Offer:
+        """An offer with one complete, valid AGH version (changed by keyword) in the given status."""
+        offer = Offer(organisation=organisation or self.organisation())
+        version = OfferVersion(offer=offer, number=1, status=status, **{**complete_agh_content(), **content})
+        version.sites = [
+            Site(
+                position=0,
+                name="Stadtteilzentrum",
+                street="Marktplatz 1",
+                postal_code="50667",
+                district="Südstadt",
+                places=version.places_total or 0,
+            )
+        ]
+        costs = compute_costs(
+            CostInput(
+                places=version.places_total or 0,
+                start=version.start_date,
+                end=version.end_date,
+                hours_per_week=version.hours_per_week,
+                mae_rate=version.mae_rate or Decimal(0),
+                mkp_per_place_month=version.mkp_supervision + version.mkp_material + version.mkp_social_work,
+            )
+        )
+        version.total_cost = costs.total
+        if status != VersionStatus.DRAFT:
+            version.submitted_at = utcnow()
+        db.session.add_all([offer, version])
+        db.session.flush()
+        if status == VersionStatus.APPROVED:
+            offer.live_version, offer.state = version, OfferState.LIVE
+        else:
+            offer.working_version = version
+        db.session.flush()
+        return offer
+
+    def budget(self, year: int, amount: Decimal | int) -> BudgetYear:
+        budget = BudgetYear(year=year, amount=Decimal(amount))
+        db.session.add(budget)
+        db.session.flush()
+        return budget
+
+
+def complete_agh_content() -> dict[str, Any]:
+    """Every field of a valid AGH application, starting in three months, for six months, 10 places."""
+    start = date.today() + timedelta(days=90)
+    return {
+        "offer_type": OfferType.AGH_MAE,
+        "title": "Pflege der Grünanlagen",
+        "goal": "Tagesstruktur und Teamarbeit",
+        "field_of_work": "gruenpflege",
+        "tasks": "Rasen mähen, Beete pflegen",
+        "start_date": start,
+        "end_date": start + timedelta(days=181),
+        "hours_per_week": Decimal(20),
+        "hours_distribution": "Mo–Fr 8–12 Uhr",
+        "places_total": 10,
+        "target_groups": ["unter_25"],
+        "requirements": "keine",
+        "barrier_free": True,
+        "supervision_ratio": "1:10",
+        "supervisor_qualification": "Gärtnermeisterin",
+        "social_work_concept": "Wöchentliche Sprechstunde",
+        "qualification_percent": 20,
+        "mae_rate": Decimal("1.50"),
+        "mkp_supervision": Decimal(130),
+        "mkp_material": Decimal(50),
+        "mkp_social_work": Decimal(0),
+        "criteria_rules": "2012",
+        "justification_additional": "Sonst nicht erledigt",
+        "justification_public_interest": "Für alle im Stadtteil",
+        "justification_competition": "Kein Auftrag ersetzt",
+        "contact_name": "Frau Beispiel",
+        "contact_phone": "0221 1234",
+        "contact_email": "kontakt@traeger.example",
+    }

@@ -6,7 +6,16 @@ from typing import Any
 
 from stdnum import iban as iban_number
 from stdnum.exceptions import ValidationError as NumberError
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     URL,
     DataRequired,
@@ -259,6 +268,17 @@ class StatusForm(PortalForm):
         filters=[strip],
         description="Pflicht bei einer Sperrung. Die Organisation erhält sie per E-Mail.",
         validators=[Optional(), Length(max=2000)],
+    )
+
+
+class NotificationForm(PortalForm):
+    mode = RadioField(
+        "Wie möchten Sie benachrichtigt werden?",
+        choices={  # WTForms 3.3's value-to-label form: lists of tuples are deprecated (an error in tests)
+            "immediate": "Sofort: eine E-Mail für jede Nachricht",
+            "daily": "Einmal am Tag: eine Zusammenfassung aller Nachrichten",
+        },
+        validators=[InputRequired("Bitte wählen Sie eine Möglichkeit.")],
     )
 
 

@@ -6,14 +6,10 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models import Base, utcnow
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+from portal.models import Base, enum_column, utcnow
 
 
 class Role(enum.StrEnum):
@@ -72,7 +68,7 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     legal_form: Mapped[str] = mapped_column(String(100))
-    umbrella: Mapped[Umbrella] = mapped_column(_enum(Umbrella))
+    umbrella: Mapped[Umbrella] = mapped_column(enum_column(Umbrella, 20))
     street: Mapped[str] = mapped_column(String(200))
     postal_code: Mapped[str] = mapped_column(String(5))
     city: Mapped[str] = mapped_column(String(100))
@@ -82,7 +78,7 @@ class Organisation(Base):
     public_contact: Mapped[str] = mapped_column(Text, default="")
     non_profit: Mapped[bool] = mapped_column(default=False)
     iban: Mapped[str] = mapped_column(String(34), default="")
-    status: Mapped[OrgStatus] = mapped_column(_enum(OrgStatus), default=OrgStatus.PENDING, index=True)
+    status: Mapped[OrgStatus] = mapped_column(enum_column(OrgStatus, 20), default=OrgStatus.PENDING, index=True)
     status_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     verified_at: Mapped[datetime | None]
@@ -119,7 +115,7 @@ class User(UserMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(_enum(Role), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, 20), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     is_org_admin: Mapped[bool] = mapped_column(default=False)
     password_hash: Mapped[str] = mapped_column(String(200), default="")
@@ -130,6 +126,7 @@ class User(UserMixin, Base):
     totp_last_step: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    notify_daily: Mapped[bool] = mapped_column(default=False)  # one digest a day instead of single mails
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 
@@ -176,7 +173,7 @@ class Token(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[TokenPurpose] = mapped_column(_enum(TokenPurpose))
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_column(TokenPurpose, 20))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select
 
 from portal.accounts import mfa
@@ -28,7 +28,7 @@ from portal.accounts.passwords import hash_password, needs_rehash, password_prob
 from portal.audit.services import client_ip, record
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
-from portal.mail import queue_mail
+from portal.mail import absolute_url, queue_mail
 from portal.models import utcnow
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -83,10 +83,6 @@ def find_token(raw: str, purpose: TokenPurpose) -> Token | None:
     return token
 
 
-def _link(endpoint: str, **values: Any) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
-
-
 # --- registration and invitations -----------------------------------------------------------------
 
 
@@ -112,7 +108,7 @@ def register_provider(org_data: Mapping[str, Any], name: str, email: str, passwo
             "Registrierung im ARGE-Partnerportal",
             "Jemand hat versucht, mit Ihrer E-Mail-Adresse ein neues Konto anzulegen.\n"
             "Sie haben bereits ein Konto. Falls Sie Ihr Passwort vergessen haben, setzen Sie es hier zurück:\n"
-            + _link("accounts.forgot_password"),
+            + absolute_url("accounts.forgot_password"),
         )
         db.session.commit()
         return None
@@ -139,7 +135,7 @@ def _send_verification(user: User) -> None:
         user.email,
         "Bitte bestätigen Sie Ihre E-Mail-Adresse",
         f"Guten Tag {user.name},\n\nbitte bestätigen Sie Ihre E-Mail-Adresse mit diesem Link "
-        f"(24 Stunden gültig):\n{_link('accounts.verify_email', token=raw)}\n\n"
+        f"(24 Stunden gültig):\n{absolute_url('accounts.verify_email', token=raw)}\n\n"
         "Danach prüft die ARGE die Angaben Ihrer Organisation. Sie erhalten eine Nachricht, "
         "sobald Ihre Organisation bestätigt ist.",
     )
@@ -171,7 +167,7 @@ def _notify_staff_of_registration(user: User) -> None:
             member.email,
             "Neue Organisation wartet auf Prüfung",
             f"Die Organisation „{user.organisation.name}“ hat sich registriert und wartet auf Ihre "
-            f"Prüfung:\n{_link('accounts.organisation_detail', org_id=user.organisation.id)}",
+            f"Prüfung:\n{absolute_url('accounts.organisation_detail', org_id=user.organisation.id)}",
         )
 
 
@@ -190,7 +186,7 @@ def invite_user(inviter: User, email: str, name: str, role: Role, organisation: 
         "Einladung in das ARGE-Partnerportal",
         f"Guten Tag {name},\n\n{inviter.name} hat Sie {where}in das ARGE-Partnerportal eingeladen.\n"
         f"Legen Sie mit diesem Link Ihr Passwort fest (7 Tage gültig):\n"
-        f"{_link('accounts.accept_invitation', token=raw)}",
+        f"{absolute_url('accounts.accept_invitation', token=raw)}",
     )
     record("user_invited", actor=inviter, obj=user, details=f"{email} als {role.value}")
     db.session.commit()
@@ -328,7 +324,7 @@ def request_password_reset(email: str) -> None:
         user.email,
         "Passwort zurücksetzen",
         "Sie haben angefordert, Ihr Passwort zurückzusetzen. Der Link ist eine Stunde gültig und "
-        f"funktioniert nur einmal:\n{_link('accounts.reset_password', token=raw)}\n\n"
+        f"funktioniert nur einmal:\n{absolute_url('accounts.reset_password', token=raw)}\n\n"
         "Wenn Sie das nicht waren, können Sie diese Nachricht ignorieren.",
     )
     record("password_reset_requested", actor=user, obj=user)
@@ -381,6 +377,11 @@ def enable_totp(user: User, secret: str, code: str) -> None:
     db.session.commit()
 
 
+def set_notification_mode(user: User, daily: bool) -> None:
+    user.notify_daily = daily
+    db.session.commit()
+
+
 def disable_totp(user: User, password: str) -> None:
     if current_app.config["REQUIRE_MFA"] and user.needs_mfa:
         raise ServiceError("Für Ihre Rolle ist die Zwei-Faktor-Anmeldung vorgeschrieben.")
@@ -430,7 +431,7 @@ def _status_text(status: OrgStatus, reason: str) -> str:
     if status == OrgStatus.VERIFIED:
         return (
             "Die ARGE hat die Angaben Ihrer Organisation geprüft und bestätigt. Sie können jetzt Angebote "
-            f"einreichen:\n{_link('accounts.home')}"
+            f"einreichen:\n{absolute_url('accounts.home')}"
         )
     return f"Die ARGE hat Ihre Organisation gesperrt. Grund: {reason}\nBei Fragen wenden Sie sich bitte an die ARGE."
 

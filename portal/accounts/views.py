@@ -16,6 +16,7 @@ from portal.accounts.forms import (
     ForgotPasswordForm,
     InviteForm,
     LoginForm,
+    NotificationForm,
     OrganisationForm,
     RegistrationForm,
     ResetPasswordForm,
@@ -28,6 +29,7 @@ from portal.accounts.queries import organisations_by_status, users_for_admin
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import utcnow
+from portal.review.queries import waiting_count
 from portal.security import start_session_clock
 
 bp = Blueprint("accounts", __name__, url_prefix="/portal")
@@ -57,7 +59,8 @@ def safe_next(target: str | None) -> str:
 @access(Access.USER)
 def home() -> str:
     pending = organisations_by_status(OrgStatus.PENDING) if current_user.is_staff else []
-    return render_template("accounts/home.html", pending_organisations=pending)
+    waiting = waiting_count() if current_user.is_staff else 0
+    return render_template("accounts/home.html", pending_organisations=pending, waiting_reviews=waiting)
 
 
 @bp.route("/anmelden", methods=["GET", "POST"])
@@ -260,7 +263,22 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
 @bp.get("/konto")
 @access(Access.USER)
 def account() -> str:
-    return render_template("accounts/account.html", disable_form=ConfirmPasswordForm())
+    return _render_account(ConfirmPasswordForm())
+
+
+def _render_account(disable_form: ConfirmPasswordForm) -> str:
+    notification_form = NotificationForm(mode="daily" if current_user.notify_daily else "immediate")
+    return render_template("accounts/account.html", disable_form=disable_form, notification_form=notification_form)
+
+
+@bp.post("/konto/benachrichtigungen")
+@access(Access.USER)
+def notifications() -> Response:
+    form = NotificationForm()
+    if form.validate_on_submit():
+        services.set_notification_mode(current_user, form.mode.data == "daily")
+        flash("Ihre Einstellung für Benachrichtigungen ist gespeichert.", "success")
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/konto/passwort", methods=["GET", "POST"])
@@ -309,7 +327,7 @@ def totp_disable() -> str | Response:
         else:
             flash("Die Zwei-Faktor-Anmeldung ist ausgeschaltet.", "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", disable_form=form)
+    return _render_account(form)
 
 
 # --- the provider's own organisation --------------------------------------------------------------

@@ -35,6 +35,22 @@ ACTION_LABELS = {
     "user_reactivated": "Konto reaktiviert",
     "organisation_status": "Status der Organisation geändert",
     "organisation_updated": "Daten der Organisation geändert",
+    "offer_created": "Angebot angelegt",
+    "offer_submit": "Eingereicht",
+    "offer_take": "Zur Prüfung übernommen",
+    "offer_request_changes": "Änderungen erbeten",
+    "offer_first_approve": "Erste Freigabe",
+    "offer_approve": "Genehmigt",
+    "offer_reject": "Abgelehnt",
+    "offer_withdraw": "Zurückgezogen",
+    "offer_supersede": "Durch neue Fassung ersetzt",
+    "offer_revision_started": "Änderung begonnen",
+    "offer_ended": "Angebot beendet",
+    "offer_occupancy": "Belegung geändert",
+    "offer_certificate": "Bescheinigung hochgeladen",
+    "budget_set": "Budget festgelegt",
+    "budget_override": "Budget mit Begründung überschritten",
+    "publish_started": "Veröffentlichung der Website gestartet",
 }
 
 
@@ -59,7 +75,7 @@ def record(
         object_type=type(obj).__name__ if obj is not None else "",
         object_id=str(getattr(obj, "id", "") or "") if obj is not None else "",
         ip=client_ip(),
-        details=details[:2000],
+        details=details.replace("\x00", "\ufffd")[:2000],  # PostgreSQL stores no NUL, e.g. from a requested path
     )
     db.session.add(entry)
     return entry

@@ -1,0 +1,1 @@
+"""The integration budget (Eingliederungsbudget) per year and the commitments of approved offers."""

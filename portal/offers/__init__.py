@@ -1,0 +1,1 @@
+"""Offers (Angebote, Maßnahmen, Arbeitsgelegenheiten), their work sites and revisions."""

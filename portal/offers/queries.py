@@ -1,0 +1,172 @@
+"""Read-only views on offers: lists, labels and display values, the diff of two versions, the timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.audit.models import AuditEntry
+from portal.audit.services import ACTION_LABELS
+from portal.extensions import db
+from portal.offers.models import (
+    FIELDS_OF_WORK,
+    MUNICIPAL_KIND_LABELS,
+    OFFER_TYPE_LABELS,
+    TARGET_GROUPS,
+    Offer,
+    OfferVersion,
+)
+from portal.review.models import ReviewNote
+
+FIELD_LABELS = {
+    "offer_type": "Art des Angebots",
+    "municipal_kind": "Art der kommunalen Leistung",
+    "title": "Bezeichnung",
+    "goal": "Ziel",
+    "field_of_work": "Einsatzfeld",
+    "tasks": "Tätigkeiten",
+    "start_date": "Beginn",
+    "end_date": "Ende",
+    "hours_per_week": "Wochenstunden",
+    "hours_distribution": "Verteilung der Arbeitszeit",
+    "places_total": "Plätze insgesamt",
+    "target_groups": "Zielgruppen",
+    "requirements": "Voraussetzungen",
+    "barrier_free": "Barrierefrei zugänglich",
+    "barrier_free_notes": "Hinweise zur Barrierefreiheit",
+    "supervision_ratio": "Betreuungsschlüssel",
+    "supervisor_qualification": "Qualifikation der Anleitung",
+    "social_work_concept": "Sozialpädagogisches Konzept",
+    "qualification_percent": "Anteil Qualifizierung (%)",
+    "mae_rate": "Mehraufwandsentschädigung je Stunde",
+    "mkp_supervision": "Pauschale Betreuung und Verwaltung je Platz und Monat",
+    "mkp_material": "Pauschale Sachkosten je Platz und Monat",
+    "mkp_social_work": "Pauschale sozialpädagogische Begleitung je Platz und Monat",
+    "criteria_rules": "Geltende Kriterien",
+    "justification_additional": "Begründung: zusätzlich",
+    "justification_public_interest": "Begründung: im öffentlichen Interesse",
+    "justification_competition": "Begründung: wettbewerbsneutral",
+    "contact_name": "Ansprechperson",
+    "contact_phone": "Telefon der Ansprechperson",
+    "contact_email": "E-Mail der Ansprechperson",
+    "certificate_name": "Unbedenklichkeitsbescheinigung",
+    "sites": "Einsatzstellen",
+}
+_CHOICES: dict[str, dict[str, str]] = {
+    "offer_type": {kind.value: label for kind, label in OFFER_TYPE_LABELS.items()},
+    "municipal_kind": {kind.value: label for kind, label in MUNICIPAL_KIND_LABELS.items()},
+    "field_of_work": FIELDS_OF_WORK,
+    "criteria_rules": {
+        "2012": "zusätzlich, öffentliches Interesse, wettbewerbsneutral (seit April 2012)",
+        "2009": "zusätzlich, öffentliches Interesse (vor April 2012)",
+    },
+}
+
+
+def display(name: str, value: Any) -> str:
+    """A field's value as a reader of the portal should see it (German formats)."""
+    if value is None or value == "" or value == []:
+        return "–"
+    if name in _CHOICES:
+        return _CHOICES[name].get(str(value), str(value))
+    if name == "target_groups":
+        return ", ".join(TARGET_GROUPS.get(group, group) for group in value)
+    if name == "sites":
+        return "; ".join(
+            f"{site['name']}, {site['street']}, {site['postal_code']} ({site['district']}): {site['places']} Plätze"
+            for site in value
+        )
+    return _plain(value)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, date | datetime):
+        return f"{value:%d.%m.%Y}"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+def diff(old: OfferVersion | None, new: OfferVersion) -> list[Change]:
+    """Field-by-field differences between the live version and a revision."""
+    before = old.content() if old else {}
+    after = new.content()
+    return [
+        Change(name, FIELD_LABELS.get(name, name), display(name, before.get(name)), display(name, value))
+        for name, value in after.items()
+        if before.get(name) != value
+    ]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    who: str
+    text: str
+    internal: bool
+
+
+def timeline(offer: Offer, include_internal: bool) -> list[TimelineEntry]:
+    """Status changes from the audit log and comments, newest first; internal notes only for staff."""
+    entries = [
+        TimelineEntry(
+            entry.created_at,
+            entry.actor_email or "System",
+            f"{ACTION_LABELS.get(entry.action, entry.action)}: {entry.details}",
+            False,
+        )
+        for entry in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.object_type == "Offer", AuditEntry.object_id == str(offer.id))
+        )
+    ]
+    notes = db.session.scalars(
+        select(ReviewNote).options(selectinload(ReviewNote.author)).where(ReviewNote.offer_id == offer.id)
+    )
+    entries += [
+        TimelineEntry(note.created_at, note.author.name, note.body, note.internal)
+        for note in notes
+        if include_internal or not note.internal
+    ]
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+
+def offers_of(organisation_id: int) -> list[Offer]:
+    query = (
+        select(Offer)
+        .where(Offer.organisation_id == organisation_id)
+        .options(selectinload(Offer.live_version), selectinload(Offer.working_version))
+        .order_by(Offer.updated_at.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def messages_to_provider(version: OfferVersion) -> list[ReviewNote]:
+    """What the ARGE wrote to the provider about this version (change requests, rejection), newest first.
+
+    Internal notes are never part of it.
+    """
+    query = (
+        select(ReviewNote)
+        .where(
+            ReviewNote.offer_id == version.offer_id,
+            ReviewNote.version_number == version.number,
+            ReviewNote.internal.is_(False),
+        )
+        .order_by(ReviewNote.created_at.desc(), ReviewNote.id.desc())
+    )
+    return list(db.session.scalars(query))

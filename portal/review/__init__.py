@@ -1,0 +1,1 @@
+"""Staff review of offers: queue, decisions, four-eyes approval, comments and internal notes."""

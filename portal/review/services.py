@@ -1,0 +1,181 @@
+"""Staff decisions on offer versions: take over, approve (with four-eyes and budget), request changes, reject."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal.accounts.models import Role, User
+from portal.budget.services import commit_offer, euro
+from portal.errors import ServiceError
+from portal.extensions import db
+from portal.mail import absolute_url, notify
+from portal.offers.models import Offer, OfferState, OfferVersion
+from portal.offers.models import VersionStatus as S
+from portal.offers.services import costs_of
+from portal.offers.workflow import (
+    check_version,
+    commit_or_conflict,
+    require,
+    stale_is_conflict,
+    status_text,
+    transition,
+)
+from portal.publishing.services import publish_after_approval
+from portal.review.models import CHANGE_REASON_LABELS, ChangeReason, ReviewNote
+
+
+def _require_staff(actor: User) -> None:
+    if not actor.is_staff:
+        raise ServiceError("Nur Beschäftigte der ARGE dürfen Anträge prüfen.")
+
+
+def needs_four_eyes(version: OfferVersion) -> bool:
+    return version.total_cost > current_app.config["FOUR_EYES_THRESHOLD"]
+
+
+@stale_is_conflict
+def take_over(actor: User, version: OfferVersion, expected: int | None) -> None:
+    """Assign the item to the actor, so colleagues see who holds it; a new submission goes into review."""
+    _require_staff(actor)
+    check_version(version, expected)
+    transition(version, "take", actor, reason=f"bearbeitet von {actor.name}")
+    version.assigned_to_id = actor.id
+    commit_or_conflict()
+
+
+@stale_is_conflict
+def approve(actor: User, version: OfferVersion, expected: int | None, override_reason: str = "") -> bool:
+    """Approve; above the threshold the first approval waits for a second by another approver.
+
+    Returns True when the version is now live.
+    """
+    _require_staff(actor)
+    check_version(version, expected)
+    if version.status == S.FIRST_APPROVED:
+        _check_second_approver(actor, version)
+    elif needs_four_eyes(version):
+        transition(version, "first_approve", actor, reason=f"Kosten {euro(version.total_cost)}")
+        version.first_approved_by_id = actor.id
+        _notify_approvers(version, actor)
+        commit_or_conflict()
+        return False
+    require("approve", version)  # before the budget is touched
+    costs = costs_of(version)
+    if costs is None:
+        raise ServiceError("Die Kosten lassen sich nicht berechnen; der Antrag ist unvollständig.")
+    commit_offer(actor, version, costs.per_year, override_reason)
+    transition(version, "approve", actor, reason=override_reason.strip())
+    _make_live(version)
+    _notify_provider(version, "genehmigt", "Ihr Angebot ist genehmigt und wird auf der Website veröffentlicht.")
+    commit_or_conflict()
+    publish_after_approval(actor)  # only with PORTAL_PUBLISH_ON_APPROVE=1
+    return True
+
+
+def second_approval_problem(actor: User, version: OfferVersion) -> str | None:
+    """Why the actor may not give the second approval (four-eyes), or None; pages use it to explain."""
+    if actor.role not in (Role.APPROVER, Role.ADMIN):
+        return "Die zweite Freigabe gibt die Teamleitung."
+    if actor.id == version.first_approved_by_id:
+        return "Die zweite Freigabe muss eine andere Person geben als die erste (Vier-Augen-Prinzip)."
+    return None
+
+
+def _check_second_approver(actor: User, version: OfferVersion) -> None:
+    problem = second_approval_problem(actor, version)
+    if problem is not None:
+        raise ServiceError(problem)
+
+
+def _make_live(version: OfferVersion) -> None:
+    offer = version.offer
+    previous = offer.live_version
+    if previous is not None and previous.id != version.id:
+        transition(previous, "supersede", None)
+    offer.live_version = version
+    offer.working_version = None
+    offer.state = OfferState.LIVE
+
+
+@stale_is_conflict
+def request_changes(
+    actor: User, version: OfferVersion, expected: int | None, reason: ChangeReason, comment: str
+) -> None:
+    _require_staff(actor)
+    check_version(version, expected)
+    if not comment.strip():
+        raise ServiceError("Bitte schreiben Sie dem Träger, was er ändern soll.", field="comment")
+    label = CHANGE_REASON_LABELS[reason]
+    transition(version, "request_changes", actor, reason=label)
+    version.first_approved_by_id = None
+    _note(actor, version.offer, version.number, f"{label}: {comment.strip()}", internal=False, kind="changes")
+    _notify_provider(version, "zurück an Sie", f"Die ARGE bittet um Änderungen.\nGrund: {label}\n{comment.strip()}")
+    commit_or_conflict()
+
+
+@stale_is_conflict
+def reject(actor: User, version: OfferVersion, expected: int | None, reason: str) -> None:
+    _require_staff(actor)
+    check_version(version, expected)
+    if not reason.strip():
+        raise ServiceError("Bitte begründen Sie die Ablehnung.", field="reason")
+    transition(version, "reject", actor, reason=reason.strip())
+    offer = version.offer
+    offer.working_version = None
+    if offer.state == OfferState.OPEN:
+        offer.state = OfferState.REJECTED
+    _note(actor, offer, version.number, f"Abgelehnt: {reason.strip()}", internal=False, kind="rejection")
+    _notify_provider(version, "abgelehnt", f"Die ARGE hat den Antrag abgelehnt.\nBegründung: {reason.strip()}")
+    commit_or_conflict()
+
+
+def add_note(actor: User, offer: Offer, body: str) -> None:
+    """An internal note: only ARGE staff see it."""
+    if not body.strip():
+        raise ServiceError("Bitte schreiben Sie eine Notiz.", field="body")
+    if _last_note(actor, offer) == body.strip():
+        return  # the same form again (double click, resent): one note
+    _note(actor, offer, offer.current.number, body.strip(), internal=True, kind="note")
+    db.session.commit()
+
+
+def _last_note(actor: User, offer: Offer) -> str | None:
+    """The text of the actor's latest internal note on the offer."""
+    query = (
+        select(ReviewNote.body)
+        .where(ReviewNote.offer_id == offer.id, ReviewNote.author_id == actor.id, ReviewNote.internal.is_(True))
+        .order_by(ReviewNote.id.desc())
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
+def _note(actor: User, offer: Offer, number: int, body: str, internal: bool, kind: str) -> None:
+    db.session.add(
+        ReviewNote(
+            offer_id=offer.id, version_number=number, author_id=actor.id, internal=internal, kind=kind, body=body
+        )
+    )
+
+
+def _notify_provider(version: OfferVersion, headline: str, text: str) -> None:
+    link = absolute_url("offers.detail", offer_id=version.offer_id)
+    for user in version.offer.organisation.users:
+        notify(
+            user,
+            f"„{version.title}“: {headline}",
+            f"{text}\n\nNeuer Status: {status_text(version.status)}\nZum Angebot: {link}",
+        )
+
+
+def _notify_approvers(version: OfferVersion, first: User) -> None:
+    link = absolute_url("review.detail", offer_id=version.offer_id)
+    approvers = db.session.query(User).filter(User.role == Role.APPROVER, User.active.is_(True), User.id != first.id)
+    for approver in approvers:
+        notify(
+            approver,
+            f"Zweite Freigabe nötig: {version.title}",
+            f"{first.name} hat „{version.title}“ ({euro(version.total_cost)}) freigegeben. Wegen der Höhe ist "
+            f"eine zweite Freigabe nötig:\n{link}",
+        )

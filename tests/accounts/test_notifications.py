@@ -1,0 +1,31 @@
+"""The notification setting on the account page: single mails or a daily digest."""
+
+from portal.mail import deliver_pending, notify, queue_digests
+from tests.accounts.helpers import subjects
+
+
+def test_account_page_offers_both_modes(client, factories, login):
+    login(factories.provider())
+    page = client.get("/portal/konto").get_data(as_text=True)
+    assert "Sofort: eine E-Mail für jede Nachricht" in page
+    assert "Einmal am Tag" in page
+
+
+def test_choosing_the_digest_bundles_notifications(client, factories, login, mailbox):
+    user = factories.provider()
+    login(user)
+    response = client.post("/portal/konto/benachrichtigungen", data={"mode": "daily"})
+    assert response.status_code == 302
+    assert user.notify_daily
+    notify(user, "Erste Nachricht", "eins")
+    notify(user, "Zweite Nachricht", "zwei")
+    assert queue_digests() == 1
+    deliver_pending()
+    assert subjects(mailbox, user.email) == ["Ihre tägliche Zusammenfassung (2 Nachrichten)"]
+
+
+def test_invalid_choice_changes_nothing(client, factories, login):
+    user = factories.provider()
+    login(user)
+    client.post("/portal/konto/benachrichtigungen", data={"mode": "hourly"})
+    assert not user.notify_daily
