@@ -30,6 +30,7 @@ install: $(STAMP_PY) $(STAMP_NODE) ## Create or update .venv and node_modules
 run: install ## Serve the site at / and the portal at /portal/ with demo data (PORT=8000)
 	$(BIN)/portal db upgrade
 	$(BIN)/portal demo-data
+	$(BIN)/portal publish
 	@echo ""
 	@echo "Öffentliche Website: http://127.0.0.1:$(PORT)/"
 	@echo "Partnerportal:       http://127.0.0.1:$(PORT)/portal/"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,6 +10,7 @@ from flask import Flask, render_template, send_from_directory
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
 from portal import access, mail, security
@@ -25,14 +27,25 @@ ERROR_TITLES = {
 }
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in a route is the id of a database row: a number beyond the id column's range matches no route
+    (404), instead of reaching the database, which refuses it with an error."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(config)
     check_production(settings)
     app = Flask(__name__, static_url_path="/portal/static", instance_path=str(settings["INSTANCE_DIR"]))
     app.config.from_mapping(settings)
+    app.url_map.converters["int"] = IdConverter
     app.config["WTF_I18N_ENABLED"] = False  # WTForms' own German translations (Meta.locales)
     if settings["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings["TRUSTED_PROXIES"], x_proto=1)  # type: ignore[method-assign]
+    _configure_logging()
     _init_extensions(app)
     _register_blueprints(app)
     _register_error_pages(app)
@@ -41,6 +54,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _configure_logging() -> None:
+    """Log INFO and above to stderr unless the host (gunicorn, pytest) has set up logging already."""
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin is noise
 
 
 def _init_extensions(app: Flask) -> None:
@@ -72,9 +93,12 @@ def _load_user(login_id: str) -> Any:
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.audit.views import bp as audit_bp
+    from portal.budget.views import bp as budget_bp
+    from portal.offers.views import bp as offers_bp
     from portal.publishing.views import bp as publishing_bp
+    from portal.review.views import bp as review_bp
 
-    for blueprint in (accounts_bp, audit_bp, publishing_bp):
+    for blueprint in (accounts_bp, audit_bp, budget_bp, offers_bp, review_bp, publishing_bp):
         app.register_blueprint(blueprint)
 
     @access.access(access.Access.PUBLIC)

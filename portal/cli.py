@@ -72,13 +72,24 @@ def users_create(email: str, role: str, org_name: str | None, name: str, passwor
 
 
 @click.command("demo-data")
-def demo_data() -> None:
+@click.option(
+    "--offers",
+    "extra_offers",
+    type=click.IntRange(min=0),
+    default=0,
+    help="So viele weitere veröffentlichte Angebote anlegen (für Last- und Bautests).",
+)
+def demo_data(extra_offers: int) -> None:
     """Legt Demo-Daten an (wiederholbar) und zeigt die Demo-Konten."""
     from portal.demo import load_demo_data
+    from portal.demo_offers import load_demo_offers
 
     if current_app.config["PORTAL_ENV"] == "production":
         raise click.ClickException("Demo-Daten sind in Produktion nicht erlaubt.")
     accounts = load_demo_data(current_app.config["DEMO_PASSWORD"])
+    added = load_demo_offers(extra_offers)
+    if added:
+        click.echo(f"{added} Demo-Angebote angelegt.")
     click.echo(f"{'E-Mail':40} {'Rolle':10} Organisation")
     for email, role, org in accounts:
         click.echo(f"{email:40} {role:10} {org}")
@@ -97,8 +108,38 @@ def mail_send() -> None:
     click.echo(f"{deliver_pending()} E-Mail(s) verschickt.")
 
 
+@mail_group.command("digest")
+def mail_digest() -> None:
+    """Verschickt die tägliche Zusammenfassung an alle, die sie gewählt haben (für cron, einmal am Tag)."""
+    from portal.mail import deliver_pending, queue_digests
+
+    count = queue_digests()
+    deliver_pending()
+    click.echo(f"{count} Zusammenfassung(en) verschickt.")
+
+
+@click.command("publish")
+@click.option(
+    "--snapshot",
+    "snapshot_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Aus einer gespeicherten Momentaufnahme (snapshot.json) bauen, ohne Datenbank.",
+)
+def publish(snapshot_file: Path | None) -> None:
+    """Baut die öffentliche Website aus den genehmigten Angeboten, prüft sie und schaltet sie um."""
+    from portal.publishing.errors import PublishError
+    from portal.publishing.services import publish_now
+
+    try:
+        publish_now(click.echo, snapshot_file)
+    except PublishError as error:
+        click.echo(f"Veröffentlichung fehlgeschlagen – die bisherige Website bleibt online.\n{error.message}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Die Website liegt in {current_app.config['SITE_DIR']}.")
+
+
 def register_commands(app: Flask) -> None:
-    for group in (db_group, users_group, demo_data, mail_group):
+    for group in (db_group, users_group, demo_data, mail_group, publish):
         app.cli.add_command(group)
 
 

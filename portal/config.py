@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from portal.offers.rules import OfferLimits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105 (refused in production)
@@ -62,6 +65,19 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own timeouts bound the token's life
     }
+    settings["OFFER_LIMITS"] = OfferLimits(
+        weekly_hours_cap=Decimal(_env("PORTAL_WEEKLY_HOURS_CAP", "30")),
+        max_months=_env_int("PORTAL_OFFER_MAX_MONTHS", 36),
+        mae_min=Decimal(_env("PORTAL_MAE_MIN", "1.00")),
+        mae_max=Decimal(_env("PORTAL_MAE_MAX", "2.50")),
+        mkp_supervision_max=Decimal(_env("PORTAL_MKP_SUPERVISION_MAX", "130")),
+        mkp_material_max=Decimal(_env("PORTAL_MKP_MATERIAL_MAX", "100")),
+        mkp_social_work_max=Decimal(_env("PORTAL_MKP_SOCIAL_WORK_MAX", "160")),
+        lead_weeks=_env_int("PORTAL_OFFER_LEAD_WEEKS", 8),
+    )
+    settings["PUBLISH_TIMEOUT"] = _env_int("PORTAL_PUBLISH_TIMEOUT", 900)  # seconds for `mkdocs build`
+    settings["PUBLISH_ON_APPROVE"] = _env("PORTAL_PUBLISH_ON_APPROVE", "0") == "1"
+    settings["FOUR_EYES_THRESHOLD"] = Decimal(_env("PORTAL_FOUR_EYES_THRESHOLD", "50000"))
     settings["REQUIRE_MFA"] = env == "production"
     settings.update(overrides or {})
     _derive_cookie_settings(settings)

@@ -4,8 +4,27 @@ from __future__ import annotations
 
 from portal.accounts.models import LoginAttempt, Organisation, Token, User
 from portal.audit.models import AuditEntry
-from portal.mail import QueuedMail
+from portal.budget.models import BudgetYear, Commitment
+from portal.mail import DigestItem, QueuedMail
 from portal.models import Base
+from portal.offers.models import Offer, OfferVersion, Site
+from portal.publishing.models import PublishRun
+from portal.review.models import ReviewNote
 
 metadata = Base.metadata
-MODELS = (AuditEntry, LoginAttempt, Organisation, QueuedMail, Token, User)
+MODELS = (
+    AuditEntry,
+    BudgetYear,
+    Commitment,
+    DigestItem,
+    LoginAttempt,
+    Offer,
+    OfferVersion,
+    Organisation,
+    PublishRun,
+    QueuedMail,
+    ReviewNote,
+    Site,
+    Token,
+    User,
+)

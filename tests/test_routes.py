@@ -69,8 +69,6 @@ ROUTES: dict[str, tuple[Access, frozenset[str]]] = {
     "publishing.site": (A.PUBLIC, READ),
     "publishing.start": (A.STAFF, ACTION),
     "publishing.status": (A.STAFF, READ),
-    "publishing.start": (A.STAFF, ACTION),
-    "publishing.status": (A.STAFF, READ),
     "review.approve": (A.STAFF, ACTION),
     "review.detail": (A.STAFF, READ),
     "review.note": (A.STAFF, ACTION),

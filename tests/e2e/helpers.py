@@ -10,7 +10,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, ViewportSize, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Locator,
+    Page,
+    Response,
+    ViewportSize,
+    expect,
+)
 from playwright.sync_api import Error as PlaywrightError
 
 if TYPE_CHECKING:
@@ -24,10 +33,35 @@ ACCOUNTS = {
     "approver": "teamleitung@arge.example",
     "admin": "admin@arge.example",
 }
+# The steps of the offer form (portal.offers.steps), by their address
+OFFER_STEPS = [
+    "grunddaten",
+    "taetigkeit",
+    "einsatzstellen",
+    "zeitraum",
+    "zielgruppen",
+    "betreuung",
+    "kosten",
+    "kriterien",
+    "kontakt",
+]
 PHONE: ViewportSize = {"width": 375, "height": 740}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "e2e-screenshots"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE = Axe()
+NOT_TYPED = ["[type=hidden]", "[type=checkbox]", "[type=radio]", "[type=file]"]  # inputs that take no text
+# Shift+Tab if the element comes before the focused one (and does not contain it), otherwise Tab
+TAB_DIRECTION = """element => {
+    const active = document.activeElement;
+    const before = element.compareDocumentPosition(active) & Node.DOCUMENT_POSITION_FOLLOWING;
+    return before && !element.contains(active) ? "Shift+Tab" : "Tab";
+}"""
+# The outline of an element, or of its ::after if the element has none (KERN's stretched links draw it there)
+OUTLINE = """element => {
+    const own = getComputedStyle(element);
+    const style = own.outlineStyle === "none" ? getComputedStyle(element, "::after") : own;
+    return [style.outlineStyle, style.outlineWidth];
+}"""
 LINKS = "links => links.filter(link => link.origin === location.origin).map(link => link.pathname)"
 
 
@@ -39,12 +73,21 @@ class LiveServer:
         self.mailbox = mailbox
         self.login_states: dict[str, Any] = {}
 
-    def link_in_mail(self, address: str, path: str) -> str:
-        """The first link to `path` in the newest mail to `address` (mail is sent before the response)."""
+    def mails_containing(self, address: str, text: str, count: int = 1) -> list[str]:
+        """The bodies of the mails to `address` that contain `text`, oldest first; waits up to 5 s for `count`."""
         deadline = time.monotonic() + 5
-        while not self.mailbox.to(address) and time.monotonic() < deadline:
+        while True:
+            messages = self.mailbox.to(address)
+            bodies = [message.get_payload(decode=True).decode().replace("\r\n", "\n") for message in messages]
+            found = [body for body in bodies if text in body]
+            if len(found) >= count:
+                return found
+            assert time.monotonic() < deadline, f"{len(found)} mail(s) to {address} contain {text!r}, not {count}"
             time.sleep(0.05)
-        body = self.mailbox.last_body(address)
+
+    def link_in_mail(self, address: str, path: str, containing: str = "") -> str:
+        """The first link to `path` in the newest mail to `address` (that contains `containing`)."""
+        body = self.mails_containing(address, containing)[-1]
         match = re.search(re.escape(self.url + path) + r"\S+", body)
         assert match, f"no link to {path} in the mail to {address}:\n{body}"
         return match.group(0)
@@ -160,12 +203,14 @@ def assert_accessible(page: Page) -> None:
     assert not violations, f"axe found {violations}"
 
 
-def crawl(page: Page, start: str = "/portal/") -> Iterator[str]:
-    """Open every portal page reachable by links from `start`, once per address pattern (numbers as {id}).
+def crawl(page: Page, *starts: str) -> Iterator[str]:
+    """Open every portal page reachable by links from the start pages (default: the portal's start page), once
+    per address pattern (numbers as {id}), the start pages first.
 
     Yields each pattern while its page is open. Links are GET requests, which never change anything here.
     """
-    queue, seen = [start], {start}
+    queue = list(starts or ["/portal/"])
+    seen = {re.sub(r"\d+", "{id}", path) for path in queue}
     while queue:
         path = queue.pop(0)
         page.goto(path)
@@ -180,7 +225,37 @@ def crawl(page: Page, start: str = "/portal/") -> Iterator[str]:
 def submit_empty(page: Page, button: str) -> None:
     """Clear every text field of the button's form, submit it and wait for the error summary."""
     form = page.locator("form").filter(has=page.get_by_role("button", name=button, exact=True))
-    for field in form.locator("input:not([type=hidden]):not([type=checkbox]), textarea").all():
+    for field in form.locator(f"input:not({','.join(NOT_TYPED)}), textarea").all():
         field.fill("")
     form.get_by_role("button", name=button, exact=True).click()
     expect(page.locator("[data-error-summary]")).to_be_focused()
+
+
+def tab_to(page: Page, target: Locator, limit: int = 40) -> None:
+    """Press Tab until the focus is on the target or inside it (a group of radio buttons); Shift+Tab if the
+    target comes before the focused element."""
+    element = target.element_handle()
+    key = element.evaluate(TAB_DIRECTION)
+    for _ in range(limit):
+        if element.evaluate("element => element.contains(document.activeElement)"):
+            return
+        page.keyboard.press(key)
+    raise AssertionError(f"{limit} presses of {key} did not reach {target}")
+
+
+def assert_focus_visible(page: Page) -> None:
+    """The focused element has an outline of at least 2 px that it does not have without the focus."""
+    element = page.evaluate_handle("document.activeElement")
+    focused = element.evaluate(OUTLINE)
+    element.evaluate("element => element.blur()")  # the next Tab goes on from here
+    unfocused = element.evaluate(OUTLINE)
+    description = element.evaluate("element => element.outerHTML.slice(0, 120)")
+    assert focused[0] != "none", f"{description}: no outline with focus"
+    assert float(focused[1].removesuffix("px")) >= 2, f"{description}: outline thinner than 2 px: {focused}"
+    assert focused != unfocused, f"{description}: the same outline with and without focus"
+
+
+def assert_no_sideways_scrolling(page: Page) -> None:
+    """Reflow (WCAG 1.4.10): only wide tables may scroll, inside their own container, never the whole page."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"  # type: ignore[index]

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import pyotp
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.e2e.helpers import (
     ACCOUNTS,
+    OFFER_STEPS,
     PHONE,
     Browsing,
     LiveServer,
     assert_accessible,
+    assert_focus_visible,
+    assert_no_sideways_scrolling,
     axe_violations,
     crawl,
     log_in,
@@ -22,6 +25,12 @@ from tests.e2e.helpers import (
 pytestmark = pytest.mark.browser
 
 PENDING_ORG = "Nachbarschaftshilfe Südstadt gGmbH"
+# Demo offers (portal/demo_offers.py) of the provider admin of the Caritas: a complete draft and a live offer;
+# one that waits for the review (of the AWO).
+COMPLETE_DRAFT = "Unterstützung in der Kleiderkammer"
+LIVE_OFFER = "Begleitdienst für ältere Menschen"
+SUBMITTED_OFFER = "Fahrradwerkstatt für Geflüchtete"
+DRAFT = "{draft}"  # the address of an AGH draft that the `agh_draft` fixture creates
 
 # Pages that no signed-in user reaches by links: (role, None: anonymous; path; link to follow from there)
 PAGES = [
@@ -44,12 +53,28 @@ REACHABLE = {
         "/portal/konto",
         "/portal/konto/passwort",
         "/portal/konto/zwei-faktor",
+        "/portal/angebote/",
+        "/portal/angebote/neu",
+        "/portal/angebote/{id}",
+        "/portal/angebote/{id}/pruefen",
+        *(f"/portal/angebote/{{id}}/schritt/{slug}" for slug in OFFER_STEPS),
     },
     "pending": {"/portal/", "/portal/organisation", "/portal/organisation/bearbeiten"},
-    "staff": {"/portal/", "/portal/organisationen", "/portal/organisationen/{id}", "/portal/konto"},
+    "staff": {
+        "/portal/",
+        "/portal/organisationen",
+        "/portal/organisationen/{id}",
+        "/portal/konto",
+        "/portal/pruefung/",
+        "/portal/pruefung/{id}",
+        "/portal/budget/",
+    },
+    "approver": {"/portal/pruefung/", "/portal/pruefung/{id}", "/portal/budget/"},
     "admin": {"/portal/benutzer", "/portal/benutzer/einladen", "/portal/protokoll", "/portal/organisationen"},
 }
-# (role, path, link to follow, the submit button of the form that is sent empty)
+# Where the crawl starts besides the start page: the provider's AGH draft, whose task list links to every step.
+CRAWL_STARTS = {"provider": [DRAFT]}
+# (role, path, links to follow, the submit button of the form that is sent empty)
 FORMS = [
     (None, "/portal/anmelden", None, "Anmelden"),
     (None, "/portal/registrieren", None, "Registrieren"),
@@ -60,6 +85,27 @@ FORMS = [
     ("provider", "/portal/konto/zwei-faktor", None, "Einrichten"),
     ("staff", "/portal/organisationen", PENDING_ORG, "Sperren"),
     ("admin", "/portal/benutzer/einladen", None, "Einladung verschicken"),
+    ("provider", "/portal/angebote/neu", None, "Entwurf anlegen"),
+    *(("provider", f"{DRAFT}/schritt/{slug}", None, "Speichern und weiter") for slug in OFFER_STEPS),
+    ("provider", "/portal/angebote/", (COMPLETE_DRAFT, "Angaben prüfen und einreichen"), "Antrag einreichen"),
+    ("provider", "/portal/angebote/", LIVE_OFFER, "Belegung speichern"),
+    ("staff", "/portal/pruefung/", SUBMITTED_OFFER, "An den Träger zurückgeben"),
+    ("staff", "/portal/pruefung/", SUBMITTED_OFFER, "Antrag ablehnen"),
+    ("staff", "/portal/pruefung/", SUBMITTED_OFFER, "Notiz speichern"),
+    ("approver", "/portal/budget/", None, "Budget speichern"),
+]
+PHONE_FORMS = [
+    ("provider", f"{DRAFT}/schritt/einsatzstellen", None, "Speichern und weiter"),
+    ("provider", "/portal/angebote/", LIVE_OFFER, "Belegung speichern"),
+    ("staff", "/portal/pruefung/", SUBMITTED_OFFER, "An den Träger zurückgeben"),
+    ("approver", "/portal/budget/", None, "Budget speichern"),
+]
+# Pages whose every control in the content is checked for a visible focus
+FOCUS_PAGES = [
+    ("provider", "/portal/angebote/", COMPLETE_DRAFT),
+    ("provider", f"{DRAFT}/schritt/einsatzstellen", None),
+    ("staff", "/portal/pruefung/", SUBMITTED_OFFER),
+    ("approver", "/portal/budget/", None),
 ]
 PHONE_PAGES = [
     (None, "/portal/anmelden", None),
@@ -69,53 +115,120 @@ PHONE_PAGES = [
     ("staff", "/portal/organisationen", PENDING_ORG),
     ("admin", "/portal/benutzer", None),
     ("admin", "/portal/protokoll", None),
+    ("provider", "/portal/angebote/", None),
+    ("provider", f"{DRAFT}/schritt/kriterien", None),
+    ("provider", "/portal/angebote/", (COMPLETE_DRAFT, "Angaben prüfen und einreichen")),
+    ("staff", "/portal/pruefung/", None),
+    ("staff", "/portal/budget/", None),
 ]
 
 
-def page_id(case: tuple[str | None, ...]) -> str:
-    return " ".join(part for part in (case[0] or "anonymous", *case[1:]) if part)
+Follow = str | tuple[str, ...] | None
 
 
-def open_page(page: Page, path: str, follow: str | None) -> None:
-    page.goto(path)
-    if follow:
-        page.get_by_role("link", name=follow).click()
-        expect(page.get_by_role("heading", level=1)).to_have_text(follow)
+def page_id(case: tuple[str | tuple[str, ...] | ViewportSize | None, ...]) -> str:
+    def text(part: str | tuple[str, ...] | ViewportSize) -> str:
+        if isinstance(part, dict):
+            return "phone"
+        return " > ".join(part) if isinstance(part, tuple) else part
+
+    return " ".join(text(part) for part in (case[0] or "anonymous", *case[1:]) if part)
+
+
+@pytest.fixture(scope="session")
+def agh_draft(browsing_session: Browsing) -> str:
+    """The address of a new AGH draft of the provider admin, with nothing but its type and title."""
+    page = browsing_session.page("provider")
+    page.goto("/portal/angebote/neu")
+    page.get_by_label("Arbeitsgelegenheit", exact=False).check()
+    page.get_by_label("Bezeichnung").fill("Entwurf für die Prüfung der Barrierefreiheit")
+    page.get_by_role("button", name="Entwurf anlegen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Entwurf für die Prüfung der Barrierefreiheit")
+    return page.url.removeprefix(browsing_session.server.url)
+
+
+def address(path: str, request: pytest.FixtureRequest) -> str:
+    """The path, with `{draft}` replaced by the AGH draft's address."""
+    return path.format(draft=request.getfixturevalue("agh_draft")) if DRAFT in path else path
+
+
+def open_page(page: Page, path: str, follow: Follow, request: pytest.FixtureRequest) -> None:
+    """Open the path, then follow the links with these names."""
+    page.goto(address(path, request))
+    for name in (follow,) if isinstance(follow, str) else follow or ():
+        with page.expect_navigation():
+            page.get_by_role("link", name=name, exact=True).click()
 
 
 @pytest.mark.parametrize(("role", "path", "follow"), PAGES, ids=map(page_id, PAGES))
-def test_page(browsing: Browsing, role: str | None, path: str, follow: str | None) -> None:
+def test_page(
+    browsing: Browsing, role: str | None, path: str, follow: str | None, request: pytest.FixtureRequest
+) -> None:
     page = browsing.page(role)
-    open_page(page, path, follow)
+    open_page(page, path, follow, request)
     assert_accessible(page)
 
 
 @pytest.mark.parametrize("role", REACHABLE)
-def test_every_page_of_the_role(browsing: Browsing, role: str) -> None:
+def test_every_page_of_the_role(browsing: Browsing, role: str, request: pytest.FixtureRequest) -> None:
     page = browsing.page(role)
+    starts = ["/portal/", *(address(start, request) for start in CRAWL_STARTS.get(role, []))]
     visited, violations = [], []
-    for path in crawl(page):
+    for path in crawl(page, *starts):
         visited.append(path)
         violations.append(axe_violations(page))
     assert REACHABLE[role] <= set(visited), f"not reached by links: {REACHABLE[role] - set(visited)}"
     assert not any(violations), "axe found " + "\n".join(filter(None, violations))
 
 
-@pytest.mark.parametrize(("role", "path", "follow", "button"), FORMS, ids=map(page_id, FORMS))
-def test_form_with_errors(browsing: Browsing, role: str | None, path: str, follow: str | None, button: str) -> None:
-    page = browsing.page(role)
-    open_page(page, path, follow)
+FORM_CASES = [(*case, None) for case in FORMS] + [(*case, PHONE) for case in PHONE_FORMS]
+
+
+@pytest.mark.parametrize(("role", "path", "follow", "button", "viewport"), FORM_CASES, ids=map(page_id, FORM_CASES))
+def test_form_with_errors(
+    browsing: Browsing,
+    role: str | None,
+    path: str,
+    follow: Follow,
+    button: str,
+    viewport: ViewportSize | None,
+    request: pytest.FixtureRequest,
+) -> None:
+    page = browsing.page(role, viewport=viewport)
+    open_page(page, path, follow, request)
     submit_empty(page, button)
     assert_accessible(page)
+    if viewport:
+        assert_no_sideways_scrolling(page)
 
 
 @pytest.mark.parametrize(("role", "path", "follow"), PHONE_PAGES, ids=map(page_id, PHONE_PAGES))
-def test_page_on_phone(browsing: Browsing, role: str | None, path: str, follow: str | None) -> None:
+def test_page_on_phone(
+    browsing: Browsing, role: str | None, path: str, follow: Follow, request: pytest.FixtureRequest
+) -> None:
     page = browsing.page(role, viewport=PHONE)
-    open_page(page, path, follow)
+    open_page(page, path, follow, request)
     assert_accessible(page)
-    # Reflow (WCAG 1.4.10): only wide tables may scroll, inside their own container, never the whole page.
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_no_sideways_scrolling(page)
+
+
+@pytest.mark.parametrize(("role", "path", "follow"), FOCUS_PAGES, ids=map(page_id, FOCUS_PAGES))
+def test_visible_focus(
+    browsing: Browsing, role: str | None, path: str, follow: Follow, request: pytest.FixtureRequest
+) -> None:
+    """From the skip link through every control of the content (WCAG 2.4.7)."""
+    page = browsing.page(role)
+    open_page(page, path, follow, request)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    main = page.get_by_role("main")
+    expect(main).to_be_focused()
+    for _ in range(100):
+        page.keyboard.press("Tab")
+        if not main.evaluate("main => main.contains(document.activeElement)"):
+            return
+        assert_focus_visible(page)
+    pytest.fail("more than 100 controls: is the focus trapped?")
 
 
 def test_password_reset_pages(browsing: Browsing, live_server: LiveServer) -> None:

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import Browsing, LiveServer, assert_accessible, log_in, submit_login
+from tests.e2e.helpers import (
+    Browsing,
+    LiveServer,
+    assert_accessible,
+    assert_focus_visible,
+    log_in,
+    submit_login,
+    tab_to,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -31,16 +39,6 @@ REGISTRATION = [
     ("Neues Passwort wiederholen", PASSWORD),
     ("Ich habe die Datenschutzhinweise gelesen.", None),
 ]
-OUTLINE = "element => { const s = getComputedStyle(element); return [s.outlineStyle, s.outlineWidth]; }"
-
-
-def tab_to(page: Page, target: Locator, limit: int = 40) -> None:
-    """Press Tab until the target has the focus."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if target.evaluate("element => element === document.activeElement"):
-            return
-    pytest.fail(f"{limit} presses of Tab did not reach {target}")
 
 
 def test_registration_verification_and_review(browsing: Browsing, live_server: LiveServer) -> None:
@@ -81,18 +79,6 @@ def test_wrong_password_shows_german_error(page: Page) -> None:
     submit_login(page, "admin@awo.example", "ein falsches Passwort")
     expect(page.get_by_role("alert")).to_contain_text("E-Mail-Adresse oder Passwort sind nicht richtig.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Anmelden")
-
-
-def assert_focus_visible(page: Page) -> None:
-    """The focused element has an outline of at least 2 px that it does not have without the focus."""
-    element = page.evaluate_handle("document.activeElement")
-    focused = element.evaluate(OUTLINE)
-    element.evaluate("element => element.blur()")
-    unfocused = element.evaluate(OUTLINE)
-    description = element.evaluate("element => element.outerHTML.slice(0, 120)")
-    assert focused[0] != "none", f"{description}: no outline with focus"
-    assert float(focused[1].removesuffix("px")) >= 2, f"{description}: outline thinner than 2 px: {focused}"
-    assert focused != unfocused, f"{description}: the same outline with and without focus"
 
 
 def test_skip_link_and_visible_focus(page: Page) -> None:
