@@ -19,6 +19,7 @@ from sqlalchemy import text
 from portal import create_app
 from portal.cli import upgrade_database
 from portal.extensions import db, make_engine
+from tests.browser import browser  # noqa: F401 (one Chromium per run, for e2e/ and site/)
 from tests.factories import DEFAULT_PASSWORD, Factories
 
 

@@ -18,20 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from tests.conftest import Mailbox, free_port
 from tests.e2e.helpers import DEMO_PASSWORD, Browsing, LiveServer
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = [sys.executable, "-m", "flask", "--app", "portal"]  # the same commands as the `portal` script
 
@@ -86,19 +77,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mai
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        message = f"Browser tests need Chromium at {CHROMIUM} (Debian package 'chromium')."
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " In CI (CI=true) a missing browser is an error.")
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
