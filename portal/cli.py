@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup
 
 from portal.accounts.models import Role
 from portal.errors import ServiceError
+from portal.reports.cli import check_pdf_command
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -139,7 +140,7 @@ def publish(snapshot_file: Path | None) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for group in (db_group, users_group, demo_data, mail_group, publish):
+    for group in (db_group, users_group, demo_data, mail_group, publish, check_pdf_command):
         app.cli.add_command(group)
 
 

@@ -1,0 +1,1 @@
+"""Participants, monthly participation reports, events, PDF rendering and uploads."""

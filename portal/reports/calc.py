@@ -1,0 +1,289 @@
+"""Calculations of the monthly participation report: pure functions on plain values (no ORM, no Flask).
+
+A report covers one offer and one calendar month. Per participant and day it holds a code (`DayEntry`); from those
+codes follow days present, hours worked and the Mehraufwandsentschädigung (MAE) per participant, and per offer the
+filled place-months and the claim for the Maßnahmekostenpauschale (MKP). Amounts are `Decimal`, rounded to the cent
+with ROUND_HALF_UP, as the payment office does.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from portal.offers.costs import months_between
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+MAX_HOURS_PER_DAY = Decimal(24)
+DEFAULT_REDUCTION_PER_UNEXCUSED_DAY = Decimal(1) / Decimal(30)  # of the monthly MKP per place
+AGH_LIMIT_MONTHS = Decimal(24)  # per Kundennummer within AGH_WINDOW_YEARS (extension by 12 months possible)
+AGH_WINDOW_YEARS = 5
+DUE_DAY = 10  # the report for month M is due on the 10th of M+1
+
+
+class DayCode(StrEnum):
+    """What a participant did on one calendar day; the value is the short code on the grid and in the PDF."""
+
+    PRESENT = "A"  # anwesend, with hours
+    E = "E"  # entschuldigt
+    UE = "UE"  # unentschuldigt
+    K = "K"  # krank mit Attest (never a diagnosis)
+    KK = "KK"  # Kind krank
+    U = "U"  # Urlaub
+    F = "F"  # Feiertag
+    NOT_ASSIGNED = "-"  # outside the assignment
+
+
+LABELS: dict[DayCode, str] = {
+    DayCode.PRESENT: "anwesend",
+    DayCode.E: "entschuldigt",
+    DayCode.UE: "unentschuldigt",
+    DayCode.K: "krank mit Attest",
+    DayCode.KK: "Kind krank",
+    DayCode.U: "Urlaub",
+    DayCode.F: "Feiertag",
+    DayCode.NOT_ASSIGNED: "nicht zugewiesen",
+}
+
+
+@dataclass(frozen=True)
+class DayEntry:
+    """One participant's code on one day; hours only (and then more than zero) when present."""
+
+    code: DayCode
+    hours: Decimal = ZERO
+
+    def __post_init__(self) -> None:
+        if self.code is DayCode.PRESENT:
+            if not ZERO < self.hours <= MAX_HOURS_PER_DAY:
+                raise ValueError(f"hours of a present day must be in (0, 24], not {self.hours}")
+        elif self.hours != ZERO:
+            raise ValueError(f"only a present day has hours, not {self.code.name}")
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    day: date
+    weekend: bool
+    holiday: bool
+
+    @property
+    def working_day(self) -> bool:
+        return not (self.weekend or self.holiday)
+
+
+def state_holidays(year: int, state: str = "NW") -> dict[date, str]:
+    """The public holidays of a German state in a year, with their German names (offline, `holidays` package)."""
+    import holidays  # imported here: only the report needs it, and it loads a calendar per country
+
+    found = holidays.country_holidays("DE", subdiv=state, years=year, language="de")
+    return dict(sorted(found.items()))
+
+
+def days_in_month(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def month_days(year: int, month: int, holidays: Collection[date]) -> list[DayInfo]:
+    """Every calendar day of the month, marking Saturdays, Sundays and the given public holidays."""
+    return [
+        DayInfo(day=day, weekend=day.weekday() >= 5, holiday=day in holidays)
+        for day in (date(year, month, number) for number in range(1, days_in_month(year, month) + 1))
+    ]
+
+
+def hours_per_day(weekly_hours: Decimal, days_per_week: int = 5) -> Decimal:
+    """20 h a week on five days → 4 h a day (kept exact to the hundredth of an hour)."""
+    return (weekly_hours / days_per_week).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def prefill(
+    assignment_start: date,
+    assignment_end: date,
+    year: int,
+    month: int,
+    holidays: Collection[date],
+    hours_per_day: Decimal,
+) -> dict[date, DayEntry]:
+    """Default codes of one participant for a month, ready for "all present, then the exceptions".
+
+    Working days inside the assignment: present with `hours_per_day`; public holidays inside it: F; weekdays
+    outside it: not assigned; Saturdays and Sundays: no entry at all.
+    """
+    result: dict[date, DayEntry] = {}
+    for info in month_days(year, month, holidays):
+        if info.weekend:
+            continue
+        if not assignment_start <= info.day <= assignment_end:
+            result[info.day] = DayEntry(DayCode.NOT_ASSIGNED)
+        elif info.holiday:
+            result[info.day] = DayEntry(DayCode.F)
+        else:
+            result[info.day] = DayEntry(DayCode.PRESENT, hours_per_day)
+    return result
+
+
+def assigned_days(assignment_start: date, assignment_end: date, year: int, month: int) -> int:
+    """Calendar days (weekends included) of the month inside the assignment."""
+    first = max(assignment_start, date(year, month, 1))
+    last = min(assignment_end, date(year, month, days_in_month(year, month)))
+    return max((last - first).days + 1, 0)
+
+
+@dataclass(frozen=True)
+class ParticipantTotals:
+    days_present: int
+    hours_worked: Decimal
+    unexcused_days: int
+    mae_payable: Decimal
+    counts: dict[DayCode, int] = field(default_factory=dict)
+    # Present days entered on a weekend or a public holiday: not paid (no MAE), for the form to point out.
+    unpaid_present_days: tuple[date, ...] = ()
+
+
+def participant_totals(
+    codes: Mapping[date, DayEntry], mae_rate: Decimal, holidays: Collection[date] = frozenset()
+) -> ParticipantTotals:
+    """Days present, hours worked, unexcused days and the MAE payable (hours × rate, to the cent).
+
+    MAE is paid only for hours actually worked: never for sickness, leave, excused or unexcused absence, public
+    holidays or weekends — a present day on a Saturday, Sunday or given holiday is counted apart, not paid.
+    """
+    if mae_rate < ZERO:
+        raise ValueError("the MAE rate cannot be negative")
+    counts = dict.fromkeys(DayCode, 0)
+    hours = ZERO
+    unpaid: list[date] = []
+    for day, entry in sorted(codes.items()):
+        if entry.code is DayCode.PRESENT and (day.weekday() >= 5 or day in holidays):
+            unpaid.append(day)
+            continue
+        counts[entry.code] += 1
+        hours += entry.hours
+    return ParticipantTotals(
+        days_present=counts[DayCode.PRESENT],
+        hours_worked=hours,
+        unexcused_days=counts[DayCode.UE],
+        mae_payable=cents(hours * mae_rate),
+        counts=counts,
+        unpaid_present_days=tuple(unpaid),
+    )
+
+
+@dataclass(frozen=True)
+class PlaceMonth:
+    """One participant's share of the offer's month: calendar days assigned and days of unexcused absence."""
+
+    assigned_days: int
+    unexcused_days: int = 0
+
+
+@dataclass(frozen=True)
+class MkpShare:
+    place_months: Decimal  # exact share of a place-month (assigned days ÷ days in month)
+    gross: Decimal
+    reduction: Decimal
+    claim: Decimal
+
+
+@dataclass(frozen=True)
+class OfferTotals:
+    place_months: Decimal  # to the hundredth, for display
+    mkp_gross: Decimal
+    mkp_reduction: Decimal
+    mkp_claim: Decimal
+    shares: tuple[MkpShare, ...] = ()  # per participant, in input order; their claims add up to mkp_claim
+
+
+def offer_totals(
+    participants: Sequence[PlaceMonth],
+    mkp_per_place_month: Decimal,
+    reduction_per_unexcused_day: Decimal = DEFAULT_REDUCTION_PER_UNEXCUSED_DAY,
+    *,
+    days_in_month: int,
+) -> OfferTotals:
+    """Filled place-months and the MKP claim of one offer and month.
+
+    Each participant fills assigned days ÷ days in month of a place; the gross MKP is that share × MKP, reduced by
+    `reduction_per_unexcused_day` × MKP per unexcused day, never below zero. Each participant's amounts are
+    rounded to the cent, and the offer's amounts are their sums, so an export per participant adds up.
+    """
+    if mkp_per_place_month < ZERO or reduction_per_unexcused_day < ZERO:
+        raise ValueError("MKP and reduction cannot be negative")
+    if not 28 <= days_in_month <= 31:
+        raise ValueError(f"a month has 28 to 31 days, not {days_in_month}")
+    shares = []
+    for participant in participants:
+        if not 0 <= participant.assigned_days <= days_in_month:
+            raise ValueError(f"assigned days must be within the month, not {participant.assigned_days}")
+        if not 0 <= participant.unexcused_days <= participant.assigned_days:
+            raise ValueError(f"unexcused days must be within the assigned days, not {participant.unexcused_days}")
+        share = Decimal(participant.assigned_days) / Decimal(days_in_month)
+        gross = cents(share * mkp_per_place_month)
+        reduction = min(cents(participant.unexcused_days * reduction_per_unexcused_day * mkp_per_place_month), gross)
+        shares.append(MkpShare(place_months=share, gross=gross, reduction=reduction, claim=gross - reduction))
+    return OfferTotals(
+        place_months=cents(sum((share.place_months for share in shares), ZERO)),
+        mkp_gross=sum((share.gross for share in shares), ZERO),
+        mkp_reduction=sum((share.reduction for share in shares), ZERO),
+        mkp_claim=sum((share.claim for share in shares), ZERO),
+        shares=tuple(shares),
+    )
+
+
+def due_date(year: int, month: int) -> date:
+    """The report for a month is due on the 10th of the following month."""
+    return date(year + 1, 1, DUE_DAY) if month == 12 else date(year, month + 1, DUE_DAY)
+
+
+def is_overdue(year: int, month: int, today: date) -> bool:
+    """Overdue from the day after the due date (a report sent on the 10th is on time)."""
+    return today > due_date(year, month)
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar date `years` earlier; 29 February becomes 28 February in a common year."""
+    target = day.year - years
+    return date(target, day.month, min(day.day, days_in_month(target, day.month)))
+
+
+def months_assigned_within(
+    assignments: Iterable[tuple[date, date]], reference: date, window_years: int = AGH_WINDOW_YEARS
+) -> Decimal:
+    """Months of assignment in the `window_years` years up to and including `reference`.
+
+    Assignments are (start, end) inclusive; they are clipped to the window and overlaps count once. A partial month
+    counts by its calendar days (15 of 30 days = 0.5 months). For a planned assignment pass its end as reference.
+    """
+    window_start = years_before(reference, window_years) + timedelta(days=1)
+    clipped = sorted(
+        (max(start, window_start), min(end, reference))
+        for start, end in assignments
+        if max(start, window_start) <= min(end, reference)
+    )
+    merged: list[tuple[date, date]] = []
+    for start, end in clipped:
+        if merged and start <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return sum((months_between(start, end) for start, end in merged), ZERO)
+
+
+def exceeds_agh_limit(
+    assignments: Iterable[tuple[date, date]],
+    reference: date,
+    limit_months: Decimal = AGH_LIMIT_MONTHS,
+    window_years: int = AGH_WINDOW_YEARS,
+) -> bool:
+    """True when the assignments hold more than `limit_months` within `window_years` years up to `reference`."""
+    return months_assigned_within(assignments, reference, window_years) > limit_months
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
