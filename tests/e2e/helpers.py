@@ -23,6 +23,8 @@ from playwright.sync_api import (
 from playwright.sync_api import Error as PlaywrightError
 
 if TYPE_CHECKING:
+    from email.message import Message
+
     from tests.conftest import Mailbox
 
 DEMO_PASSWORD = "Demo-Passwort 2026!"
@@ -50,11 +52,11 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "e2e-screenshots"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE = Axe()
 NOT_TYPED = ["[type=hidden]", "[type=checkbox]", "[type=radio]", "[type=file]"]  # inputs that take no text
-# Shift+Tab if the element comes before the focused one (and does not contain it), otherwise Tab
-TAB_DIRECTION = """element => {
+# Where the focus goes from here to reach the element: nowhere (""; it is there), Shift+Tab (back) or Tab
+NEXT_KEY = """element => {
     const active = document.activeElement;
-    const before = element.compareDocumentPosition(active) & Node.DOCUMENT_POSITION_FOLLOWING;
-    return before && !element.contains(active) ? "Shift+Tab" : "Tab";
+    if (element.contains(active)) return "";
+    return element.compareDocumentPosition(active) & Node.DOCUMENT_POSITION_FOLLOWING ? "Shift+Tab" : "Tab";
 }"""
 # The outline of an element, or of its ::after if the element has none (KERN's stretched links draw it there)
 OUTLINE = """element => {
@@ -63,6 +65,13 @@ OUTLINE = """element => {
     return [style.outlineStyle, style.outlineWidth];
 }"""
 LINKS = "links => links.filter(link => link.origin === location.origin).map(link => link.pathname)"
+
+
+def _text(message: Message) -> str:
+    """The body of a plain-text mail, with Unix line ends."""
+    body = message.get_payload(decode=True)
+    assert isinstance(body, bytes)
+    return body.decode().replace("\r\n", "\n")
 
 
 class LiveServer:
@@ -77,8 +86,7 @@ class LiveServer:
         """The bodies of the mails to `address` that contain `text`, oldest first; waits up to 5 s for `count`."""
         deadline = time.monotonic() + 5
         while True:
-            messages = self.mailbox.to(address)
-            bodies = [message.get_payload(decode=True).decode().replace("\r\n", "\n") for message in messages]
+            bodies = [_text(message) for message in self.mailbox.to(address)]
             found = [body for body in bodies if text in body]
             if len(found) >= count:
                 return found
@@ -225,8 +233,8 @@ def crawl(page: Page, *starts: str) -> Iterator[str]:
 def submit_empty(page: Page, button: str) -> None:
     """Clear every text field of the button's form, submit it and wait for the error summary."""
     form = page.locator("form").filter(has=page.get_by_role("button", name=button, exact=True))
-    for field in form.locator(f"input:not({','.join(NOT_TYPED)}), textarea").all():
-        field.fill("")
+    fields = form.locator(f"input:not({','.join(NOT_TYPED)}), textarea")
+    fields.evaluate_all("fields => fields.forEach(field => { field.value = ''; })")
     form.get_by_role("button", name=button, exact=True).click()
     expect(page.locator("[data-error-summary]")).to_be_focused()
 
@@ -234,13 +242,12 @@ def submit_empty(page: Page, button: str) -> None:
 def tab_to(page: Page, target: Locator, limit: int = 40) -> None:
     """Press Tab until the focus is on the target or inside it (a group of radio buttons); Shift+Tab if the
     target comes before the focused element."""
-    element = target.element_handle()
-    key = element.evaluate(TAB_DIRECTION)
     for _ in range(limit):
-        if element.evaluate("element => element.contains(document.activeElement)"):
+        key = target.evaluate(NEXT_KEY)
+        if not key:
             return
         page.keyboard.press(key)
-    raise AssertionError(f"{limit} presses of {key} did not reach {target}")
+    raise AssertionError(f"{limit} presses of Tab did not reach {target}")
 
 
 def assert_focus_visible(page: Page) -> None:
@@ -257,5 +264,6 @@ def assert_focus_visible(page: Page) -> None:
 
 def assert_no_sideways_scrolling(page: Page) -> None:
     """Reflow (WCAG 1.4.10): only wide tables may scroll, inside their own container, never the whole page."""
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"  # type: ignore[index]
+    width, viewport = page.evaluate("document.documentElement.scrollWidth"), page.viewport_size
+    assert viewport is not None
+    assert width <= viewport["width"], f"{page.url} is {width} px wide"

@@ -25,11 +25,10 @@ from tests.e2e.helpers import (
 pytestmark = pytest.mark.browser
 
 PENDING_ORG = "Nachbarschaftshilfe Südstadt gGmbH"
-# Demo offers (portal/demo_offers.py) of the provider admin of the Caritas: a complete draft and a live offer;
-# one that waits for the review (of the AWO).
+# Demo offers (portal/demo_offers.py) of the Caritas: a complete draft, a live offer and one in review.
 COMPLETE_DRAFT = "Unterstützung in der Kleiderkammer"
 LIVE_OFFER = "Begleitdienst für ältere Menschen"
-SUBMITTED_OFFER = "Fahrradwerkstatt für Geflüchtete"
+IN_REVIEW_OFFER = "Fahrradwerkstatt für Geflüchtete"
 DRAFT = "{draft}"  # the address of an AGH draft that the `agh_draft` fixture creates
 
 # Pages that no signed-in user reaches by links: (role, None: anonymous; path; link to follow from there)
@@ -89,22 +88,22 @@ FORMS = [
     *(("provider", f"{DRAFT}/schritt/{slug}", None, "Speichern und weiter") for slug in OFFER_STEPS),
     ("provider", "/portal/angebote/", (COMPLETE_DRAFT, "Angaben prüfen und einreichen"), "Antrag einreichen"),
     ("provider", "/portal/angebote/", LIVE_OFFER, "Belegung speichern"),
-    ("staff", "/portal/pruefung/", SUBMITTED_OFFER, "An den Träger zurückgeben"),
-    ("staff", "/portal/pruefung/", SUBMITTED_OFFER, "Antrag ablehnen"),
-    ("staff", "/portal/pruefung/", SUBMITTED_OFFER, "Notiz speichern"),
+    ("staff", "/portal/pruefung/", IN_REVIEW_OFFER, "An den Träger zurückgeben"),
+    ("staff", "/portal/pruefung/", IN_REVIEW_OFFER, "Antrag ablehnen"),
+    ("staff", "/portal/pruefung/", IN_REVIEW_OFFER, "Notiz speichern"),
     ("approver", "/portal/budget/", None, "Budget speichern"),
 ]
 PHONE_FORMS = [
     ("provider", f"{DRAFT}/schritt/einsatzstellen", None, "Speichern und weiter"),
     ("provider", "/portal/angebote/", LIVE_OFFER, "Belegung speichern"),
-    ("staff", "/portal/pruefung/", SUBMITTED_OFFER, "An den Träger zurückgeben"),
+    ("staff", "/portal/pruefung/", IN_REVIEW_OFFER, "An den Träger zurückgeben"),
     ("approver", "/portal/budget/", None, "Budget speichern"),
 ]
 # Pages whose every control in the content is checked for a visible focus
 FOCUS_PAGES = [
     ("provider", "/portal/angebote/", COMPLETE_DRAFT),
     ("provider", f"{DRAFT}/schritt/einsatzstellen", None),
-    ("staff", "/portal/pruefung/", SUBMITTED_OFFER),
+    ("staff", "/portal/pruefung/", IN_REVIEW_OFFER),
     ("approver", "/portal/budget/", None),
 ]
 PHONE_PAGES = [
@@ -124,6 +123,7 @@ PHONE_PAGES = [
 
 
 Follow = str | tuple[str, ...] | None
+FOLLOWED: dict[tuple[str, Follow], str] = {}  # where following the links led (the server lives for the session)
 
 
 def page_id(case: tuple[str | tuple[str, ...] | ViewportSize | None, ...]) -> str:
@@ -153,17 +153,19 @@ def address(path: str, request: pytest.FixtureRequest) -> str:
 
 
 def open_page(page: Page, path: str, follow: Follow, request: pytest.FixtureRequest) -> None:
-    """Open the path, then follow the links with these names."""
+    """Open the path, then follow the links with these names; the next time, go straight to where they led."""
+    if follow and (path, follow) in FOLLOWED:
+        page.goto(FOLLOWED[path, follow])
+        return
     page.goto(address(path, request))
     for name in (follow,) if isinstance(follow, str) else follow or ():
         with page.expect_navigation():
             page.get_by_role("link", name=name, exact=True).click()
+        FOLLOWED[path, follow] = page.url
 
 
 @pytest.mark.parametrize(("role", "path", "follow"), PAGES, ids=map(page_id, PAGES))
-def test_page(
-    browsing: Browsing, role: str | None, path: str, follow: str | None, request: pytest.FixtureRequest
-) -> None:
+def test_page(browsing: Browsing, role: str | None, path: str, follow: Follow, request: pytest.FixtureRequest) -> None:
     page = browsing.page(role)
     open_page(page, path, follow, request)
     assert_accessible(page)

@@ -1,6 +1,7 @@
-"""Journeys through offers, review and budget, with the keyboard alone (Tab, Shift+Tab, arrow keys, Space, Enter
-and typing; never a mouse click): a provider applies over two sittings and answers a change request; an offer
-above the four-eyes threshold needs two approvals and then binds its cost in the budget."""
+"""Journeys through offers, review and budget in a real browser: a provider applies over two sittings, answers a
+change request and is approved, with the keyboard alone (Tab, Shift+Tab, arrow keys, Space, Enter and typing;
+never a mouse click), as are staff; an offer above the four-eyes threshold needs two approvals by different people
+and then binds exactly its cost in the budget; the error summary leads to a group of radio buttons."""
 
 from __future__ import annotations
 
@@ -9,16 +10,25 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import FilePayload, Locator, Page, expect
 
-from tests.e2e.helpers import ACCOUNTS, DEMO_PASSWORD, OFFER_STEPS, Browsing, LiveServer, tab_to
+from tests.e2e.helpers import (
+    ACCOUNTS,
+    DEMO_PASSWORD,
+    OFFER_STEPS,
+    Browsing,
+    LiveServer,
+    assert_focus_visible,
+    tab_to,
+)
 
 pytestmark = pytest.mark.browser
 
 PROVIDER = "team@caritas.example"  # a provider without admin rights: only these journeys sign in with it
 STAFF, APPROVER = ACCOUNTS["staff"], ACCOUNTS["approver"]
+FOUR_EYES_THRESHOLD = 50_000  # €, the default of PORTAL_FOUR_EYES_THRESHOLD
 AGH = "Arbeitsgelegenheit mit Mehraufwandsentschädigung (Zusatzjob) (§ 16d SGB II)"
-CERTIFICATE = {"name": "bescheinigung.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
+CERTIFICATE: FilePayload = {"name": "bescheinigung.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
 # The order of day, month and year in the browser's date field, which follows the browser's language.
 DATE_PARTS = """() => new Intl.DateTimeFormat(navigator.language, {day: "2-digit", month: "2-digit", year: "numeric"})
     .formatToParts(new Date(2030, 0, 2)).filter(part => part.type !== "literal").map(part => part.type)"""
@@ -51,7 +61,7 @@ class Application:
         """The answers of a step in the order of the page (the work sites and places: `enter_sites`)."""
         start = date.today() + timedelta(weeks=10)  # beyond the lead time: no warning
         supervision, material, social_work = self.flat_fees
-        return {
+        answers: dict[str, list[Answer]] = {
             "grunddaten": [("Ziel", "Tagesstruktur, Arbeit im Team und Anschluss an den Stadtteil.")],
             "taetigkeit": [
                 ("Einsatzfeld", Pick("Handwerk")),
@@ -67,7 +77,7 @@ class Application:
                 ("Unter 25 Jahren", TICK),
                 ("Langzeitarbeitslose", TICK),
                 ("Voraussetzungen", "Keine."),
-                ("Sind die Einsatzstellen barrierefrei zugänglich?", Choice("Ja")),
+                ("Sind die Einsatzstellen barrierefrei zugänglich?", Choice("Nein")),  # the second: ArrowDown
             ],
             "betreuung": [
                 ("Betreuungsschlüssel", "1:8"),
@@ -91,7 +101,8 @@ class Application:
                 ("Telefon", "0221 998877"),
                 ("E-Mail-Adresse", PROVIDER),
             ],
-        }.get(slug, [])
+        }
+        return answers.get(slug, [])
 
 
 SMALL = Application("Fahrradwerkstatt im Veedel", (2, 1), 90, "20", ("100", "50", "0"), certificate=True)
@@ -99,110 +110,135 @@ SMALL = Application("Fahrradwerkstatt im Veedel", (2, 1), 90, "20", ("100", "50"
 LARGE = Application("Große Fahrradwerkstatt am Hafen", (6, 6), 364, "30", ("130", "100", "160"))
 
 
-# --- the keyboard ---------------------------------------------------------------------------------
+# --- a user at work -------------------------------------------------------------------------------
 
 
-def activate(page: Page, target: Locator) -> None:
-    """Go to a link or button with the keyboard and press Enter; wait for the next page."""
-    tab_to(page, target)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+@dataclass
+class User:
+    """A user on a page, by keyboard alone (Tab, Shift+Tab, arrow keys, Space, Enter, typing), or, where the
+    keyboard is not the point, by mouse and by filling fields (quicker)."""
 
+    page: Page
+    keyboard: bool = True
 
-def enter(page: Page, label: str, value: str | date | None) -> None:
-    """Enter one answer with the keyboard."""
-    if isinstance(value, Choice):
-        group = page.get_by_role("group", name=label, exact=True)
-        option = group.get_by_label(value, exact=True)
-        tab_to(page, group)
+    def activate(self, target: Locator) -> None:
+        """Follow a link or press a button; wait for the next page."""
+        with self.page.expect_navigation():
+            if self.keyboard:
+                tab_to(self.page, target)
+                self.page.keyboard.press("Enter")
+            else:
+                target.click()
+
+    def enter(self, label: str, value: str | date | None) -> None:
+        """Enter one answer."""
+        if isinstance(value, Choice):
+            group = self.page.get_by_role("group", name=label, exact=True)
+            option = group.get_by_label(value, exact=True)
+            if self.keyboard:
+                self._choose(group, option)
+            else:
+                option.check()
+            expect(option).to_be_checked()
+            return
+        field = self.page.get_by_label(label, exact=True)
+        if not self.keyboard:
+            self._fill(field, value)
+            return
+        tab_to(self.page, field)
+        if value is TICK:
+            self.page.keyboard.press("Space")
+            expect(field).to_be_checked()
+        elif isinstance(value, Pick):
+            self.page.keyboard.type(value)
+            expect(field.locator("option:checked")).to_have_text(value)
+        elif isinstance(value, date):
+            parts = {"day": f"{value:%d}", "month": f"{value:%m}", "year": f"{value:%Y}"}
+            for part in self.page.evaluate(DATE_PARTS):
+                self.page.keyboard.type(parts[part])
+            expect(field).to_have_value(value.isoformat())
+        else:
+            self.page.keyboard.press("ControlOrMeta+A")  # replace what is there
+            self.page.keyboard.type(value)
+
+    def _choose(self, group: Locator, option: Locator) -> None:
+        tab_to(self.page, group)
         for _ in range(group.get_by_role("radio").count()):
             if option.evaluate("element => element === document.activeElement"):
                 break
-            page.keyboard.press("ArrowDown")  # moves to the next option and chooses it
-        page.keyboard.press("Space")  # Tab into a group without a choice focuses the first option, not chosen
-        expect(option).to_be_checked()
-        return
-    field = page.get_by_label(label, exact=True)
-    tab_to(page, field)
-    if value is TICK:
-        page.keyboard.press("Space")
-        expect(field).to_be_checked()
-    elif isinstance(value, Pick):
-        page.keyboard.type(value)
-        expect(field.locator("option:checked")).to_have_text(value)
-    elif isinstance(value, date):
-        parts = {"day": f"{value:%d}", "month": f"{value:%m}", "year": f"{value:%Y}"}
-        for part in page.evaluate(DATE_PARTS):
-            page.keyboard.type(parts[part])
-        expect(field).to_have_value(value.isoformat())
-    else:
-        page.keyboard.press("ControlOrMeta+A")  # replace what is there
-        page.keyboard.type(value)
+            self.page.keyboard.press("ArrowDown")  # moves to the next option and chooses it
+        self.page.keyboard.press("Space")  # Tab into a group without a choice focuses the first option, not chosen
 
+    @staticmethod
+    def _fill(field: Locator, value: str | date | None) -> None:
+        if value is TICK:
+            field.check()
+        elif isinstance(value, Pick):
+            field.select_option(label=value)
+        else:
+            field.fill(value.isoformat() if isinstance(value, date) else value)
 
-def enter_sites(page: Page, places: tuple[int, ...]) -> None:
-    """Every work site, each further one after "Weitere Einsatzstelle hinzufügen"; then the total, which comes
-    before the sites on the page (Shift+Tab)."""
-    for number, site_places in enumerate(places, start=1):
-        if number > 1:
-            activate(page, page.get_by_role("button", name="Weitere Einsatzstelle hinzufügen"))
-            expect(page.get_by_role("group", name=f"Einsatzstelle {number}")).to_be_visible()
-        for label, value in (
-            ("Name", f"Werkstatt {number}"),
-            ("Straße und Hausnummer", f"Hafenstraße {number}"),
-            ("Postleitzahl", "50667"),
-            ("Stadtteil", Pick("Hafen")),
-            ("Plätze", str(site_places)),
-        ):
-            enter(page, f"{label} der Einsatzstelle {number}", value)
-    enter(page, "Plätze insgesamt", str(sum(places)))
+    def log_in(self, email: str) -> None:
+        self.page.goto("/portal/anmelden")
+        self.enter("E-Mail-Adresse", email)
+        self.enter("Passwort", DEMO_PASSWORD)
+        self.activate(self.page.get_by_role("button", name="Anmelden"))
+        expect(self.page.get_by_role("heading", level=1)).to_contain_text("Guten Tag")
 
+    def start_application(self, application: Application) -> None:
+        """From the provider's start page: a new AGH draft, then its first step."""
+        self.activate(self.page.get_by_role("link", name="Angebote", exact=True))
+        self.activate(self.page.get_by_role("link", name="Neues Angebot anlegen"))
+        self.enter("Art des Angebots", Choice(AGH))
+        self.enter("Bezeichnung", application.title)
+        self.activate(self.page.get_by_role("button", name="Entwurf anlegen"))
+        expect(self.page.get_by_role("heading", level=1)).to_have_text(application.title)
+        self.activate(self.page.get_by_role("link", name="Art und Bezeichnung"))
 
-def fill_steps(page: Page, application: Application, first: str, last: str) -> None:
-    """From the step page `first` to `last`, each saved with "Speichern und weiter"."""
-    for slug in OFFER_STEPS[OFFER_STEPS.index(first) : OFFER_STEPS.index(last) + 1]:
-        assert page.url.endswith(f"/schritt/{slug}")
-        if slug == "einsatzstellen":
-            enter_sites(page, application.places)
-        for label, value in application.answers(slug):
-            enter(page, label, value)
-        if slug == "kontakt" and application.certificate:
-            # Waiting for the file chooser before the focus moves: Playwright turns its interception on meanwhile.
-            with page.expect_file_chooser() as chooser:
-                tab_to(page, page.get_by_label("Unbedenklichkeitsbescheinigung der Kammer (PDF)"))
-                page.keyboard.press("Space")
-            chooser.value.set_files(CERTIFICATE)  # type: ignore[arg-type]
-        activate(page, page.get_by_role("button", name="Speichern und weiter"))
-        expect(page.locator("[data-error-summary]")).to_have_count(0)
+    def fill_steps(self, application: Application, first: str, last: str) -> None:
+        """From the step page `first` to `last`, each saved with "Speichern und weiter"."""
+        for slug in OFFER_STEPS[OFFER_STEPS.index(first) : OFFER_STEPS.index(last) + 1]:
+            assert self.page.url.endswith(f"/schritt/{slug}")
+            if slug == "einsatzstellen":
+                self.enter_sites(application.places)
+            for label, value in application.answers(slug):
+                self.enter(label, value)
+            if slug == "kontakt" and application.certificate:
+                self.upload("Unbedenklichkeitsbescheinigung der Kammer (PDF)", CERTIFICATE)
+            self.activate(self.page.get_by_role("button", name="Speichern und weiter"))
+            expect(self.page.locator("[data-error-summary]")).to_have_count(0)
 
+    def enter_sites(self, places: tuple[int, ...]) -> None:
+        """Every work site, each further one after "Weitere Einsatzstelle hinzufügen"; then the total, which
+        comes before the sites on the page (Shift+Tab)."""
+        for number, site_places in enumerate(places, start=1):
+            if number > 1:
+                self.activate(self.page.get_by_role("button", name="Weitere Einsatzstelle hinzufügen"))
+                expect(self.page.get_by_role("group", name=f"Einsatzstelle {number}")).to_be_visible()
+            for label, value in (
+                ("Name", f"Werkstatt {number}"),
+                ("Straße und Hausnummer", f"Hafenstraße {number}"),
+                ("Postleitzahl", "50667"),
+                ("Stadtteil", Pick("Hafen")),
+                ("Plätze", str(site_places)),
+            ):
+                self.enter(f"{label} der Einsatzstelle {number}", value)
+        self.enter("Plätze insgesamt", str(sum(places)))
 
-def keyboard_log_in(page: Page, email: str) -> None:
-    page.goto("/portal/anmelden")
-    for label, text in (("E-Mail-Adresse", email), ("Passwort", DEMO_PASSWORD)):
-        tab_to(page, page.get_by_label(label, exact=True))
-        page.keyboard.type(text)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Guten Tag")
+    def upload(self, label: str, file: FilePayload) -> None:
+        """Open the file chooser with Space and pick the file."""
+        # Waiting for the file chooser before the focus moves: Playwright turns its interception on meanwhile.
+        with self.page.expect_file_chooser() as chooser:
+            tab_to(self.page, self.page.get_by_label(label))
+            self.page.keyboard.press("Space")
+        chooser.value.set_files(file)
 
-
-def start_application(page: Page, application: Application) -> None:
-    """From the provider's start page: a new AGH draft, then its first step."""
-    activate(page, page.get_by_role("link", name="Angebote", exact=True))
-    activate(page, page.get_by_role("link", name="Neues Angebot anlegen"))
-    enter(page, "Art des Angebots", Choice(AGH))
-    enter(page, "Bezeichnung", application.title)
-    activate(page, page.get_by_role("button", name="Entwurf anlegen"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(application.title)
-    activate(page, page.get_by_role("link", name="Art und Bezeichnung"))
-
-
-def submit_application(page: Page, button: str) -> None:
-    """On "Ihre Angaben prüfen": confirm the declaration and submit."""
-    expect(page.get_by_role("heading", level=1)).to_have_text("Ihre Angaben prüfen")
-    enter(page, "Ich bestätige, dass die Angaben richtig und vollständig sind.", TICK)
-    activate(page, page.get_by_role("button", name=button))
-    expect_message(page, "Ihr Antrag ist eingereicht.")
+    def submit_application(self, button: str) -> None:
+        """On "Ihre Angaben prüfen": confirm the declaration and submit."""
+        expect(self.page.get_by_role("heading", level=1)).to_have_text("Ihre Angaben prüfen")
+        self.enter("Ich bestätige, dass die Angaben richtig und vollständig sind.", TICK)
+        self.activate(self.page.get_by_role("button", name=button))
+        expect_message(self.page, "Ihr Antrag ist eingereicht.")
 
 
 def expect_message(page: Page, text: str) -> None:
@@ -221,55 +257,55 @@ def fact(page: Page, label: str) -> Locator:
 
 def test_provider_applies_answers_a_change_request_and_is_approved(browsing: Browsing, live_server: LiveServer) -> None:
     title = SMALL.title
-    provider = browsing.page(fresh=True)
-    keyboard_log_in(provider, PROVIDER)
-    start_application(provider, SMALL)
-    fill_steps(provider, SMALL, "grunddaten", "einsatzstellen")
-    activate(provider, provider.get_by_role("button", name="Abmelden"))  # the first sitting ends
+    provider = User(browsing.page(fresh=True))
+    provider.log_in(PROVIDER)
+    provider.start_application(SMALL)
+    provider.fill_steps(SMALL, "grunddaten", "einsatzstellen")
+    provider.activate(provider.page.get_by_role("button", name="Abmelden"))  # the first sitting ends
 
-    provider = browsing.page(fresh=True)  # a new browser, signed in again
-    keyboard_log_in(provider, PROVIDER)
-    activate(provider, provider.get_by_role("link", name="Angebote", exact=True))
-    activate(provider, provider.get_by_role("link", name=title))
+    provider = User(browsing.page(fresh=True))  # a new browser, signed in again
+    provider.log_in(PROVIDER)
+    provider.activate(provider.page.get_by_role("link", name="Angebote", exact=True))
+    provider.activate(provider.page.get_by_role("link", name=title))
     for slug, status in (("einsatzstellen", "Erledigt"), ("zeitraum", "Nicht begonnen")):
-        expect(provider.locator(f"#status-{slug}")).to_have_text(status)
-    activate(provider, provider.get_by_role("link", name="Zeitraum und Arbeitszeit"))
-    fill_steps(provider, SMALL, "zeitraum", "kontakt")
-    expect(fact(provider, "Unbedenklichkeitsbescheinigung")).to_have_text(CERTIFICATE["name"])  # type: ignore[arg-type]
-    submit_application(provider, "Antrag einreichen")
-    link_to_offer = f"Zum Angebot: {provider.url}\n"  # in the mails to the provider
+        expect(provider.page.locator(f"#status-{slug}")).to_have_text(status)
+    provider.activate(provider.page.get_by_role("link", name="Zeitraum und Arbeitszeit"))
+    provider.fill_steps(SMALL, "zeitraum", "kontakt")
+    expect(fact(provider.page, "Unbedenklichkeitsbescheinigung")).to_have_text(CERTIFICATE["name"])
+    provider.submit_application("Antrag einreichen")
+    link_to_offer = f"Zum Angebot: {provider.page.url}\n"  # in the mails to the provider
 
     # Staff follow the link in their notification and ask for a change.
-    staff = browsing.page("staff")
-    staff.goto(live_server.link_in_mail(STAFF, "/portal/pruefung/", f"„{title}“ eingereicht"))
-    expect(staff.get_by_role("heading", level=1)).to_have_text(title)
+    staff = User(browsing.page("staff"))
+    staff.page.goto(live_server.link_in_mail(STAFF, "/portal/pruefung/", f"„{title}“ eingereicht"))
+    expect(staff.page.get_by_role("heading", level=1)).to_have_text(title)
     comment = "Bitte beschreiben Sie die Tätigkeiten genauer."
-    enter(staff, "Grund", Pick("Angaben unvollständig"))
-    enter(staff, "Nachricht an den Träger", comment)
-    activate(staff, staff.get_by_role("button", name="An den Träger zurückgeben"))
-    expect_message(staff, "Der Antrag ist an den Träger zurückgegeben.")
+    staff.enter("Grund", Pick("Angaben unvollständig"))
+    staff.enter("Nachricht an den Träger", comment)
+    staff.activate(staff.page.get_by_role("button", name="An den Träger zurückgeben"))
+    expect_message(staff.page, "Der Antrag ist an den Träger zurückgegeben.")
 
     # The provider reads the request (mail and offer page), changes the tasks and submits again.
     assert comment in live_server.mails_containing(PROVIDER, link_to_offer)[-1]
-    provider.reload()
-    expect_message(provider, comment)
-    activate(provider, provider.get_by_role("link", name="Tätigkeit und Einsatzfeld"))
-    enter(provider, "Tätigkeiten", "Fahrräder reparieren und verkaufen, Ersatzteile sortieren, Kurse begleiten.")
-    activate(provider, provider.get_by_role("button", name="Als Entwurf speichern"))
-    activate(provider, provider.get_by_role("link", name="Angaben prüfen und einreichen"))
-    submit_application(provider, "Erneut einreichen")
+    provider.page.reload()
+    expect_message(provider.page, comment)
+    provider.activate(provider.page.get_by_role("link", name="Tätigkeit und Einsatzfeld"))
+    provider.enter("Tätigkeiten", "Fahrräder reparieren und verkaufen, Ersatzteile sortieren, Kurse begleiten.")
+    provider.activate(provider.page.get_by_role("button", name="Als Entwurf speichern"))
+    provider.activate(provider.page.get_by_role("link", name="Angaben prüfen und einreichen"))
+    provider.submit_application("Erneut einreichen")
 
     # Staff approve: below the four-eyes threshold, one approval makes the offer live.
     live_server.mails_containing(STAFF, f"„{title}“ eingereicht", count=2)  # submitted again
-    staff.reload()
-    expect(fact(staff, "Vier-Augen-Prinzip")).to_contain_text("Nein")
-    activate(staff, staff.get_by_role("button", name="Genehmigen", exact=True))
-    expect_message(staff, "Das Angebot ist genehmigt.")
+    staff.page.reload()
+    expect(fact(staff.page, "Vier-Augen-Prinzip")).to_contain_text("Nein")
+    staff.activate(staff.page.get_by_role("button", name="Genehmigen", exact=True))
+    expect_message(staff.page, "Das Angebot ist genehmigt.")
 
     assert "Ihr Angebot ist genehmigt" in live_server.mails_containing(PROVIDER, link_to_offer, count=2)[-1]
-    provider.reload()
-    expect(fact(provider, "Stand")).to_have_text("Genehmigt (veröffentlicht)")
-    expect(provider.get_by_text("3 von 3 Plätzen sind frei")).to_be_visible()
+    provider.page.reload()
+    expect(fact(provider.page, "Stand")).to_have_text("Genehmigt (veröffentlicht)")
+    expect(provider.page.get_by_text("3 von 3 Plätzen sind frei")).to_be_visible()
 
 
 # --- journey 2: four-eyes approval and the budget --------------------------------------------------
@@ -280,6 +316,9 @@ def euro(text: str) -> Decimal:
     return Decimal(text.replace("€", "").strip().replace(".", "").replace(",", "."))
 
 
+BUDGET = "Eingliederungsbudget je Jahr: festgelegt, gebunden und frei"
+
+
 def amounts(page: Page, table: str, column: int) -> dict[int, Decimal]:
     """Year → amount of a table whose rows start with the year (row header) and have the amount in a column."""
     rows = page.get_by_role("region", name=table).locator("tbody tr")
@@ -287,49 +326,66 @@ def amounts(page: Page, table: str, column: int) -> dict[int, Decimal]:
 
 
 def test_four_eyes_approval_and_the_budget(browsing: Browsing, live_server: LiveServer) -> None:
-    approver = browsing.page("approver")
-    approver.goto("/portal/budget/")
-    budget_table = "Eingliederungsbudget je Jahr: festgelegt, gebunden und frei"
-    before = amounts(approver, budget_table, 1)
+    approver = User(browsing.page("approver"))
+    approver.page.goto("/portal/budget/")
+    before = amounts(approver.page, BUDGET, 1)
 
-    provider = browsing.page("provider")
-    provider.goto("/portal/")
-    start_application(provider, LARGE)
-    fill_steps(provider, LARGE, "grunddaten", "kontakt")
-    submit_application(provider, "Antrag einreichen")
+    provider = User(browsing.page("provider"), keyboard=False)  # the keyboard journey above covers the form
+    provider.page.goto("/portal/")
+    provider.start_application(LARGE)
+    provider.fill_steps(LARGE, "grunddaten", "kontakt")
+    provider.submit_application("Antrag einreichen")
 
-    # First approval by staff: the offer is not live yet, and they cannot give the second one.
-    staff = browsing.page("staff")
-    staff.goto("/portal/")
-    activate(staff, staff.get_by_role("link", name="Prüfung", exact=True))
-    enter(staff, "Status", Pick("Eingereicht"))
-    activate(staff, staff.get_by_role("button", name="Liste anzeigen"))
-    activate(staff, staff.get_by_role("link", name=LARGE.title))
-    expect(fact(staff, "Vier-Augen-Prinzip")).to_contain_text("Ja")
-    total = euro(fact(staff, "Gesamtkosten").inner_text())
-    assert total > 50_000
-    per_year = amounts(staff, "Kosten je Haushaltsjahr", 0)
+    # Staff find it in the review queue and give the first approval: the offer is not live yet, and the same
+    # person cannot give the second.
+    staff = User(browsing.page("staff"))
+    staff.page.goto("/portal/")
+    staff.activate(staff.page.get_by_role("link", name="Prüfung", exact=True))
+    staff.enter("Status", Pick("Eingereicht"))
+    staff.activate(staff.page.get_by_role("button", name="Liste anzeigen"))
+    staff.activate(staff.page.get_by_role("link", name=LARGE.title))
+    expect(fact(staff.page, "Vier-Augen-Prinzip")).to_contain_text("Ja")
+    total = euro(fact(staff.page, "Gesamtkosten").inner_text())
+    assert total > FOUR_EYES_THRESHOLD
+    per_year = amounts(staff.page, "Kosten je Haushaltsjahr", 0)
     assert sum(per_year.values()) == total
-    activate(staff, staff.get_by_role("button", name="Erste Freigabe erteilen"))
-    expect_message(staff, "Ihre Freigabe ist erteilt.")
-    expect(fact(staff, "Stand des Angebots")).to_have_text("Noch nicht genehmigt")
-    expect(fact(staff, "Erste Freigabe von")).to_have_text("Stefan Sachs")
-    expect(staff.get_by_text("Die zweite Freigabe gibt die Teamleitung.")).to_be_visible()
-    expect(staff.get_by_role("button", name="Zweite Freigabe erteilen")).to_have_count(0)
-    provider.reload()
-    expect(fact(provider, "Stand")).to_have_text("Noch nicht genehmigt")
+    staff.activate(staff.page.get_by_role("button", name="Erste Freigabe erteilen"))
+    expect_message(staff.page, "Ihre Freigabe ist erteilt.")
+    expect(fact(staff.page, "Stand des Angebots")).to_have_text("Noch nicht genehmigt")
+    expect(fact(staff.page, "Erste Freigabe von")).to_have_text("Stefan Sachs")
+    expect(staff.page.get_by_text("Die zweite Freigabe gibt die Teamleitung.")).to_be_visible()
+    expect(staff.page.get_by_role("button", name="Zweite Freigabe erteilen")).to_have_count(0)
+    provider.page.reload()
+    expect(fact(provider.page, "Stand")).to_have_text("Noch nicht genehmigt")
 
     # The approver follows the link in the mail and gives the second approval: now the offer is live.
-    approver.goto(live_server.link_in_mail(APPROVER, "/portal/pruefung/", "zweite Freigabe nötig"))
-    expect(approver.get_by_role("heading", level=1)).to_have_text(LARGE.title)
-    activate(approver, approver.get_by_role("button", name="Zweite Freigabe erteilen"))
-    expect_message(approver, "Das Angebot ist genehmigt.")
-    expect(fact(approver, "Stand des Angebots")).to_have_text("Genehmigt (veröffentlicht)")
-    provider.reload()
-    expect(fact(provider, "Stand")).to_have_text("Genehmigt (veröffentlicht)")
+    approver.page.goto(live_server.link_in_mail(APPROVER, "/portal/pruefung/", "zweite Freigabe nötig"))
+    expect(approver.page.get_by_role("heading", level=1)).to_have_text(LARGE.title)
+    approver.activate(approver.page.get_by_role("button", name="Zweite Freigabe erteilen"))
+    expect_message(approver.page, "Das Angebot ist genehmigt.")
+    expect(fact(approver.page, "Stand des Angebots")).to_have_text("Genehmigt (veröffentlicht)")
+    provider.page.reload()
+    expect(fact(provider.page, "Stand")).to_have_text("Genehmigt (veröffentlicht)")
 
     # The budget binds exactly the offer's cost, in the years it runs.
-    activate(approver, approver.get_by_role("link", name="Budget", exact=True))
-    after = amounts(approver, budget_table, 1)
+    approver.activate(approver.page.get_by_role("link", name="Budget", exact=True))
+    after = amounts(approver.page, BUDGET, 1)
     assert {year: after[year] - before[year] for year in after if after[year] != before[year]} == per_year
     assert sum(after.values()) - sum(before.values()) == total
+
+
+def test_error_summary_leads_to_the_radio_buttons(browsing: Browsing) -> None:
+    user = User(browsing.page("provider"))
+    page = user.page
+    page.goto("/portal/angebote/neu")
+    user.activate(page.get_by_role("button", name="Entwurf anlegen"))  # nothing chosen, nothing typed
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    tab_to(page, summary.get_by_role("link", name="Art des Angebots: Bitte wählen Sie die Art des Angebots."))
+    page.keyboard.press("Enter")
+    group = page.get_by_role("group", name="Art des Angebots")
+    expect(group).to_be_focused()  # a screen reader reads the legend and the error
+    assert_focus_visible(page)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    expect(group.get_by_label(AGH)).to_be_checked()
