@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -84,6 +85,7 @@ def demo_data(extra_offers: int) -> None:
     """Legt Demo-Daten an (wiederholbar) und zeigt die Demo-Konten."""
     from portal.demo import load_demo_data
     from portal.demo_offers import load_demo_offers
+    from portal.demo_reports import load_demo_reports
 
     if current_app.config["PORTAL_ENV"] == "production":
         raise click.ClickException("Demo-Daten sind in Produktion nicht erlaubt.")
@@ -91,6 +93,9 @@ def demo_data(extra_offers: int) -> None:
     added = load_demo_offers(extra_offers)
     if added:
         click.echo(f"{added} Demo-Angebote angelegt.")
+    reports = load_demo_reports()
+    if reports:
+        click.echo(f"{reports} Demo-Teilnahmeberichte angelegt.")
     click.echo(f"{'E-Mail':40} {'Rolle':10} Organisation")
     for email, role, org in accounts:
         click.echo(f"{email:40} {role:10} {org}")
@@ -139,8 +144,93 @@ def publish(snapshot_file: Path | None) -> None:
     click.echo(f"Die Website liegt in {current_app.config['SITE_DIR']}.")
 
 
+@click.group("reminders")
+def reminders_group() -> None:
+    """Erinnerungen an fällige Teilnahmeberichte."""
+
+
+@reminders_group.command("send")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Stichtag als JJJJ-MM-TT (zum Testen; Standard: heute).",
+)
+def reminders_send(today: datetime | None) -> None:
+    """Erinnert Träger vor und nach dem Abgabetermin an fehlende Teilnahmeberichte (für cron, einmal am Tag)."""
+    from portal.reports.reminders import send_reminders
+
+    click.echo(send_reminders(today.date() if today else date.today()).summary())
+
+
+@click.group("retention")
+def retention_group() -> None:
+    """Löschfristen."""
+
+
+@retention_group.command("purge")
+@click.option("--dry-run", is_flag=True, help="Nur zählen, nichts löschen.")
+def retention_purge(dry_run: bool) -> None:
+    """Löscht Teilnahmedaten und abgeschlossene Angebote nach Ablauf der Aufbewahrungsfristen."""
+    from portal.retention import purge, result_lines
+
+    plan, cutoffs = purge(date.today(), dry_run)
+    for line in result_lines(plan, cutoffs, dry_run):
+        click.echo(line)
+
+
+@click.group("backup")
+def backup_group() -> None:
+    """Sicherung und Wiederherstellung von Datenbank und Ablage."""
+
+
+@backup_group.command("create")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def backup_create(directory: Path) -> None:
+    """Sichert Datenbank und Ablage in einen neuen oder leeren Ordner."""
+    from portal.backup import BackupError, create_backup
+
+    try:
+        manifest = create_backup(directory)
+    except BackupError as error:
+        click.echo(error.message, err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Sicherung in {directory} angelegt: {manifest.summary}.")
+
+
+@backup_group.command("restore")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def backup_restore(directory: Path) -> None:
+    """Spielt eine Sicherung in eine leere Datenbank und einen leeren Ablageordner ein und prüft das Ergebnis."""
+    from portal.backup import BackupError, restore_backup
+
+    try:
+        manifest, problems = restore_backup(directory)
+    except BackupError as error:
+        click.echo(error.message, err=True)
+        raise SystemExit(1) from None
+    if problems:
+        click.echo("Prüfung fehlgeschlagen – die Wiederherstellung weicht von der Sicherung ab:", err=True)
+        click.echo("\n".join(problems), err=True)
+        raise SystemExit(1)
+    click.echo(
+        f"Sicherung vom {manifest.created_label} wiederhergestellt und geprüft: {manifest.summary} stimmen mit "
+        "der Sicherung überein."
+    )
+
+
 def register_commands(app: Flask) -> None:
-    for group in (db_group, users_group, demo_data, mail_group, publish, check_pdf_command):
+    for group in (
+        db_group,
+        users_group,
+        demo_data,
+        mail_group,
+        publish,
+        check_pdf_command,
+        reminders_group,
+        retention_group,
+        backup_group,
+    ):
         app.cli.add_command(group)
 
 

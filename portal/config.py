@@ -79,9 +79,26 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     settings["PUBLISH_ON_APPROVE"] = _env("PORTAL_PUBLISH_ON_APPROVE", "0") == "1"
     settings["FOUR_EYES_THRESHOLD"] = Decimal(_env("PORTAL_FOUR_EYES_THRESHOLD", "50000"))
     settings["REQUIRE_MFA"] = env == "production"
+    settings.update(_report_settings())
     settings.update(overrides or {})
     _derive_cookie_settings(settings)
     return settings
+
+
+def _report_settings() -> dict[str, Any]:
+    """Participation reports: the state's holidays, the MKP reduction, the PDF workers, reminders and retention."""
+    return {
+        "HOLIDAY_STATE": _env("PORTAL_HOLIDAY_STATE", "NW"),
+        "EXTRA_HOLIDAYS": [item.strip() for item in _env("PORTAL_EXTRA_HOLIDAYS", "").split(",") if item.strip()],
+        "MKP_REDUCTION_PER_UNEXCUSED_DAY": Decimal(1) / Decimal(_env_int("PORTAL_MKP_REDUCTION_DIVISOR", 30)),
+        "PDF_WORKERS": _env_int("PORTAL_PDF_WORKERS", 1),
+        "PDF_TIMEOUT": _env_int("PORTAL_PDF_TIMEOUT", 60),
+        "PDF_MEMORY_MB": _env_int("PORTAL_PDF_MEMORY_MB", 1024),
+        "ARGE_NAME": _env("PORTAL_ARGE_NAME", "ARGE Musterstadt – Jobcenter"),
+        "REPORT_REMINDER_DAYS_BEFORE": _env_int("PORTAL_REPORT_REMINDER_DAYS_BEFORE", 3),
+        "RETENTION_PARTICIPANT_MONTHS": _env_int("PORTAL_RETENTION_PARTICIPANT_MONTHS", 60),
+        "RETENTION_OFFER_YEARS": _env_int("PORTAL_RETENTION_OFFER_YEARS", 10),
+    }
 
 
 def _derive_cookie_settings(settings: dict[str, Any]) -> None:

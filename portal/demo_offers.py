@@ -48,11 +48,13 @@ STORY = [
     ("gruenpflege", 0, S.REJECTED),
     ("hauswirtschaft", 0, S.WITHDRAWN),
 ]
+# Story offers (by number) that started five months ago: the demo reports of both providers use them.
+REPORTING_OFFERS = (1, 2)
 
 
 def load_demo_offers(extra: int = 0) -> int:
     """Create the demo story once, plus `extra` live offers each call. Returns how many offers were added."""
-    providers = _demo_providers()
+    providers = demo_providers()
     if not providers:
         return 0
     _budget()
@@ -78,7 +80,7 @@ def load_demo_offers(extra: int = 0) -> int:
     return added
 
 
-def _demo_providers() -> list[User]:
+def demo_providers() -> list[User]:
     query = (
         select(User)
         .join(Organisation)
@@ -139,6 +141,8 @@ def _make_live(offer: Offer, version: OfferVersion, rng: random.Random) -> None:
 
 def _version(offer: Offer, provider: User, field: str, title: str, rng: random.Random, number: int) -> OfferVersion:
     start = date.today() + timedelta(days=rng.randint(-120, 90))
+    if number in REPORTING_OFFERS:
+        start = date.today() - timedelta(days=150)  # long enough ago for months of participation reports
     offer_type = OfferType.AGH_MAE if number % 5 else rng.choice([OfferType.MUNICIPAL, OfferType.OTHER])
     places = rng.choice([4, 6, 8, 10, 12])
     districts = rng.sample(DISTRICTS, 2)

@@ -6,9 +6,10 @@ import re
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, StringField, TextAreaField
+from wtforms import Field, HiddenField, StringField, TextAreaField
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 without tab and breaks, DEL, C1
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # every C0 (also tab and breaks), DEL, C1
 _LINE_BREAK = re.compile(r"[\r\n\t]")
 
 
@@ -26,6 +27,19 @@ class PortalForm(FlaskForm):
 
     def error_fields(self) -> list[Field]:
         return [field for field in self if field.errors]
+
+
+class LockedForm(PortalForm):
+    """A form with the version counter it was rendered from (optimistic locking)."""
+
+    version_id = HiddenField()
+
+    def expected(self) -> int:
+        """The version the user saw; anything but a number counts as outdated (a conflict, never a crash)."""
+        try:
+            return int(self.version_id.data or 0)
+        except ValueError:
+            return 0
 
 
 def _has_forbidden_characters(field: Field) -> bool:

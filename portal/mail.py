@@ -18,7 +18,7 @@ from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.wrappers import Response
 
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 from portal.extensions import db
 from portal.models import Base, utcnow
 
@@ -76,6 +76,13 @@ def notify(user: User, subject: str, body: str) -> None:
         db.session.add(DigestItem(user_id=user.id, subject=subject, body=body))
     else:
         queue_mail(user.email, subject, body)
+
+
+def notify_staff(subject: str, body: str) -> None:
+    """Tell every active ARGE caseworker and approver (at once or in their digest)."""
+    staff = db.session.scalars(select(User).where(User.role.in_([Role.STAFF, Role.APPROVER]), User.active.is_(True)))
+    for member in staff:
+        notify(member, subject, body)
 
 
 def queue_digests() -> int:

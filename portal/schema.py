@@ -9,20 +9,27 @@ from portal.mail import DigestItem, QueuedMail
 from portal.models import Base
 from portal.offers.models import Offer, OfferVersion, Site
 from portal.publishing.models import PublishRun
+from portal.reports.models import Assignment, Event, Participant, ParticipationReport, ReportLine, ReportReminder
 from portal.review.models import ReviewNote
 
 metadata = Base.metadata
 MODELS = (
+    Assignment,
     AuditEntry,
     BudgetYear,
     Commitment,
     DigestItem,
+    Event,
     LoginAttempt,
     Offer,
     OfferVersion,
     Organisation,
+    Participant,
+    ParticipationReport,
     PublishRun,
     QueuedMail,
+    ReportLine,
+    ReportReminder,
     ReviewNote,
     Site,
     Token,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,8 +19,18 @@ def de_datetime(value: datetime | None) -> str:
     return value.astimezone(LOCAL_TIME).strftime("%d.%m.%Y, %H:%M Uhr")
 
 
-def de_date(value: datetime | None) -> str:
-    return "–" if value is None else value.astimezone(LOCAL_TIME).strftime("%d.%m.%Y")
+def de_date(value: date | datetime | None) -> str:
+    """A calendar date (24.11.2026); a point in time is first converted to local time."""
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TIME)
+    return value.strftime("%d.%m.%Y")
+
+
+def de_number(value: Decimal, places: int = 2) -> str:
+    """A number as Germans write it: 1234.5 → "1.234,50"."""
+    return f"{value:,.{places}f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
 def field_attrs(field: Any, css_class: str) -> dict[str, str]:
@@ -41,4 +52,5 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["field_attrs"] = field_attrs
     app.jinja_env.filters["de_datetime"] = de_datetime
     app.jinja_env.filters["de_date"] = de_date
+    app.jinja_env.filters["de_number"] = de_number
     app.jinja_env.globals["service_name"] = "ARGE-Partnerportal"

@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.models import utcnow
 from portal.offers.costs import CostInput, compute_costs
 from portal.offers.models import Offer, OfferState, OfferType, OfferVersion, Site, VersionStatus
+from portal.reports.models import Assignment, Participant
 
 DEFAULT_PASSWORD = "ein langer Testsatz für alle"
 # Fast parameters for test speed; production hashes use the library defaults.
@@ -103,6 +104,36 @@ class Factories:
             offer.working_version = version
         db.session.flush()
         return offer
+
+    def live_offer(self, organisation: Organisation | None = None, months_ago: int = 4, **content: Any) -> Offer:
+        """A live AGH offer that started `months_ago` months ago (on the 1st) and runs for a year."""
+        first = date.today().replace(day=1)
+        index = first.year * 12 + first.month - 1 - months_ago
+        start = date(index // 12, index % 12 + 1, 1)
+        values = {"start_date": start, "end_date": start + timedelta(days=364), **content}
+        return self.offer(organisation, status=VersionStatus.APPROVED, **values)
+
+    def assignment(self, offer: Offer, customer_number: str | None = None, **values: Any) -> Assignment:
+        """A participant (new Kundennummer unless given) assigned for the offer's whole period, 20 h a week."""
+        number = next(_counter)
+        participant = Participant(
+            organisation_id=offer.organisation_id,
+            customer_number=customer_number or f"{number % 1000:03d}A{number:06d}",
+            initials="M. K.",
+        )
+        version = offer.live_version or offer.current
+        data: dict[str, Any] = {
+            "start_date": version.start_date,
+            "end_date": version.end_date,
+            "weekly_hours": Decimal(20),
+            "mae_rate": Decimal("1.50"),
+            "site": "Stadtteilzentrum",
+        }
+        data.update(values)
+        assignment = Assignment(offer=offer, participant=participant, **data)
+        db.session.add(assignment)
+        db.session.flush()
+        return assignment
 
     def budget(self, year: int, amount: Decimal | int) -> BudgetYear:
         budget = BudgetYear(year=year, amount=Decimal(amount))

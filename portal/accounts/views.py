@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -29,6 +31,7 @@ from portal.accounts.queries import organisations_by_status, users_for_admin
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import utcnow
+from portal.reports.queries import due_reports
 from portal.review.queries import waiting_count
 from portal.security import start_session_clock
 
@@ -60,7 +63,10 @@ def safe_next(target: str | None) -> str:
 def home() -> str:
     pending = organisations_by_status(OrgStatus.PENDING) if current_user.is_staff else []
     waiting = waiting_count() if current_user.is_staff else 0
-    return render_template("accounts/home.html", pending_organisations=pending, waiting_reviews=waiting)
+    due = due_reports(date.today(), None if current_user.is_staff else current_user.organisation_id)
+    return render_template(
+        "accounts/home.html", pending_organisations=pending, waiting_reviews=waiting, due_reports=due
+    )
 
 
 @bp.route("/anmelden", methods=["GET", "POST"])

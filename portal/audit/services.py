@@ -51,6 +51,7 @@ ACTION_LABELS = {
     "budget_set": "Budget festgelegt",
     "budget_override": "Budget mit Begründung überschritten",
     "publish_started": "Veröffentlichung der Website gestartet",
+    "retention_purge": "Daten nach Ablauf der Aufbewahrungsfrist gelöscht",
 }
 
 

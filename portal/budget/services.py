@@ -13,6 +13,7 @@ from portal.budget.models import BudgetYear, Commitment
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
 from portal.offers.models import Offer, OfferVersion
+from portal.templating import de_number
 
 
 @dataclass(frozen=True)
@@ -111,5 +112,4 @@ def commit_offer(actor: User, version: OfferVersion, per_year: dict[int, Decimal
 
 def euro(value: Decimal) -> str:
     """1234.5 → '1.234,50 €'"""
-    text = f"{value:,.2f}"
-    return text.replace(",", "X").replace(".", ",").replace("X", ".") + " €"
+    return de_number(value) + " €"

@@ -20,7 +20,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from portal.budget.services import euro
-from portal.forms import PortalForm, strip
+from portal.forms import LockedForm, PortalForm, strip
 from portal.offers import rules, services, steps
 from portal.offers.fields import (
     CheckboxListField,
@@ -125,19 +125,6 @@ def money_field(label: str) -> NumberField:
 
 
 # --- locked forms: they carry the version counter of what they were rendered from -----------------
-
-
-class LockedForm(PortalForm):
-    """A form with the version counter it was rendered from (optimistic locking)."""
-
-    version_id = HiddenField()
-
-    def expected(self) -> int:
-        """The version the user saw; anything but a number counts as outdated (a conflict, never a crash)."""
-        try:
-            return int(self.version_id.data or 0)
-        except ValueError:
-            return 0
 
 
 class SubmitForm(LockedForm):

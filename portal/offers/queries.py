@@ -22,6 +22,7 @@ from portal.offers.models import (
     OfferVersion,
 )
 from portal.review.models import ReviewNote
+from portal.templating import de_number
 
 FIELD_LABELS = {
     "offer_type": "Art des Angebots",
@@ -90,7 +91,7 @@ def _plain(value: Any) -> str:
     if isinstance(value, date | datetime):
         return f"{value:%d.%m.%Y}"
     if isinstance(value, Decimal):
-        return f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+        return de_number(value)
     return str(value)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -12,11 +10,12 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from portal.accounts.models import Role, User
+from portal import storage
+from portal.accounts.models import User
 from portal.audit.services import record
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
-from portal.mail import absolute_url, notify
+from portal.mail import absolute_url, notify_staff
 from portal.models import utcnow
 from portal.offers import steps
 from portal.offers.costs import CostInput, Costs, compute_costs
@@ -123,24 +122,12 @@ def store_certificate(user: User, version: OfferVersion, filename: str, data: by
         raise ServiceError(
             "Die Datei ist kein PDF. Bitte laden Sie die Bescheinigung als PDF hoch.", field="certificate"
         )
-    folder = current_app.config["STORAGE_DIR"] / "certificates"
-    folder.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(16)
-    (folder / key).write_bytes(data)
-    version.certificate_key = key
-    version.certificate_name = _safe_filename(filename)
-    version.certificate_sha256 = hashlib.sha256(data).hexdigest()
+    stored = storage.store("certificates", data)
+    version.certificate_key = stored.key
+    version.certificate_name = storage.safe_download_name(filename, "bescheinigung")
+    version.certificate_sha256 = stored.sha256
     record("offer_certificate", actor=user, obj=version.offer, details=version.certificate_sha256)
     commit_or_conflict()
-
-
-def _safe_filename(name: str) -> str:
-    cleaned = "".join(ch for ch in name if ch.isalnum() or ch in "._- ")[:100].strip()
-    return cleaned if cleaned.lower().endswith(".pdf") else (cleaned or "bescheinigung") + ".pdf"
-
-
-def certificate_path(version: OfferVersion) -> Any:
-    return current_app.config["STORAGE_DIR"] / "certificates" / version.certificate_key
 
 
 # --- submission -----------------------------------------------------------------------------------
@@ -181,17 +168,12 @@ def submit(user: User, version: OfferVersion, expected: int | None, confirmed: b
 
 
 def _notify_staff(version: OfferVersion) -> None:
-    staff = db.session.scalars(
-        select(User).where(User.role.in_([Role.STAFF, Role.APPROVER]), User.active.is_(True))
-    ).all()
     kind, headline = ("Änderung", "Neue Änderung") if version.number > 1 else ("Antrag", "Neuer Antrag")
-    for member in staff:
-        notify(
-            member,
-            f"{headline} eingereicht: {version.title}",
-            f"{version.offer.organisation.name} hat „{version.title}“ eingereicht ({kind}, Fassung "
-            f"{version.number}).\nZur Prüfung: {absolute_url('review.detail', offer_id=version.offer_id)}",
-        )
+    notify_staff(
+        f"{headline} eingereicht: {version.title}",
+        f"{version.offer.organisation.name} hat „{version.title}“ eingereicht ({kind}, Fassung "
+        f"{version.number}).\nZur Prüfung: {absolute_url('review.detail', offer_id=version.offer_id)}",
+    )
 
 
 # --- live offers ----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portal import storage
 from portal.access import Access, access, deny
 from portal.accounts.views import show_error
 from portal.errors import ServiceError
@@ -305,7 +306,7 @@ def occupancy(offer_id: int) -> str | Response:
 @access(Access.USER)
 def certificate(offer_id: int) -> Response:
     version = _offer(offer_id).current
-    path = services.certificate_path(version) if version.certificate_key else None
-    if path is None or not path.is_file():
+    path = storage.path_of("certificates", version.certificate_key)
+    if path is None:
         abort(404)
     return send_file(path, as_attachment=True, download_name=version.certificate_name, mimetype="application/pdf")

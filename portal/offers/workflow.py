@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, Protocol, TypeVar
 
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -55,7 +55,11 @@ def allowed(action: str, version: OfferVersion) -> bool:
     return (action, version.status) in TRANSITIONS
 
 
-def check_version(version: OfferVersion, expected: int | None) -> None:
+class Versioned(Protocol):
+    version_id: int
+
+
+def check_version(version: Versioned, expected: int | None) -> None:
     """Optimistic locking: the form carried the version it was rendered from."""
     if expected is not None and expected != version.version_id:
         raise ConflictError()

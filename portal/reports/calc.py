@@ -9,6 +9,7 @@ with ROUND_HALF_UP, as the payment office does.
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -51,6 +52,9 @@ LABELS: dict[DayCode, str] = {
 }
 
 
+CODE_VALUES = frozenset(code.value for code in DayCode)
+
+
 @dataclass(frozen=True)
 class DayEntry:
     """One participant's code on one day; hours only (and then more than zero) when present."""
@@ -77,12 +81,56 @@ class DayInfo:
         return not (self.weekend or self.holiday)
 
 
+class CellError(ValueError):
+    """A grid cell that is neither hours nor a known code; the message is German, for the form."""
+
+
+CODE_HINT = "Stunden (z. B. 4 oder 3,5) oder E, UE, K, KK, U, F, -"
+
+
+def parse_cell(text: str) -> DayEntry | None:
+    """What a user typed into a day's cell: hours ("4", "3,5") mean present; else a code; empty means no entry."""
+    value = text.strip().upper().replace(",", ".")
+    if not value:
+        return None
+    if value in CODE_VALUES:
+        if value == DayCode.PRESENT:
+            raise CellError("Bitte tragen Sie bei Anwesenheit die Stunden ein (z. B. 4 oder 3,5), nicht „A“.")
+        return DayEntry(DayCode(value))
+    try:
+        hours = Decimal(value)
+    except ArithmeticError:
+        raise CellError(f"„{text.strip()[:10]}“ verstehen wir nicht. Erlaubt sind: {CODE_HINT}.") from None
+    if not (hours.is_finite() and ZERO < hours <= MAX_HOURS_PER_DAY) or hours != hours.quantize(CENT):
+        raise CellError(
+            "Die Stunden eines Tages müssen größer als 0 und höchstens 24 sein, mit höchstens zwei Nachkommastellen."
+        )
+    return DayEntry(DayCode.PRESENT, hours)
+
+
+def format_cell(entry: DayEntry | None) -> str:
+    """The inverse of `parse_cell`: the text a cell shows for an entry ("4", "3,5", "E")."""
+    if entry is None:
+        return ""
+    if entry.code is DayCode.PRESENT:
+        return format(entry.hours.normalize(), "f").replace(".", ",")
+    return entry.code.value
+
+
 def state_holidays(year: int, state: str = "NW") -> dict[date, str]:
-    """The public holidays of a German state in a year, with their German names (offline, `holidays` package)."""
+    """The public holidays of a German state in a year, with their German names (offline, `holidays` package).
+
+    A new dict each call (callers may add to it); the calendar itself is computed once per state and year.
+    """
+    return dict(_state_holidays(year, state))
+
+
+@functools.lru_cache(maxsize=64)
+def _state_holidays(year: int, state: str) -> tuple[tuple[date, str], ...]:
     import holidays  # imported here: only the report needs it, and it loads a calendar per country
 
     found = holidays.country_holidays("DE", subdiv=state, years=year, language="de")
-    return dict(sorted(found.items()))
+    return tuple(sorted(found.items()))
 
 
 def days_in_month(year: int, month: int) -> int:

@@ -1,0 +1,127 @@
+"""Demo participants and monthly reports in every state, made through the real services (PDFs included).
+
+For two providers, the earliest live AGH offer gets eight participants. The first provider's report four months
+ago is approved, for three months ago a correction was requested, two months ago's is submitted and last month's is
+not begun (overdue); the second provider has a draft and overdue months. Long sicknesses and a drop-out are reported
+as immediate events.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from portal.accounts.models import Role, User
+from portal.demo_offers import demo_providers
+from portal.extensions import db
+from portal.offers.models import Offer, OfferState, OfferType, OfferVersion
+from portal.reports import calc, services
+from portal.reports.models import Assignment, EventKind, ParticipationReport
+from portal.reports.queries import recent_months
+
+PARTICIPANTS = 8
+EXCEPTIONS = ("E", "K", "U", "UE", "KK")
+
+
+def load_demo_reports() -> int:
+    """Create the demo participants and reports once. Returns the number of reports created."""
+    if db.session.scalar(select(func.count(Assignment.id))):
+        return 0
+    providers = demo_providers()
+    staff = db.session.scalars(select(User).where(User.role == Role.STAFF).order_by(User.id)).first()
+    rng = random.Random(2026)  # noqa: S311 (demo variety, not security)
+    months = recent_months(services.today(), 4)  # oldest first
+    created = 0
+    for index, provider in enumerate(providers[:2]):
+        offer = _earliest_agh_offer(provider)
+        if offer is None or staff is None:
+            continue
+        assignments = _assign(provider, offer, rng, index)
+        created += _reports(provider, staff, offer, months, rng, first=index == 0)
+        _events(provider, assignments, months, drop_out=index == 1)
+    return created
+
+
+def _earliest_agh_offer(provider: User) -> Offer | None:
+    query = (
+        select(Offer)
+        .join(OfferVersion, OfferVersion.id == Offer.live_version_id)
+        .where(
+            Offer.organisation_id == provider.organisation_id,
+            Offer.state == OfferState.LIVE,
+            OfferVersion.offer_type == OfferType.AGH_MAE,
+        )
+        .order_by(OfferVersion.start_date)
+    )
+    return db.session.scalars(query).first()
+
+
+def _assign(provider: User, offer: Offer, rng: random.Random, index: int) -> list[Assignment]:
+    version = offer.live_version
+    if version is None or version.start_date is None or version.end_date is None:
+        return []
+    sites = [site.name for site in version.sites]
+    result = []
+    for number in range(PARTICIPANTS):
+        data = services.AssignmentInput(
+            customer_number=f"{412 + index}{'ABCDEFGH'[number]}{rng.randint(100000, 999999)}",
+            initials=f"{'ABDEFGHKLMNPRST'[rng.randrange(15)]}. {'BCDFGHKLMNRSTW'[rng.randrange(14)]}.",
+            start_date=version.start_date,
+            end_date=version.end_date,
+            weekly_hours=Decimal(rng.choice([15, 20, 25, 30])).min(version.hours_per_week or Decimal(30)),
+            mae_rate=version.mae_rate or Decimal("1.50"),
+            site=sites[number % len(sites)],
+        )
+        result.append(services.create_assignment(provider, offer, data, limit_confirmed=True))
+    return result
+
+
+def _reports(
+    provider: User, staff: User, offer: Offer, months: list[tuple[int, int]], rng: random.Random, first: bool
+) -> int:
+    """First provider: approved, correction requested, submitted, last month not begun (overdue). Second: a draft
+    between months without a report."""
+    plan = ["approve", "request_correction", "submit", ""] if first else ["", "", "draft", ""]
+    created = 0
+    for (year, month), step in zip(months, plan, strict=True):
+        version = offer.live_version
+        if not step or version is None or version.start_date is None or version.start_date > date(year, month, 1):
+            continue
+        report = services.start_report(provider, offer, year, month)
+        services.save_grid(provider, report, _exceptions(report, rng), None)
+        created += 1
+        if step == "draft":
+            continue
+        services.submit_report(provider, report, None, confirmed=True)
+        if step != "submit":
+            reason = "" if step == "approve" else "Bitte prüfen Sie die Stunden am 3. und 4. des Monats."
+            services.decide(staff, report, step, reason, None)
+    return created
+
+
+def _exceptions(report: ParticipationReport, rng: random.Random) -> dict[tuple[int, int], str]:
+    """A few absences on working days, as in a real month."""
+    cells: dict[tuple[int, int], str] = {}
+    for line in report.lines:
+        working = [number for number, text in line.days.items() if text not in ("", "-", "F")]
+        for number in rng.sample(working, min(len(working), rng.randint(0, 3))):
+            cells[(line.id, int(number))] = rng.choice(EXCEPTIONS)
+    return cells
+
+
+def _events(provider: User, assignments: list[Assignment], months: list[tuple[int, int]], drop_out: bool) -> None:
+    """A long sickness two months ago; for the second provider also a drop-out last month (the first provider
+    keeps all eight participants for last month's report, which is still to be written)."""
+    year, month = months[-1]
+    last = assignments[-1]
+    exit_day = date(year, month, 12)
+    if drop_out and last.start_date <= exit_day <= last.end_date:
+        services.record_event(provider, last, EventKind.DROP_OUT, exit_day, "Umzug in eine andere Stadt")
+    year, month = months[-2]
+    sick = assignments[0]
+    day = date(year, month, calc.days_in_month(year, month))
+    if sick.start_date <= day <= sick.end_date:
+        services.record_event(provider, sick, EventKind.LONG_SICKNESS, day, "Arbeitsunfähig seit mehr als drei Wochen")

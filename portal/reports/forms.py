@@ -1,0 +1,186 @@
+"""Forms of the reports domain: an assignment, an immediate event, the report's submission, scan upload, decision.
+
+The attendance grid itself is not a WTForms form: its cells (`c-<line>-<day>`) are read by `grid_cells`, because
+their number depends on the month and the participants; the CSRF token and the version counter come from GridForm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, HiddenField, IntegerField, StringField
+from wtforms.fields import SelectField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from portal.forms import CONTROL_CHARACTERS, LockedForm, PortalForm, strip
+from portal.offers.fields import ChoiceRadioField, GermanDateField, NumberField, text_area
+from portal.offers.models import Offer
+from portal.reports import services
+from portal.reports.models import EVENT_KIND_LABELS, EventKind
+from portal.reports.pdfcheck import MAX_BYTES
+
+MAX_SCAN_BYTES = MAX_BYTES  # read one byte more, so that an oversized file is refused, not cut
+
+
+def _customer_number(form: Any, field: Any) -> None:
+    message = services.check_customer_number(services.normalise_customer_number(field.data or ""))
+    if message:
+        raise ValidationError(message)  # WTForms 3.3 catches only this; a ValueError would be a server error
+    field.data = services.normalise_customer_number(field.data)  # shown as typed while it is refused
+
+
+def _initials(form: Any, field: Any) -> None:
+    message = services.check_initials(field.data or "")  # as typed: "Eva" is a name, "EVA" would pass
+    if message:
+        raise ValidationError(message)
+    field.data = services.normalise_initials(field.data)
+
+
+class AssignmentForm(PortalForm):
+    customer_number = StringField(
+        "Kundennummer",
+        description="Die Kundennummer des Jobcenters, z. B. 123A456789. Bitte keine Namen eintragen.",
+        filters=[strip],
+        validators=[InputRequired("Bitte geben Sie die Kundennummer an."), Length(max=20), _customer_number],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    initials = StringField(
+        "Anfangsbuchstaben",
+        description="Nur die Anfangsbuchstaben von Vor- und Nachname, z. B. M. K.",
+        filters=[strip],
+        validators=[InputRequired("Bitte geben Sie die Anfangsbuchstaben an."), Length(max=20), _initials],
+        render_kw={"autocomplete": "off"},
+    )
+    start_date = GermanDateField("Beginn der Zuweisung", validators=[InputRequired("Bitte geben Sie den Beginn an.")])
+    end_date = GermanDateField("Ende der Zuweisung", validators=[InputRequired("Bitte geben Sie das Ende an.")])
+    weekly_hours = NumberField(
+        "Wochenstunden", places=1, validators=[InputRequired("Bitte geben Sie die Wochenstunden an.")]
+    )
+    mae_rate = NumberField(
+        "Mehraufwandsentschädigung je Stunde (Euro)",
+        description="Nur bei Arbeitsgelegenheiten, z. B. 2,00.",
+        validators=[Optional()],
+    )
+    site = SelectField("Einsatzstelle", validators=[InputRequired("Bitte wählen Sie die Einsatzstelle.")])
+    confirm_limit = BooleanField("Ich habe die Höchstdauer geprüft und möchte die Zuweisung trotzdem speichern.")
+
+    def data_input(self) -> services.AssignmentInput:
+        return services.AssignmentInput(
+            customer_number=self.customer_number.data,
+            initials=self.initials.data,
+            start_date=self.start_date.data,
+            end_date=self.end_date.data,
+            weekly_hours=self.weekly_hours.data,
+            mae_rate=self.mae_rate.data if self.mae_rate.data is not None else Decimal(0),
+            site=self.site.data,
+        )
+
+    def prefill(self, offer: Offer) -> None:
+        """Defaults from the offer: its weekly hours, its MAE rate and its end."""
+        version = offer.live_version
+        if version is None:
+            return
+        self.weekly_hours.data = version.hours_per_week
+        self.mae_rate.data = version.mae_rate if version.is_agh else None
+        self.end_date.data = version.end_date
+
+
+def site_choices(offer: Offer) -> dict[str, str]:
+    """Value-to-label choices (WTForms 3.3 deprecates lists of tuples, an error in tests)."""
+    sites = offer.live_version.sites if offer.live_version else []
+    return {"": "Bitte wählen"} | {site.name: f"{site.name}, {site.street} ({site.district})" for site in sites}
+
+
+class EventForm(PortalForm):
+    kind = ChoiceRadioField(
+        "Art der Meldung",
+        choices={kind.value: label for kind, label in EVENT_KIND_LABELS.items()},
+        coerce=lambda value: EventKind(value) if value else None,
+        validators=[InputRequired("Bitte wählen Sie, was Sie melden.")],
+    )
+    event_date = GermanDateField(
+        "Datum",
+        description="Bei Abbruch, Arbeits- oder Ausbildungsaufnahme: der letzte Tag in der Maßnahme; "
+        "bei Nichtantritt: der geplante erste Tag.",
+        validators=[InputRequired("Bitte geben Sie das Datum an.")],
+    )
+    reason = text_area(
+        "Grund oder Erläuterung",
+        "Beim Abbruch Pflicht. Bitte keine Diagnosen oder anderen Gesundheitsdaten angeben.",
+        1000,
+    )
+
+
+class GridForm(LockedForm):
+    """The grid's CSRF token and version counter; `action` says whether to save or go on to submission."""
+
+    action = HiddenField()
+
+
+class SubmitReportForm(LockedForm):
+    confirm = BooleanField("Ich bestätige, dass die Angaben vollständig und richtig sind.")
+
+
+class ScanForm(PortalForm):
+    scan = FileField(
+        "Unterschriebener Bericht (PDF)",
+        description="Der ausgedruckte, unterschriebene Bericht als PDF, höchstens 20 MB.",
+        validators=[FileRequired("Bitte wählen Sie die PDF-Datei des unterschriebenen Berichts aus.")],
+    )
+
+
+def _between(low: int, high: int) -> Callable[[Any, Any], None]:
+    """WTForms' NumberRange fails with an error on a huge integer (it asks math.isnan); this only compares."""
+
+    def check(form: Any, field: Any) -> None:
+        if field.data is not None and not low <= field.data <= high:  # None: not a number, already an error
+            raise ValidationError(f"Bitte geben Sie eine Zahl von {low} bis {high} an.")
+
+    return check
+
+
+class StartReportForm(PortalForm):
+    """Hidden fields; the ranges keep a changed page from reaching the database with an id beyond its columns."""
+
+    offer_id = IntegerField(validators=[InputRequired(), _between(1, 2**31 - 1)])
+    year = IntegerField(validators=[InputRequired(), _between(2000, 2100)])
+    month = IntegerField(validators=[InputRequired(), _between(1, 12)])
+
+
+class DecisionForm(LockedForm):
+    decision = ChoiceRadioField(
+        "Entscheidung",
+        choices={"approve": "Genehmigen", "request_correction": "Korrektur erbitten", "reject": "Ablehnen"},
+        validators=[InputRequired("Bitte wählen Sie eine Entscheidung.")],
+    )
+    reason = text_area(
+        "Begründung für den Träger", "Pflicht bei einer Korrektur oder Ablehnung. Der Träger sieht diesen Text.", 2000
+    )
+
+
+def grid_cells(form: MultiDict[str, str], line_ids: set[int]) -> dict[tuple[int, int], str]:
+    """The typed cells `c-<line>-<day>` of the grid, only for the report's own lines and real days, without
+    control characters."""
+    cells: dict[tuple[int, int], str] = {}
+    for name, value in form.items():
+        parts = name.split("-")
+        if len(parts) != 3 or parts[0] != "c":
+            continue
+        line_id, day = _number(parts[1]), _number(parts[2])
+        if line_id in line_ids and day is not None and 1 <= day <= 31:
+            cells[(line_id, day)] = CONTROL_CHARACTERS.sub("", value)  # a cell is one short line of text
+    return cells
+
+
+def fill_line(form: MultiDict[str, str]) -> int | None:
+    """The row whose "all present" button was pressed, if any."""
+    return _number(form.get("fill", ""))
+
+
+def _number(text: str) -> int | None:
+    """A row id or day as the page writes it: ASCII digits ("²".isdigit() is true, but int("²") fails)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None

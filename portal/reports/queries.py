@@ -1,0 +1,313 @@
+"""Read-only views on participants and reports: which months are due, a report's versions, the lists per offer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import defer, selectinload
+
+from portal.accounts.models import Organisation
+from portal.extensions import db
+from portal.offers.models import Offer, OfferType, OfferVersion
+from portal.reports import calc
+from portal.reports.models import (
+    REPORT_STATUS_LABELS,
+    Assignment,
+    Event,
+    Participant,
+    ParticipationReport,
+    ReportStatus,
+)
+
+DUE_WINDOW_MONTHS = 12  # months looked back for missing reports
+DONE = frozenset({ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.REJECTED})
+
+
+@dataclass(frozen=True)
+class DueReport:
+    """A month whose report is not yet submitted: no report at all, a draft, or a correction to make."""
+
+    offer_id: int
+    organisation_id: int
+    organisation_name: str
+    offer_title: str
+    year: int
+    month: int
+    due_date: date
+    overdue: bool
+    report_id: int | None
+    status_label: str
+
+    @property
+    def month_label(self) -> str:
+        return month_label(self.year, self.month)
+
+
+MONTH_NAMES = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
+
+
+def month_label(year: int, month: int) -> str:
+    return f"{MONTH_NAMES[month - 1]} {year}"
+
+
+def months_back(today: date, count: int) -> list[tuple[int, int]]:
+    """The `count` months before today's month, oldest first."""
+    index = today.year * 12 + today.month - 1
+    return [divmod(value, 12) for value in range(index - count, index)]
+
+
+def _as_year_month(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    return [(year, month + 1) for year, month in pairs]
+
+
+def recent_months(today: date, count: int) -> list[tuple[int, int]]:
+    """The `count` months before today's month as (year, month), oldest first."""
+    return _as_year_month(months_back(today, count))
+
+
+def latest_reports(
+    offer_ids: Iterable[int], since: tuple[int, int] = (2000, 1)
+) -> dict[tuple[int, int, int], ParticipationReport]:
+    """The newest version of each (offer, year, month) report of the given offers, from the month `since` on
+    (without the frozen document, which lists need not load)."""
+    ids = list(offer_ids)
+    if not ids:
+        return {}
+    month_index = ParticipationReport.year * 12 + ParticipationReport.month
+    newest = (
+        select(func.max(ParticipationReport.id))
+        .where(ParticipationReport.offer_id.in_(ids), month_index >= since[0] * 12 + since[1])
+        .group_by(ParticipationReport.offer_id, ParticipationReport.year, ParticipationReport.month)
+    )
+    query = select(ParticipationReport).where(ParticipationReport.id.in_(newest))
+    reports = db.session.scalars(query.options(defer(ParticipationReport.document)))
+    return {(report.offer_id, report.year, report.month): report for report in reports}
+
+
+def due_reports(today: date, organisation_id: int | None = None) -> list[DueReport]:
+    """Months of the last year in which an offer had participants and whose report is not yet submitted.
+
+    A month counts once it has ended; it is overdue after the 10th of the following month. Providers pass their
+    organisation; staff see every provider.
+    """
+    months = recent_months(today, DUE_WINDOW_MONTHS)
+    first, last = date(*months[0], 1), date(*months[-1], calc.days_in_month(*months[-1]))
+    spans = _assignment_spans(first, last, organisation_id)
+    latest = latest_reports({key[0] for key in spans}, since=months[0])
+    result = []
+    for (offer_id, org_id, org_name, title), periods in spans.items():
+        for year, month in months:
+            report = latest.get((offer_id, year, month))
+            if report is not None and report.status in DONE:
+                continue
+            if not any(_overlaps(period, year, month) for period in periods):
+                continue
+            result.append(_due(offer_id, org_id, org_name, title, year, month, today, report))
+    return sorted(result, key=lambda due: (due.due_date, due.organisation_name, due.offer_title))
+
+
+def _assignment_spans(
+    first: date, last: date, organisation_id: int | None
+) -> dict[tuple[int, int, str, str], list[tuple[date, date]]]:
+    query = (
+        select(
+            Offer.id,
+            Organisation.id,
+            Organisation.name,
+            Offer.live_version_id,
+            Assignment.start_date,
+            Assignment.end_date,
+        )
+        .join(Assignment, Assignment.offer_id == Offer.id)
+        .join(Organisation, Organisation.id == Offer.organisation_id)
+        .where(Assignment.start_date <= last, Assignment.end_date >= first)
+    )
+    if organisation_id is not None:
+        query = query.where(Offer.organisation_id == organisation_id)
+    rows = db.session.execute(query).all()
+    titles = _titles({row[3] for row in rows if row[3]})
+    spans: dict[tuple[int, int, str, str], list[tuple[date, date]]] = defaultdict(list)
+    for offer_id, org_id, org_name, live_id, start, end in rows:
+        spans[(offer_id, org_id, org_name, titles.get(live_id or 0, ""))].append((start, end))
+    return spans
+
+
+def _titles(version_ids: set[int]) -> dict[int, str]:
+    if not version_ids:
+        return {}
+    rows = db.session.execute(select(OfferVersion.id, OfferVersion.title).where(OfferVersion.id.in_(version_ids)))
+    return dict(rows.all())
+
+
+def _overlaps(period: tuple[date, date], year: int, month: int) -> bool:
+    return calc.assigned_days(period[0], period[1], year, month) > 0
+
+
+def _due(
+    offer_id: int,
+    org_id: int,
+    org_name: str,
+    title: str,
+    year: int,
+    month: int,
+    today: date,
+    report: ParticipationReport | None,
+) -> DueReport:
+    return DueReport(
+        offer_id=offer_id,
+        organisation_id=org_id,
+        organisation_name=org_name,
+        offer_title=title,
+        year=year,
+        month=month,
+        due_date=calc.due_date(year, month),
+        overdue=calc.is_overdue(year, month, today),
+        report_id=report.id if report else None,
+        status_label=REPORT_STATUS_LABELS[report.status] if report else "Noch nicht begonnen",
+    )
+
+
+def assignments_of_offer(offer_id: int) -> list[Assignment]:
+    query = (
+        select(Assignment)
+        .where(Assignment.offer_id == offer_id)
+        .options(selectinload(Assignment.participant), selectinload(Assignment.events))
+        .order_by(Assignment.start_date, Assignment.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def assignments_in_month(offer_id: int, year: int, month: int) -> list[Assignment]:
+    first, last = date(year, month, 1), date(year, month, calc.days_in_month(year, month))
+    return [item for item in assignments_of_offer(offer_id) if item.overlaps(first, last)]
+
+
+def agh_periods(customer_number: str) -> list[tuple[date, date]]:
+    """Every AGH assignment the portal knows for this Kundennummer, across all providers."""
+    query = (
+        select(Assignment.start_date, Assignment.end_date)
+        .join(Participant, Participant.id == Assignment.participant_id)
+        .join(Offer, Offer.id == Assignment.offer_id)
+        .join(OfferVersion, OfferVersion.id == Offer.live_version_id)
+        .where(Participant.customer_number == customer_number, OfferVersion.offer_type == OfferType.AGH_MAE)
+    )
+    return [(start, end) for start, end in db.session.execute(query)]
+
+
+def versions_of(offer_id: int, year: int, month: int) -> list[ParticipationReport]:
+    query = (
+        select(ParticipationReport)
+        .where(
+            ParticipationReport.offer_id == offer_id,
+            ParticipationReport.year == year,
+            ParticipationReport.month == month,
+        )
+        .order_by(ParticipationReport.number)
+    )
+    return list(db.session.scalars(query))
+
+
+def reports_of_offer(offer_id: int) -> list[ParticipationReport]:
+    query = (
+        select(ParticipationReport)
+        .where(ParticipationReport.offer_id == offer_id)
+        .order_by(ParticipationReport.year.desc(), ParticipationReport.month.desc(), ParticipationReport.number.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def events_in_month(offer_id: int, year: int, month: int) -> list[Event]:
+    first, last = date(year, month, 1), date(year, month, calc.days_in_month(year, month))
+    query = (
+        select(Event)
+        .where(Event.offer_id == offer_id, Event.event_date >= first, Event.event_date <= last)
+        .options(selectinload(Event.assignment).selectinload(Assignment.participant))
+        .order_by(Event.event_date, Event.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def submitted_reports() -> list[ParticipationReport]:
+    """The staff's review queue: submitted reports, oldest first."""
+    query = (
+        select(ParticipationReport)
+        .where(ParticipationReport.status == ReportStatus.SUBMITTED)
+        .options(selectinload(ParticipationReport.offer).selectinload(Offer.organisation))
+        .options(defer(ParticipationReport.document))
+        .order_by(ParticipationReport.submitted_at)
+    )
+    return list(db.session.scalars(query))
+
+
+def approved_documents(year: int, month: int) -> list[dict[str, object]]:
+    """The frozen documents of the month's approved reports, for the payment exports."""
+    query = (
+        select(ParticipationReport.document)
+        .where(
+            ParticipationReport.year == year,
+            ParticipationReport.month == month,
+            ParticipationReport.status == ReportStatus.APPROVED,
+        )
+        .order_by(ParticipationReport.offer_id)
+    )
+    return [document for document in db.session.scalars(query) if document]
+
+
+@dataclass(frozen=True)
+class MonthEntry:
+    """A month of an offer on its participants page: its report, if any, or the button to start one."""
+
+    year: int
+    month: int
+    report: ParticipationReport | None
+
+    @property
+    def label(self) -> str:
+        return month_label(self.year, self.month)
+
+    @property
+    def startable(self) -> bool:
+        return self.report is None or self.report.status in (ReportStatus.DRAFT, ReportStatus.CORRECTION_REQUESTED)
+
+
+def startable_months(offer: Offer, today: date) -> list[MonthEntry]:
+    """The offer's months with participants, from the current month back a year, newest first."""
+    months = [*recent_months(today, DUE_WINDOW_MONTHS), (today.year, today.month)]
+    periods = [(item.start_date, item.end_date) for item in assignments_of_offer(offer.id)]
+    latest = latest_reports([offer.id], since=months[0])
+    return [
+        MonthEntry(year, month, latest.get((offer.id, year, month)))
+        for year, month in reversed(months)
+        if any(_overlaps(period, year, month) for period in periods)
+    ]
+
+
+def recent_reports(organisation_id: int | None, limit: int = 50) -> list[ParticipationReport]:
+    """The last changed reports: of one provider, or (staff) of all."""
+    query = (
+        select(ParticipationReport)
+        .options(selectinload(ParticipationReport.offer).selectinload(Offer.organisation))
+        .options(defer(ParticipationReport.document))
+        .order_by(ParticipationReport.updated_at.desc())
+        .limit(limit)
+    )
+    if organisation_id is not None:
+        query = query.join(Offer).where(Offer.organisation_id == organisation_id)
+    return list(db.session.scalars(query))

@@ -1,0 +1,116 @@
+"""Reminders about monthly reports: a few days before the due date and once it has passed (`portal reminders send`).
+
+Each kind of reminder goes out once per offer and month (table `report_reminders`). An organisation gets one mail
+per run, listing every month that is due soon or overdue; it goes to the organisation's active provider users
+(through `notify`, so a user who chose the daily digest finds it there). Nothing about participants is mailed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal.accounts.models import Role, User
+from portal.extensions import db
+from portal.mail import absolute_url, deliver_pending, notify
+from portal.reports.models import ReportReminder
+from portal.reports.queries import DueReport, due_reports
+
+BEFORE = "before"
+OVERDUE = "overdue"
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    reminders: int  # offer months reminded for the first time (of their kind)
+    organisations: int  # organisations told (by mail or in the daily digest)
+
+    def summary(self) -> str:
+        if not self.reminders:
+            return "Keine Erinnerungen zu verschicken."
+        noun = "Erinnerung" if self.reminders == 1 else "Erinnerungen"
+        return f"{self.reminders} {noun} an {self.organisations} Träger verschickt."
+
+
+def send_reminders(today: date) -> ReminderResult:
+    """Record and mail the reminders due today; commits and delivers the mails.
+
+    A month counts as reminded only when its organisation has someone to tell; otherwise it is tried again.
+    """
+    days_before = timedelta(days=current_app.config["REPORT_REMINDER_DAYS_BEFORE"])
+    pending = [due for due in due_reports(today) if due.overdue or due.due_date - days_before <= today]
+    sent = _already_sent({due.offer_id for due in pending})
+    new = [due for due in pending if _key(due) not in sent]
+    by_organisation: dict[int, list[DueReport]] = defaultdict(list)
+    for due in pending:
+        by_organisation[due.organisation_id].append(due)
+    reached = set()
+    for organisation_id in sorted({due.organisation_id for due in new}):
+        if _notify(by_organisation[organisation_id]):
+            reached.add(organisation_id)
+    reminded = [due for due in new if due.organisation_id in reached]
+    db.session.add_all(
+        ReportReminder(offer_id=due.offer_id, year=due.year, month=due.month, kind=_key(due)[3]) for due in reminded
+    )
+    db.session.commit()
+    deliver_pending()
+    return ReminderResult(reminders=len(reminded), organisations=len(reached))
+
+
+def _key(due: DueReport) -> tuple[int, int, int, str]:
+    return due.offer_id, due.year, due.month, OVERDUE if due.overdue else BEFORE
+
+
+def _already_sent(offer_ids: set[int]) -> set[tuple[int, int, int, str]]:
+    if not offer_ids:
+        return set()
+    rows = db.session.execute(
+        select(ReportReminder.offer_id, ReportReminder.year, ReportReminder.month, ReportReminder.kind).where(
+            ReportReminder.offer_id.in_(offer_ids)
+        )
+    )
+    return {(offer_id, year, month, kind) for offer_id, year, month, kind in rows}
+
+
+def _notify(dues: list[DueReport]) -> int:
+    """Tell the organisation's provider users about its due months; returns how many were told."""
+    recipients = db.session.scalars(
+        select(User).where(
+            User.organisation_id == dues[0].organisation_id,
+            User.role == Role.PROVIDER,
+            User.active.is_(True),
+            User.email_verified_at.is_not(None),
+        )
+    ).all()
+    overdue = any(due.overdue for due in dues)
+    subject = "Überfällige Teilnahmeberichte" if overdue else "Erinnerung: Teilnahmeberichte bald fällig"
+    body = _body(dues[0].organisation_name, dues)
+    for user in recipients:
+        notify(user, subject, body)
+    return len(recipients)
+
+
+def _body(organisation_name: str, dues: list[DueReport]) -> str:
+    """The reminder text: overdue months first, then those due soon; one line per offer and month."""
+    sections = [
+        (heading, [due for due in dues if due.overdue is overdue])
+        for heading, overdue in (("Überfällig:", True), ("Bald fällig:", False))
+    ]
+    listing = "\n\n".join(
+        heading + "".join(f"\n- {_line(due)}" for due in items) for heading, items in sections if items
+    )
+    link = absolute_url("reports.index")
+    return (
+        f"Guten Tag,\n\nfür {organisation_name} fehlen noch folgende Teilnahmeberichte:\n\n{listing}\n\n"
+        "Der Bericht eines Monats ist bis zum 10. des Folgemonats einzureichen. "
+        f"Bitte reichen Sie die fehlenden Berichte im Partnerportal ein:\n{link}"
+    )
+
+
+def _line(due: DueReport) -> str:
+    title = due.offer_title or f"Angebot Nr. {due.offer_id}"
+    return f"{title}: {due.month_label}, fällig am {due.due_date:%d.%m.%Y}"

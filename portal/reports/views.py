@@ -1,0 +1,359 @@
+"""Routes of the reports domain: participants, immediate events, monthly reports, review and payment exports.
+
+GET       /portal/berichte/                                  reports.index            due, overdue and recent reports
+POST      /portal/berichte/neu                               reports.start            open a month's report (draft)
+GET POST  /portal/berichte/<id>                              reports.grid             the attendance grid
+GET POST  /portal/berichte/<id>/einreichen                   reports.submit           totals and declaration
+GET       /portal/berichte/<id>/pdf                          reports.pdf              the rendered PDF/A
+GET       /portal/berichte/<id>/scan                         reports.scan             the signed scan
+POST      /portal/berichte/<id>/scan                         reports.upload_scan
+POST      /portal/berichte/<id>/entscheidung                 reports.decide           staff: approve, correction, reject
+GET       /portal/berichte/zahlungen                         reports.payments         staff: a month's payments
+GET       /portal/berichte/zahlungen/<year>-<month>.<fmt>    reports.payment_export   staff: CSV or XLSX
+GET       /portal/angebote/<offer_id>/teilnehmende           reports.participants     assignments, events, reports
+GET POST  /portal/angebote/<offer_id>/teilnehmende/neu       reports.new_assignment
+GET POST  /portal/zuweisungen/<assignment_id>/meldung        reports.new_event        immediate event
+
+Participant data is visible to the offer's provider and to staff only; every view and download of it is logged.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from portal import storage
+from portal.access import Access, access, deny
+from portal.accounts.views import show_error
+from portal.errors import ServiceError
+from portal.extensions import db
+from portal.offers.models import Offer, OfferState
+from portal.reports import calc, exports, forms, queries, services
+from portal.reports.document import DECLARATION
+from portal.reports.models import Assignment, ParticipationReport, ReportLine
+from portal.reports.pdf import PdfRenderError
+from portal.reports.sheet import build_sheet
+
+bp = Blueprint("reports", __name__, url_prefix="/portal")
+bp.add_app_template_global(queries.month_label, "month_label")
+bp.add_app_template_global(calc.due_date, "due_date")
+
+
+EXPORT_FORMATS = ("csv", "xlsx", "traeger.csv")
+
+
+def _offer(offer_id: int) -> Offer:
+    offer = db.session.get(Offer, offer_id)
+    if offer is None or not offer.visible_to(current_user):
+        deny(f"offer {offer_id}")
+    return offer
+
+
+def _report(report_id: int) -> ParticipationReport:
+    """The report with its lines, assignments and participants in three statements, whatever its size."""
+    lines = selectinload(ParticipationReport.lines)
+    options = [lines.selectinload(ReportLine.assignment).selectinload(Assignment.participant)]
+    report = db.session.get(ParticipationReport, report_id, options=options)
+    if report is None or not report.visible_to(current_user):
+        deny(f"report {report_id}")
+    return report
+
+
+def _to_grid(report: ParticipationReport) -> Response:
+    return redirect(url_for("reports.grid", report_id=report.id))
+
+
+# --- overview and starting a report ---------------------------------------------------------------
+
+
+@bp.get("/berichte/")
+@access(Access.USER)
+def index() -> str:
+    organisation = None if current_user.is_staff else current_user.organisation_id
+    return render_template(
+        "reports/index.html",
+        due=queries.due_reports(services.today(), organisation),
+        submitted=queries.submitted_reports() if current_user.is_staff else [],
+        recent=queries.recent_reports(organisation),
+        start_form=forms.StartReportForm(formdata=None),
+    )
+
+
+@bp.post("/berichte/neu")
+@access(Access.PROVIDER)
+def start() -> Response:
+    form = forms.StartReportForm()
+    if not form.validate():
+        abort(400)  # only a changed page gets here: the form's fields are hidden
+    offer = _offer(form.offer_id.data)
+    try:
+        report = services.start_report(current_user, offer, form.year.data, form.month.data)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("reports.participants", offer_id=offer.id))
+    return _to_grid(report)
+
+
+# --- the grid and the submission ------------------------------------------------------------------
+
+
+@bp.route("/berichte/<int:report_id>", methods=["GET", "POST"])
+@access(Access.USER)
+def grid(report_id: int) -> str | Response:
+    report = _report(report_id)
+    if request.method == "GET":
+        return _render_grid(report)
+    form = forms.GridForm()
+    if not form.validate():
+        abort(400)  # only a missing or wrong CSRF token gets here; the hidden fields have no rules
+    cells = forms.grid_cells(request.form, {line.id for line in report.lines})
+    try:
+        services.save_grid(current_user, report, cells, form.expected(), forms.fill_line(request.form))
+    except ServiceError as error:
+        if form.action.data == "autosave":
+            return Response(error.message, status=409, mimetype="text/plain")
+        flash(error.message, "danger")
+        return _to_grid(report)
+    if form.action.data == "autosave":
+        return Response(status=204, headers={"X-Version": str(report.version_id)})
+    if form.action.data == "check" and build_sheet(report).complete:
+        return redirect(url_for("reports.submit", report_id=report.id))
+    flash("Ihre Eingaben sind als Entwurf gespeichert.", "success")
+    return _render_grid(report, checked=True)
+
+
+def _render_grid(
+    report: ParticipationReport,
+    checked: bool = False,
+    scan_form: forms.ScanForm | None = None,
+    decision_form: forms.DecisionForm | None = None,
+) -> str:
+    """The report page: the grid (editable for the provider's draft), totals, versions, files and decision.
+
+    Every time it is shown, also again after a save or a refused form, its participant data is viewed: logged.
+    """
+    services.log_access(current_user, report, f"Bericht {report.year}-{report.month:02d} angesehen")
+    own = current_user.organisation_id == report.offer.organisation_id
+    return render_template(
+        "reports/grid.html",
+        report=report,
+        sheet=build_sheet(report),
+        form=forms.GridForm(formdata=None, version_id=report.version_id),
+        checked=checked,
+        editable=own and report.editable,
+        own=own,
+        versions=queries.versions_of(report.offer_id, report.year, report.month),
+        events=queries.events_in_month(report.offer_id, report.year, report.month),
+        scan_form=scan_form or forms.ScanForm(formdata=None),
+        decision_form=decision_form or forms.DecisionForm(formdata=None, version_id=report.version_id),
+    )
+
+
+@bp.route("/berichte/<int:report_id>/einreichen", methods=["GET", "POST"])
+@access(Access.PROVIDER)
+def submit(report_id: int) -> str | Response:
+    report = _report(report_id)
+    if not report.editable:
+        return _to_grid(report)
+    form = forms.SubmitReportForm()
+    if not form.is_submitted():  # not a default: it would also fill a post that lacks the counter (no lock)
+        form.version_id.data = str(report.version_id)
+    if form.validate_on_submit():
+        try:
+            services.submit_report(current_user, report, form.expected(), form.confirm.data)
+        except PdfRenderError as error:
+            flash(str(error), "danger")
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash("Der Bericht ist eingereicht. Die ARGE prüft ihn; Sie erhalten eine E-Mail.", "success")
+            return _to_grid(report)
+    services.log_access(current_user, report, f"Bericht {report.year}-{report.month:02d} vor dem Einreichen geprüft")
+    sheet = build_sheet(report)
+    events = queries.events_in_month(report.offer_id, report.year, report.month)
+    return render_template(
+        "reports/submit.html", report=report, sheet=sheet, events=events, form=form, declaration=DECLARATION
+    )
+
+
+# --- files ----------------------------------------------------------------------------------------
+
+
+def _send(report: ParticipationReport, area: str, key: str, name: str, what: str) -> Response:
+    path = storage.path_of(area, key)
+    if path is None:
+        abort(404)
+    services.log_access(current_user, report, what)
+    return send_file(path, as_attachment=True, download_name=name, mimetype="application/pdf")
+
+
+@bp.get("/berichte/<int:report_id>/pdf")
+@access(Access.USER)
+def pdf(report_id: int) -> Response:
+    report = _report(report_id)
+    name = f"teilnahmebericht-{report.offer_id}-{report.year}-{report.month:02d}-fassung-{report.number}.pdf"
+    return _send(report, "reports", report.pdf_key, name, "PDF des Berichts heruntergeladen")
+
+
+@bp.get("/berichte/<int:report_id>/scan")
+@access(Access.USER)
+def scan(report_id: int) -> Response:
+    report = _report(report_id)
+    return _send(report, "scans", report.scan_key, report.scan_name, "Unterschriebenen Bericht heruntergeladen")
+
+
+@bp.post("/berichte/<int:report_id>/scan")
+@access(Access.PROVIDER)
+def upload_scan(report_id: int) -> str | Response:
+    report = _report(report_id)
+    form = forms.ScanForm()
+    if form.validate_on_submit():
+        upload = form.scan.data  # a file: the form requires one
+        data = upload.read(forms.MAX_SCAN_BYTES + 1)
+        try:
+            services.store_scan(current_user, report, upload.filename or "", data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash("Der unterschriebene Bericht ist gespeichert.", "success")
+            return _to_grid(report)
+    return _render_grid(report, scan_form=form)
+
+
+# --- staff decision and payments ------------------------------------------------------------------
+
+
+@bp.post("/berichte/<int:report_id>/entscheidung")
+@access(Access.STAFF)
+def decide(report_id: int) -> str | Response:
+    report = _report(report_id)
+    form = forms.DecisionForm()
+    if form.validate():
+        try:
+            services.decide(current_user, report, form.decision.data, form.reason.data or "", form.expected())
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"Ihre Entscheidung ist gespeichert: {report.status_label}.", "success")
+            return _to_grid(report)
+    return _render_grid(report, decision_form=form)
+
+
+@bp.get("/berichte/zahlungen")
+@access(Access.STAFF)
+def payments() -> str:
+    year, month = _chosen_month(request.args.get("monat", ""))
+    rows = exports.payment_rows(queries.approved_documents(year, month))
+    return render_template(
+        "reports/payments.html",
+        year=year,
+        month=month,
+        label=queries.month_label(year, month),
+        months=[(y, m, queries.month_label(y, m)) for y, m in reversed(queries.recent_months(services.today(), 24))],
+        summary=exports.provider_summary(rows),
+        rows=rows,
+    )
+
+
+def _chosen_month(text: str) -> tuple[int, int]:
+    """`?monat=2026-10`; anything else means the last month."""
+    try:
+        chosen = date.fromisoformat(f"{text}-01")
+    except ValueError:
+        chosen = None
+    if chosen is None or not 2000 <= chosen.year <= 2100:
+        return queries.recent_months(services.today(), 1)[0]
+    return chosen.year, chosen.month
+
+
+@bp.get("/berichte/zahlungen/<int:year>-<int:month>.<fmt>")
+@access(Access.STAFF)
+def payment_export(year: int, month: int, fmt: str) -> Response:
+    """The month's payment list as CSV or XLSX (with the sums per provider), or those sums alone as CSV."""
+    if fmt not in EXPORT_FORMATS or not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        abort(404)
+    rows = exports.payment_rows(queries.approved_documents(year, month))
+    summary = exports.provider_summary(rows)
+    services.log_access(current_user, None, f"Zahlungsliste {year}-{month:02d} ({fmt}) heruntergeladen")
+    if fmt == "xlsx":
+        data, name, mimetype = exports.to_xlsx(rows, summary, year, month), "xlsx", exports.XLSX_MIMETYPE
+    elif fmt == "csv":
+        data, name, mimetype = exports.to_csv(rows, summary), "csv", "text/csv"
+    else:
+        data, name, mimetype = exports.summary_csv(summary), "csv", "text/csv"
+    filename = exports.export_filename(year, month, name, summary=fmt == "traeger.csv")
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=filename, mimetype=mimetype)
+
+
+# --- participants and events ----------------------------------------------------------------------
+
+
+@bp.get("/angebote/<int:offer_id>/teilnehmende")
+@access(Access.USER)
+def participants(offer_id: int) -> str:
+    offer = _offer(offer_id)
+    services.log_access(current_user, offer, "Teilnehmende des Angebots angesehen")
+    return render_template(
+        "reports/participants.html",
+        offer=offer,
+        assignments=queries.assignments_of_offer(offer.id),
+        reports=queries.reports_of_offer(offer.id),
+        months=queries.startable_months(offer, services.today()),
+        own=current_user.organisation_id == offer.organisation_id,
+        start_form=forms.StartReportForm(formdata=None),
+    )
+
+
+@bp.route("/angebote/<int:offer_id>/teilnehmende/neu", methods=["GET", "POST"])
+@access(Access.PROVIDER)
+def new_assignment(offer_id: int) -> str | Response:
+    offer = _offer(offer_id)
+    if offer.state != OfferState.LIVE:
+        flash("Teilnehmende können nur bei genehmigten, laufenden Angeboten eingetragen werden.", "info")
+        return redirect(url_for("reports.participants", offer_id=offer.id))
+    form = forms.AssignmentForm()
+    form.site.choices = forms.site_choices(offer)
+    warning = None
+    if form.validate_on_submit():
+        data = form.data_input()
+        problems = services.assignment_problems(offer, data)
+        for name, message in problems.items():
+            getattr(form, name).errors = [*getattr(form, name).errors, message]
+        warning = None if problems else services.agh_warning(offer, data)
+        if not problems and (warning is None or form.confirm_limit.data):
+            try:
+                services.create_assignment(current_user, offer, data, limit_confirmed=True)
+            except ServiceError as error:
+                show_error(form, error)
+            else:
+                flash(f"{data.customer_number} ist dem Angebot zugewiesen.", "success")
+                return redirect(url_for("reports.participants", offer_id=offer.id))
+    elif not form.is_submitted():
+        form.prefill(offer)
+    return render_template("reports/new_assignment.html", offer=offer, form=form, warning=warning)
+
+
+@bp.route("/zuweisungen/<int:assignment_id>/meldung", methods=["GET", "POST"])
+@access(Access.PROVIDER)
+def new_event(assignment_id: int) -> str | Response:
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or current_user.organisation_id != assignment.offer.organisation_id:
+        deny(f"assignment {assignment_id}")
+    form = forms.EventForm()
+    if form.validate_on_submit():
+        try:
+            event = services.record_event(
+                current_user, assignment, form.kind.data, form.event_date.data, form.reason.data or ""
+            )
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"Die Meldung „{event.kind_label}“ ist an die ARGE gegangen.", "success")
+            return redirect(url_for("reports.participants", offer_id=assignment.offer_id))
+    services.log_access(current_user, assignment, "Zuweisung für eine Sofortmeldung angesehen")
+    return render_template("reports/new_event.html", assignment=assignment, form=form)

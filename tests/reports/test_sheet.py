@@ -1,0 +1,107 @@
+"""The sheet (the grid checked cell by cell, with its totals) and the report document built from it.
+
+The calculations themselves are tested in test_calc.py; here: the app's settings, the database objects around them
+and that the document the PDF embeds follows its schema and carries the sheet's numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.offers.models import Offer
+from portal.reports import services
+from portal.reports.calc import DayCode
+from portal.reports.document import DECLARATION, SCHEMA_URL, build_document
+from portal.reports.models import EventKind
+from portal.reports.sheet import build_sheet, calendar_of, holidays_of, mkp_per_place_month
+from tests.reports.helpers import MONTH, YEAR, assigned, clock, draft, fresh, offer, provider
+from tests.reports.test_pdf import SCHEMA, check
+
+__all__ = ["assigned", "clock", "offer", "provider"]  # fixtures
+
+
+def test_extra_free_days_come_from_the_settings(make_app, provider, offer, assigned):
+    db.session.commit()
+    other = make_app(EXTRA_HOLIDAYS=["2025-10-06", "2025-10-03", "2026-10-07"])
+    with other.app_context():
+        names = holidays_of(2025)
+        assert names[date(2025, 10, 6)] == "Zusätzlicher freier Tag"
+        assert names[date(2025, 10, 3)] == "Tag der Deutschen Einheit"  # a public holiday keeps its name
+        assert date(2026, 10, 7) not in names  # another year's
+        days = {day.number: day for day in calendar_of(2025, 10)}
+        assert (days[6].holiday, days[6].weekend, days[4].weekend, days[7].holiday) == (
+            "Zusätzlicher freier Tag",
+            False,
+            True,
+            "",
+        )
+        user, own = db.session.get(User, provider.id), db.session.get(Offer, offer.id)
+        assert user is not None
+        assert own is not None
+        report = draft(user, own)
+        assert [report.lines[0].days[str(day)] for day in (3, 6, 7)] == ["F", "F", "4"]
+        assert build_sheet(report).rows[0].totals.days_present == 21
+
+
+def test_the_flat_fee_of_a_place_is_the_sum_of_its_parts(factories):
+    assert mkp_per_place_month(None) == Decimal(0)
+    version = factories.offer(mkp_supervision=Decimal(130), mkp_social_work=Decimal("12.50")).current
+    version.mkp_material = None  # not claimed
+    assert mkp_per_place_month(version) == Decimal("142.50")
+
+
+def test_the_sheet_adds_up(factories, provider, offer, assigned):
+    half = factories.assignment(offer, start_date=date(2025, 10, 16), weekly_hours=Decimal(10))
+    report = draft(provider, offer)
+    lines = [line.id for line in report.lines]
+    cells = {(lines[0], 6): "UE", (lines[0], 7): "UE", (lines[1], 8): "K", (lines[1], 9): "2,25", (lines[2], 16): "E"}
+    services.save_grid(provider, report, cells, None)
+    sheet = build_sheet(fresh(report))
+    assert sheet.complete
+    assert [row.label for row in sheet.rows] == [item.participant.pseudonym for item in [*assigned, half]]
+    assert sheet.days_present == sum(row.totals.days_present for row in sheet.rows) == 20 + 21 + 11
+    assert sheet.hours_worked == Decimal(80 + 82.25 + 22)
+    assert sheet.mae_payable == Decimal("276.38")  # 184,25 h × 1,50 €, rounded once per participant
+    assert [row.totals.counts[DayCode.UE] for row in sheet.rows] == [2, 0, 0]
+    shares = [row.mkp for row in sheet.rows]
+    assert [share.claim for share in shares if share] == [Decimal("168.00"), Decimal("180.00"), Decimal("92.90")]
+    assert sheet.totals.mkp_claim == sum((share.claim for share in shares if share), Decimal(0))
+    assert sheet.totals.place_months == Decimal("2.52")  # 1 + 1 + 16/31
+
+
+def test_the_document_follows_its_schema_and_carries_the_sheets_numbers(provider, offer, assigned):
+    report = draft(provider, offer)
+    services.save_grid(provider, report, {(report.lines[0].id, 6): "UE"}, None)
+    services.record_event(provider, assigned[1], EventKind.JOB, date(2025, 10, 24), "Lager, Vollzeit")
+    sheet = build_sheet(fresh(report))
+    confirmed = datetime(2025, 11, 3, 9, 15, tzinfo=UTC)
+    document = build_document(fresh(report), sheet, provider, confirmed)
+    schema = json.loads(SCHEMA.read_text())
+    check(document, schema, schema["$defs"])
+    assert (document["schema"], document["declaration"], document["confirmed_at"]) == (
+        SCHEMA_URL,
+        DECLARATION,
+        "2025-11-03T09:15:00+00:00",
+    )
+    assert document["period"] == {"year": YEAR, "month": MONTH, "label": "Oktober 2025", "days_in_month": 31}
+    assert document["report"]["due_date"] == "2025-11-10"
+    assert [day["holiday"] for day in document["days"]][2] == "Tag der Deutschen Einheit"
+    first, second = document["participants"]
+    assert first["days"][:7] == ["4", "4", "F", "", "", "UE", "4"]
+    assert second["days"][23:] == ["4", "", "", "-", "-", "-", "-", "-"]  # after the job: not assigned
+    assert (second["assignment_end"], first["totals"]["unexcused_days"]) == ("2025-10-24", 1)
+    assert document["events"] == [
+        {
+            "date": "2025-10-24",
+            "customer_number": assigned[1].participant.customer_number,
+            "initials": "M. K.",
+            "kind": "Arbeitsaufnahme",
+            "reason": "Lager, Vollzeit",
+        }
+    ]
+    assert document["totals"]["mkp_claim"] == f"{sheet.totals.mkp_claim:.2f}"
+    assert document["totals"]["hours_worked"] == f"{sheet.hours_worked:.2f}"

@@ -1,0 +1,68 @@
+"""`portal demo-data` also makes participants, immediate events and monthly reports in every state.
+
+The clock stands on 20 November 2025 (tests/reports/helpers.py), so every month of the demo has ended. The demo
+renders real PDFs, so one test looks at all of it.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from portal import storage
+from portal.extensions import db
+from portal.reports.models import Assignment, Event, EventKind, Participant, ParticipationReport, ReportStatus
+from portal.reports.queries import due_reports
+from portal.reports.sheet import build_sheet
+from tests.reports.helpers import NOW, clock
+
+__all__ = ["clock"]  # fixture
+
+
+def demo_data(app: Flask) -> str:
+    result = app.test_cli_runner().invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_demo_has_participants_events_and_reports_in_every_state(app, clock):
+    assert "Demo-Teilnahmeberichte angelegt." in demo_data(app)
+
+    assignments = db.session.scalars(select(Assignment)).all()
+    assert len(assignments) == 16  # eight at each of two providers
+    assert len({assignment.offer.organisation_id for assignment in assignments}) == 2
+    assert db.session.scalar(select(func.count(Participant.id))) == 16
+    events = {event.kind: event for event in db.session.scalars(select(Event))}
+    assert set(events) >= {EventKind.DROP_OUT, EventKind.LONG_SICKNESS}
+    drop_out = events[EventKind.DROP_OUT]
+    assert drop_out.reason
+    assert drop_out.assignment.end_date == drop_out.event_date
+
+    reports = db.session.scalars(select(ParticipationReport).order_by(ParticipationReport.id)).all()
+    by_status = {status: [report for report in reports if report.status is status] for status in ReportStatus}
+    assert {status for status, found in by_status.items() if found} == {
+        ReportStatus.APPROVED,
+        ReportStatus.CORRECTION_REQUESTED,
+        ReportStatus.SUBMITTED,
+        ReportStatus.DRAFT,
+    }
+    for report in reports:
+        assert build_sheet(report).complete, (report.year, report.month, report.status)
+        if report.status is ReportStatus.DRAFT:
+            continue
+        path = storage.path_of("reports", report.pdf_key)
+        assert path is not None
+        assert path.read_bytes().startswith(b"%PDF-")
+        assert report.document is not None
+        assert report.document["totals"]["participants"] == len(report.lines)
+    [corrected] = by_status[ReportStatus.CORRECTION_REQUESTED]
+    assert corrected.decision_reason
+    [second] = [report for report in reports if (report.offer_id, report.number) == (corrected.offer_id, 2)]
+    assert ((second.year, second.month), second.status) == ((corrected.year, corrected.month), ReportStatus.DRAFT)
+
+    due = due_reports(NOW.date())
+    assert [item for item in due if item.overdue and item.report_id is None]  # not even begun
+    assert [item for item in due if item.overdue and item.status_label == "Entwurf"]
+
+    assert "Demo-Teilnahmeberichte angelegt." not in demo_data(app)  # made once
+    assert db.session.scalar(select(func.count(ParticipationReport.id))) == len(reports)

@@ -1,0 +1,313 @@
+"""`portal retention purge [--dry-run]`: participant data and closed offers are deleted after their retention."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from click.testing import Result
+from flask import Flask
+from sqlalchemy import select
+
+from portal import storage
+from portal.accounts.models import Organisation, User
+from portal.audit.models import AuditEntry
+from portal.budget.models import Commitment
+from portal.config import load_settings
+from portal.extensions import db
+from portal.offers.models import Offer, OfferState, VersionStatus
+from portal.reports.calc import years_before
+from portal.reports.models import (
+    Assignment,
+    Event,
+    EventKind,
+    Participant,
+    ParticipationReport,
+    ReportLine,
+    ReportReminder,
+    ReportStatus,
+)
+from portal.retention import BY_OFFER, BY_VERSION, months_before, purge
+from portal.review.models import ReviewNote
+from portal.schema import metadata
+from tests.factories import Factories
+
+TODAY = date.today()
+OLD = months_before(TODAY, 72)  # six years ago: past the participant retention of 60 months
+RECENT = months_before(TODAY, 1)
+LONG_AGO = TODAY - timedelta(days=11 * 366)  # past the offer retention of ten years
+COUNTS = ["Teilnahmeberichte: 3", "Zuweisungen: 3", "Teilnehmende: 3", "Angebote: 2", "Dateien: 4"]
+ZEROS = ["Teilnahmeberichte: 0", "Zuweisungen: 0", "Teilnehmende: 0", "Angebote: 0", "Dateien: 0"]
+
+
+@dataclass
+class Seeded:
+    """Ids and files of what a purge must delete (`gone`) and keep (`kept`), per model."""
+
+    gone: dict[type[Any], list[int]] = field(default_factory=dict)
+    kept: dict[type[Any], list[int]] = field(default_factory=dict)
+    files_gone: list[tuple[str, str]] = field(default_factory=list)
+    files_kept: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, keep: bool, *rows: Any) -> None:
+        for row in rows:
+            (self.kept if keep else self.gone).setdefault(type(row), []).append(row.id)
+
+    def file(self, keep: bool, area: str) -> str:
+        stored = storage.store(area, f"%PDF-1.7 {area} {len(self.files_gone) + len(self.files_kept)}".encode())
+        (self.files_kept if keep else self.files_gone).append((area, stored.key))
+        return stored.key
+
+
+def run(app: Flask, *options: str) -> Result:
+    with app.app_context():  # the app's own settings, also for a second app from make_app
+        result = app.test_cli_runner().invoke(args=["retention", "purge", *options])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def participant(organisation: Organisation, number: int, created: date | None = None) -> Participant:
+    row = Participant(organisation_id=organisation.id, customer_number=f"987B{number:06d}", initials="C. D.")
+    if created is not None:
+        row.created_at = datetime(created.year, created.month, created.day, tzinfo=UTC)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def assignment(offer: Offer, person: Participant, first: date, last: date) -> Assignment:
+    row = Assignment(
+        offer_id=offer.id,
+        participant_id=person.id,
+        start_date=first,
+        end_date=last,
+        weekly_hours=Decimal(20),
+        mae_rate=Decimal("1.50"),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def report(
+    offer: Offer, month: date, assignments: list[Assignment], number: int = 1, **files: str
+) -> ParticipationReport:
+    row = ParticipationReport(
+        offer_id=offer.id, year=month.year, month=month.month, number=number, status=ReportStatus.APPROVED, **files
+    )
+    row.lines = [ReportLine(assignment_id=item.id, position=index) for index, item in enumerate(assignments)]
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def event(item: Assignment) -> Event:
+    row = Event(assignment_id=item.id, offer_id=item.offer_id, kind=EventKind.DROP_OUT, event_date=item.end_date)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def closed_offer(factories: Factories, organisation: Organisation, state: OfferState, end: date) -> Offer:
+    offer = factories.offer(
+        organisation=organisation, status=VersionStatus.APPROVED, start_date=end - timedelta(days=180), end_date=end
+    )
+    offer.state = state
+    db.session.flush()
+    return offer
+
+
+def seed_participant_data(seeded: Seeded, offer: Offer) -> None:
+    organisation = offer.organisation
+    left, staying = participant(organisation, 1), participant(organisation, 2)
+    ended = assignment(offer, left, OLD - timedelta(days=60), OLD)
+    ended_too = assignment(offer, staying, OLD - timedelta(days=60), OLD)
+    current = assignment(offer, staying, RECENT - timedelta(days=30), TODAY + timedelta(days=30))
+    first = report(offer, OLD, [ended, ended_too], pdf_key=seeded.file(False, "reports"))
+    first.scan_key = seeded.file(False, "scans")
+    correction = report(offer, OLD, [ended, ended_too], number=2, pdf_key=seeded.file(False, "reports"))
+    recent = report(offer, RECENT, [current], pdf_key=seeded.file(True, "reports"))
+    never_assigned_old = participant(organisation, 3, created=OLD)
+    never_assigned_new = participant(organisation, 4)
+    seeded.add(False, first, correction, ended, ended_too, left, never_assigned_old, event(ended))
+    seeded.add(True, recent, current, staying, never_assigned_new, event(current))
+    seeded.add(True, *recent.lines)
+    seeded.add(False, *first.lines, *correction.lines)
+
+
+def seed_offers(seeded: Seeded, factories: Factories, user: User) -> None:
+    organisation = user.organisation
+    expired = closed_offer(factories, organisation, OfferState.ENDED, LONG_AGO)
+    expired.current.certificate_key = seeded.file(False, "certificates")
+    staff = factories.staff()
+    note = ReviewNote(offer_id=expired.id, version_number=1, author_id=staff.id, body="Geprüft")
+    commitment = Commitment(
+        offer_id=expired.id, offer_version_id=expired.current.id, year=LONG_AGO.year, amount=Decimal(1)
+    )
+    reminder = ReportReminder(offer_id=expired.id, year=LONG_AGO.year, month=LONG_AGO.month, kind="overdue")
+    db.session.add_all([note, commitment, reminder])
+    person = participant(organisation, 5)
+    old_assignment = assignment(expired, person, LONG_AGO - timedelta(days=90), LONG_AGO)
+    old_report = report(expired, LONG_AGO, [old_assignment])
+    withdrawn = closed_offer(factories, organisation, OfferState.WITHDRAWN, TODAY)
+    withdrawn.current.end_date = None  # no end date: the last change counts
+    withdrawn.updated_at = datetime.now(UTC) - timedelta(days=11 * 366)
+    db.session.flush()
+    seeded.add(False, expired, withdrawn, *expired.versions, *withdrawn.versions, note, commitment, reminder)
+    seeded.add(False, *expired.current.sites, person, old_assignment, old_report, event(old_assignment))
+    younger = closed_offer(factories, organisation, OfferState.REJECTED, TODAY - timedelta(days=9 * 366))
+    live = factories.offer(
+        organisation=organisation,
+        status=VersionStatus.APPROVED,
+        start_date=LONG_AGO - timedelta(days=90),
+        end_date=LONG_AGO,
+    )
+    seeded.add(True, younger, live, younger.current, live.current, *younger.current.sites)
+
+
+@pytest.fixture
+def seeded(factories: Factories) -> Seeded:
+    seeded = Seeded()
+    user = factories.provider()
+    offer = factories.offer(organisation=user.organisation, status=VersionStatus.APPROVED)
+    seed_participant_data(seeded, offer)
+    seed_offers(seeded, factories, user)
+    db.session.commit()
+    return seeded
+
+
+def remaining(model: type[Any], ids: list[int]) -> list[int]:
+    return sorted(db.session.scalars(select(model.id).where(model.id.in_(ids))))
+
+
+def audit_entries() -> list[AuditEntry]:
+    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "retention_purge")))
+
+
+def assert_untouched(seeded: Seeded) -> None:
+    for model, ids in [*seeded.gone.items(), *seeded.kept.items()]:
+        assert remaining(model, ids) == sorted(ids), model.__name__
+    assert all(storage.path_of(*item) for item in seeded.files_gone + seeded.files_kept)
+
+
+def final_line(dry_run: bool) -> str:
+    start = "Probelauf, nichts wurde gelöscht." if dry_run else "Löschung abgeschlossen."
+    return (
+        f"{start} Stichtage: Teilnahmedaten vor dem {months_before(TODAY, 60):%d.%m.%Y}, "
+        f"Angebote mit Förderende vor dem {years_before(TODAY, 10):%d.%m.%Y}."
+    )
+
+
+def test_dry_run_deletes_nothing_and_counts_what_a_purge_deletes(app: Flask, seeded: Seeded) -> None:
+    lines = run(app, "--dry-run").output.splitlines()
+
+    assert lines[:5] == COUNTS
+    assert lines[5:] == [final_line(dry_run=True)]
+    assert_untouched(seeded)
+    assert audit_entries() == []
+
+
+def test_purge_deletes_exactly_the_expired_data_and_files(app: Flask, seeded: Seeded) -> None:
+    lines = run(app).output.splitlines()
+
+    assert lines[:5] == COUNTS
+    assert lines[5:] == [final_line(dry_run=False)]
+    for model, ids in seeded.gone.items():
+        assert remaining(model, ids) == [], model.__name__
+    for model, ids in seeded.kept.items():
+        assert remaining(model, ids) == sorted(ids), model.__name__
+    assert [item for item in seeded.files_gone if storage.path_of(*item)] == []
+    assert all(storage.path_of(*item) for item in seeded.files_kept)
+
+
+def test_one_audit_entry_with_the_counts_and_no_participant_data(app: Flask, seeded: Seeded) -> None:
+    run(app)
+
+    (entry,) = audit_entries()
+    assert entry.details == ", ".join(COUNTS)
+    assert (entry.actor_email, entry.ip) == ("cli", "cli")
+    assert "987B" not in entry.details
+
+
+def test_a_second_purge_finds_nothing(app: Flask, seeded: Seeded) -> None:
+    run(app)
+    assert run(app).output.splitlines()[:5] == ZEROS
+    assert run(app, "--dry-run").output.splitlines()[:5] == ZEROS
+
+
+def test_retention_periods_are_configurable(make_app: Any, seeded: Seeded) -> None:
+    longer = make_app(RETENTION_PARTICIPANT_MONTHS=240, RETENTION_OFFER_YEARS=30)
+    assert run(longer, "--dry-run").output.splitlines()[:5] == ZEROS
+    shorter = make_app(RETENTION_OFFER_YEARS=8)
+    assert run(shorter, "--dry-run").output.splitlines()[3] == "Angebote: 3"
+
+
+def test_an_expired_offer_takes_its_participant_data_with_it(make_app: Any, seeded: Seeded) -> None:
+    """Even when participant data is kept longer than offers, an offer's deletion takes its reports along."""
+    assert run(make_app(RETENTION_PARTICIPANT_MONTHS=240)).output.splitlines()[:5] == [
+        "Teilnahmeberichte: 1",
+        "Zuweisungen: 1",
+        "Teilnehmende: 1",
+        "Angebote: 2",
+        "Dateien: 1",
+    ]
+
+
+def test_an_assignment_in_a_kept_report_is_kept(app: Flask, factories: Factories) -> None:
+    """The cutoff month's report stays (its month has not ended before the cutoff), and with it its assignments."""
+    offer = factories.offer(status=VersionStatus.APPROVED)
+    today = date(2031, 11, 24)
+    person = participant(offer.organisation, 6)
+    ended = assignment(offer, person, date(2026, 11, 1), date(2026, 11, 10))
+    report(offer, date(2026, 11, 1), [ended])
+
+    plan, cutoffs = purge(today, dry_run=True)
+
+    assert cutoffs.participant_data == date(2026, 11, 24)
+    assert plan.counts() == dict.fromkeys(
+        ["Teilnahmeberichte", "Zuweisungen", "Teilnehmende", "Angebote", "Dateien"], 0
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 3, 31), 1, date(2026, 2, 28)),
+        (date(2026, 1, 15), 60, date(2021, 1, 15)),
+        (date(2026, 5, 1), 0, date(2026, 5, 1)),
+    ],
+)
+def test_months_before(day: date, months: int, expected: date) -> None:
+    assert months_before(day, months) == expected
+
+
+def test_every_reference_to_an_offer_is_deleted_with_it() -> None:
+    """A new table that refers to offers or their versions must be added to the purge (portal/retention.py)."""
+    handled = {(column.class_.__tablename__, column.key) for column in (*BY_OFFER, *BY_VERSION)}
+    participant_data = {
+        ("assignments", "offer_id"),
+        ("participation_reports", "offer_id"),
+        ("report_events", "offer_id"),
+    }
+    own = {("offers", "live_version_id"), ("offers", "working_version_id"), ("offer_versions", "offer_id")}
+    references = {
+        (foreign_key.parent.table.name, foreign_key.parent.name)
+        for table in metadata.tables.values()
+        for foreign_key in table.foreign_keys
+        if foreign_key.column.table.name in {"offers", "offer_versions"}
+    }
+    assert references == handled | participant_data | own
+
+
+def test_retention_periods_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PORTAL_RETENTION_PARTICIPANT_MONTHS", raising=False)
+    monkeypatch.delenv("PORTAL_RETENTION_OFFER_YEARS", raising=False)
+    defaults = load_settings()
+    assert (defaults["RETENTION_PARTICIPANT_MONTHS"], defaults["RETENTION_OFFER_YEARS"]) == (60, 10)
+    monkeypatch.setenv("PORTAL_RETENTION_PARTICIPANT_MONTHS", "24")
+    monkeypatch.setenv("PORTAL_RETENTION_OFFER_YEARS", "6")
+    changed = load_settings()
+    assert (changed["RETENTION_PARTICIPANT_MONTHS"], changed["RETENTION_OFFER_YEARS"]) == (24, 6)
