@@ -64,7 +64,10 @@ OUTLINE = """element => {
     const style = own.outlineStyle === "none" ? getComputedStyle(element, "::after") : own;
     return [style.outlineStyle, style.outlineWidth];
 }"""
-LINKS = "links => links.filter(link => link.origin === location.origin).map(link => link.pathname)"
+LINKS = (  # same-origin links to pages, not to downloads (PDFs and exports carry the download attribute)
+    "links => links.filter(link => link.origin === location.origin && !link.hasAttribute('download'))"
+    ".map(link => link.pathname)"
+)
 
 
 def _text(message: Message) -> str:
