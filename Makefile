@@ -7,9 +7,10 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
+STAMP_BENCH := $(VENV)/.installed-bench
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-sqlite lint fmt audit lock clean
+.PHONY: help install run test test-sqlite bench bench-quick lint fmt audit lock clean
 
 help: ## Show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -44,6 +45,16 @@ test: install ## Run the whole suite with coverage (PostgreSQL too when TEST_DAT
 test-sqlite: install ## Run the suite without browser tests on the embedded SQLite database
 	TEST_DATABASE_URL= $(BIN)/pytest -q -m "not browser" --no-cov
 
+$(STAMP_BENCH): $(STAMP_PY)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	touch $@
+
+bench: $(STAMP_BENCH) $(STAMP_NODE) ## Benchmarks (publish, PDF, requests on PostgreSQL database bench): tables and BENCH lines
+	$(BIN)/python -m bench
+
+bench-quick: $(STAMP_BENCH) $(STAMP_NODE) ## The benchmarks with smaller sizes, in at most five minutes
+	$(BIN)/python -m bench --quick
+
 lint: install ## Static checks: ruff (incl. security rules), formatting, mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -61,7 +72,7 @@ lock: ## Re-resolve all dependencies into constraints.txt (after changing pyproj
 	rm -rf build/lock-venv
 	$(PYTHON) -m venv build/lock-venv
 	build/lock-venv/bin/python -m pip install --quiet --upgrade pip
-	build/lock-venv/bin/python -m pip install --quiet '.[dev]'
+	build/lock-venv/bin/python -m pip install --quiet '.[dev,bench]'
 	build/lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^arge-partnerportal' > constraints.txt
 	rm -rf build/lock-venv
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text, event
+from sqlalchemy import Index, String, Text, event
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from portal.models import Base, utcnow
@@ -12,6 +12,9 @@ from portal.models import Base, utcnow
 
 class AuditEntry(Base):
     __tablename__ = "audit_entries"
+    # The history of one object (an offer's timeline) is read by type and id: without this index every offer page
+    # scans the whole log, which grows with every sign-in and every view of participant data.
+    __table_args__ = (Index("ix_audit_entries_object", "object_type", "object_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
