@@ -13,12 +13,9 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import random
 import re
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,26 +23,10 @@ import gevent
 from locust import FastHttpUser, constant, task
 from locust.env import Environment
 
-LOGIN = "/portal/anmelden"
+from bench.pages import LOGIN, PAGES, Account, Page
+
 CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 SIGN_IN_TIMEOUT_SECONDS = 120.0
-Account = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Page:
-    role: str  # "staff", "provider" or "" (not signed in)
-    path: Callable[[Account], str]
-    needs: str = ""  # the list an account must have entries in: "offers" or "reports"
-
-
-PAGES = {
-    "trivial": Page("", lambda _: LOGIN),
-    "review_queue": Page("staff", lambda _: "/portal/pruefung/"),
-    "provider_home": Page("provider", lambda _: "/portal/"),
-    "offer_detail": Page("provider", lambda account: f"/portal/angebote/{random.choice(account['offers'])}", "offers"),
-    "report_grid": Page("provider", lambda account: f"/portal/berichte/{random.choice(account['reports'])}", "reports"),
-}
 
 
 class Accounts:
