@@ -200,9 +200,16 @@ def _describe(violation: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# Let running CSS transitions finish first: mid-fade colours (Material fades search results in) are not the page's.
+SETTLE = """() => Promise.all(document.getAnimations()
+    .filter(animation => animation.effect?.getTiming().iterations !== Infinity)
+    .map(animation => animation.finished.catch(() => null)))"""
+
+
 def axe_violations(page: Page) -> str:
     """axe-core with the WCAG 2.1 A and AA rules on the current page: its violations, readable; empty if none."""
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    page.evaluate(SETTLE)
     violations = AXE.run(page, options=options).response["violations"]
     if not violations:
         return ""
