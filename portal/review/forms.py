@@ -7,10 +7,14 @@ Whether a comment or reason is required is decided by the service, which puts it
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TypeVar
+from functools import lru_cache
+from html import escape
+from typing import Any, TypeVar
 
-from wtforms import HiddenField, SelectField, TextAreaField
+from markupsafe import Markup
+from wtforms import Field, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import html_params
 
 from portal.forms import PortalForm, strip
 from portal.offers.models import DISTRICTS, OFFER_TYPE_LABELS, REVIEWABLE, VERSION_STATUS_LABELS, VersionStatus
@@ -33,22 +37,52 @@ def _pick(value: str | None, allowed: Mapping[str, T]) -> T | None:
     return allowed.get(value or "")
 
 
+class PlainSelect:
+    """A select rendered once per set of attributes, choices and selection, then taken from a cache.
+
+    WTForms' own widget normalises the choices several times and renders each option through `html_params`: slow
+    for the hundreds of providers in the queue filter, whose choices seldom change.
+    """
+
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        attributes = tuple(sorted({"name": field.name, **kwargs}.items()))
+        return Markup(_select(attributes, tuple(field.choices.items()), field.data))  # noqa: S704 (escaped)
+
+
+@lru_cache(maxsize=128)
+def _select(attributes: tuple[tuple[str, Any], ...], choices: tuple[tuple[str, str], ...], selected: str | None) -> str:
+    options = "".join(
+        f'<option value="{escape(value)}"{" selected" if value == selected else ""}>{escape(label)}</option>'
+        for value, label in choices
+    )
+    return f"<select {html_params(**dict(attributes))}>{options}</select>"
+
+
+def _filter(label: str, choices: Mapping[str, str], **kwargs: Any) -> SelectField:
+    return SelectField(label, choices=choices, widget=PlainSelect(), **kwargs)
+
+
 class QueueFilterForm(PortalForm):
     """Read from the query string; the field names are the (German) parameter names."""
 
     class Meta:
         csrf = False
 
-    status = SelectField("Status", choices={**ALL, **STATUS_CHOICES})
-    art = SelectField("Art des Angebots", choices={**ALL, **TYPE_CHOICES})
-    stadtteil = SelectField("Stadtteil einer Einsatzstelle", choices={**ALL, **DISTRICT_CHOICES})
-    traeger = SelectField("Träger", choices=ALL)
-    wartezeit = SelectField("Wartezeit", choices={"": "Beliebig", **WAITING})
-    bearbeitung = SelectField("In Bearbeitung", choices={"": "Egal von wem", **HOLDERS})
-    sortierung = SelectField("Sortieren nach", choices=SORTS, default=DEFAULT_SORT)
+    status = _filter("Status", {**ALL, **STATUS_CHOICES})
+    art = _filter("Art des Angebots", {**ALL, **TYPE_CHOICES})
+    stadtteil = _filter("Stadtteil einer Einsatzstelle", {**ALL, **DISTRICT_CHOICES})
+    traeger = _filter("Träger", ALL)
+    wartezeit = _filter("Wartezeit", {"": "Beliebig", **WAITING})
+    bearbeitung = _filter("In Bearbeitung", {"": "Egal von wem", **HOLDERS})
+    sortierung = _filter("Sortieren nach", SORTS, default=DEFAULT_SORT)
 
     def set_providers(self, providers: Mapping[str, str]) -> None:
         self.traeger.choices = {**ALL, **providers}
+
+    def query(self) -> dict[str, str]:
+        """The filter and sort parameters as given, for links to the other pages of the list."""
+        return {field.name: field.raw_data[0] for field in self if field.raw_data and field.raw_data[0]}
 
     def criteria(self) -> QueueFilter:
         provider = self.traeger.data or ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User
@@ -23,15 +22,12 @@ from portal.offers.workflow import (
 )
 from portal.publishing.services import publish_after_approval
 from portal.review.models import CHANGE_REASON_LABELS, ChangeReason, ReviewNote
+from portal.review.queries import needs_four_eyes
 
 
 def _require_staff(actor: User) -> None:
     if not actor.is_staff:
         raise ServiceError("Nur Beschäftigte der ARGE dürfen Anträge prüfen.")
-
-
-def needs_four_eyes(version: OfferVersion) -> bool:
-    return version.total_cost > current_app.config["FOUR_EYES_THRESHOLD"]
 
 
 @stale_is_conflict
@@ -54,7 +50,7 @@ def approve(actor: User, version: OfferVersion, expected: int | None, override_r
     check_version(version, expected)
     if version.status == S.FIRST_APPROVED:
         _check_second_approver(actor, version)
-    elif needs_four_eyes(version):
+    elif needs_four_eyes(version.total_cost):
         transition(version, "first_approve", actor, reason=f"Kosten {euro(version.total_cost)}")
         version.first_approved_by_id = actor.id
         _notify_approvers(version, actor)

@@ -27,7 +27,13 @@ from portal.offers.workflow import allowed
 from portal.review import services
 from portal.review.forms import ApproveForm, ChangesForm, NoteForm, QueueFilterForm, RejectForm, TakeForm
 from portal.review.models import ChangeReason
-from portal.review.queries import listed_fields, queue_providers, review_queue, version_under_review
+from portal.review.queries import (
+    listed_fields,
+    needs_four_eyes,
+    queue_providers,
+    review_queue,
+    version_under_review,
+)
 
 bp = Blueprint("review", __name__, url_prefix="/portal/pruefung")
 ACTIONS = ("take", "approve", "request_changes", "reject")
@@ -38,8 +44,8 @@ ACTIONS = ("take", "approve", "request_changes", "reject")
 def queue() -> str:
     form = QueueFilterForm(formdata=request.args)
     form.set_providers(queue_providers())
-    items = review_queue(form.criteria(), current_user.id)
-    return render_template("review/queue.html", form=form, items=items)
+    page = review_queue(form.criteria(), current_user.id, request.args.get("seite", 1, type=int))
+    return render_template("review/queue.html", form=form, page=page, query=form.query())
 
 
 @bp.get("/<int:offer_id>")
@@ -195,7 +201,7 @@ def _render_detail(offer: Offer, code: int = 200, **given: PortalForm) -> Respon
         shortfalls=shortfalls(offer, costs.per_year) if costs and can["approve"] else [],
         entries=timeline(offer, include_internal=True),
         can=can,
-        four_eyes=services.needs_four_eyes(version),
+        four_eyes=needs_four_eyes(version.total_cost),
         second_problem=services.second_approval_problem(_actor(), version)
         if version.status == VersionStatus.FIRST_APPROVED
         else None,

@@ -128,6 +128,21 @@ def test_filter_form_is_a_plain_get_form_with_labels(browser, staff, submitted):
     assert "<script" not in page.split("</head>")[1]
 
 
+def test_provider_filter_offers_the_waiting_providers_escaped_with_the_choice_kept(browser, staff, factories):
+    organisation = factories.organisation(name='Hilfe <&> "Zukunft" e. V.')
+    factories.offer(organisation=organisation, status=VersionStatus.SUBMITTED, title="Wartet")
+    factories.organisation(name="Ohne Antrag e. V.")
+    db.session.commit()
+
+    page = text(browser(staff).get(QUEUE, query_string={"traeger": str(organisation.id), "sortierung": "titel"}))
+
+    assert f'<option value="{organisation.id}" selected>Hilfe &lt;&amp;&gt; &quot;Zukunft&quot; e. V.</option>' in page
+    assert '<option value="titel" selected>Bezeichnung (A bis Z)</option>' in page
+    assert page.count(" selected>") == 2  # nothing else chosen
+    assert "Ohne Antrag e. V." not in page
+    assert "Wartet" in page
+
+
 def test_sorting(browser, staff, submitted):
     submitted(title="Bäckerei", waiting=timedelta(days=3), places_total=5)
     submitted(title="Atelier", waiting=timedelta(days=1), places_total=40)
@@ -171,12 +186,17 @@ def test_waiting_days_fall_back_to_the_status_change():
     assert waiting_days(Version()) == 2  # type: ignore[arg-type]
 
 
-def test_review_queue_query_directly(app, staff, submitted):
+def test_review_queue_query_directly(app, staff, provider, submitted):
     cheap = submitted(title="Günstig", places_total=2)
     costly = submitted(title="Teuer", places_total=30)
-    items = review_queue(QueueFilter(sort="kosten"), staff.id)
-    assert [item.version for item in items] == [costly.current, cheap.current]
-    assert items[0].version.total_cost > Decimal(0)
+    costly.current.assigned_to_id = staff.id
+    items = review_queue(QueueFilter(sort="kosten"), staff.id).items
+    assert [item.offer_id for item in items] == [costly.id, cheap.id]
+    assert items[0].total_cost == costly.current.total_cost > Decimal(0)
+    assert (items[0].holder, items[1].holder) == ("Sachbearbeiterin Stein", None)
+    assert items[0].organisation == provider.organisation.name
+    assert items[0].type_label == "Arbeitsgelegenheit mit Mehraufwandsentschädigung (Zusatzjob)"
+    assert items[0].status_label == costly.current.status_label
     assert not items[0].is_revision
 
 
