@@ -108,6 +108,9 @@ def _derive_cookie_settings(settings: dict[str, Any]) -> None:
     settings.setdefault("SESSION_COOKIE_HTTPONLY", True)
     settings.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     settings.setdefault("PERMANENT_SESSION_LIFETIME", settings["ABSOLUTE_TIMEOUT"])
+    # The cookie lives as long as the absolute limit from sign-in; re-sending it unchanged on every response only
+    # costs time (the idle limit is checked on the server, see security.check_session_timeouts).
+    settings.setdefault("SESSION_REFRESH_EACH_REQUEST", False)
 
 
 def check_production(settings: Mapping[str, Any]) -> None:

@@ -27,6 +27,9 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+# The last activity is written to the session (a signed cookie) at most once a minute, not with every response:
+# an idle session may therefore end up to a minute before the idle limit, never after it.
+SEEN_RESOLUTION_SECONDS = 60
 
 
 def set_headers(response: Response) -> Response:
@@ -72,7 +75,8 @@ def check_session_timeouts() -> Response | None:
         session.clear()
         flash("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.", "info")
         return redirect(url_for("accounts.login"))
-    session["seen"] = now
+    if now - seen >= SEEN_RESOLUTION_SECONDS:
+        session["seen"] = now
     return None
 
 

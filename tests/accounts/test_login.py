@@ -309,6 +309,17 @@ def test_an_idle_session_ends_after_30_minutes(client, factories, login, clock):
     assert not signed_in(client)
 
 
+def test_the_session_cookie_is_resent_only_when_the_last_activity_is_a_minute_old(client, factories, login, clock):
+    login(factories.provider())
+    client.get("/portal/")  # shows and removes the welcome message, which changes the session once
+    clock.shift(timedelta(seconds=59))
+    assert "Set-Cookie" not in client.get("/portal/").headers
+
+    clock.shift(timedelta(seconds=1))
+    assert "Set-Cookie" in client.get("/portal/").headers
+    assert "Set-Cookie" not in client.get("/portal/").headers
+
+
 def test_every_session_ends_after_12_hours(client, factories, login, clock):
     login(factories.provider())
     for _ in range(24):
