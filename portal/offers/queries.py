@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import CompoundSelect, Integer, bindparam, false, literal_column, null, select, union_all
+from sqlalchemy.orm import joinedload, selectinload
 
+from portal.accounts.models import User
 from portal.audit.models import AuditEntry
 from portal.audit.services import ACTION_LABELS
 from portal.extensions import db
@@ -123,27 +125,58 @@ class TimelineEntry:
 
 
 def timeline(offer: Offer, include_internal: bool) -> list[TimelineEntry]:
-    """Status changes from the audit log and comments, newest first; internal notes only for staff."""
+    """Status changes from the audit log and comments, newest first; internal notes only for staff.
+
+    One statement reads both; entries of the same moment keep their order: audit entries first, each as written.
+    """
+    rows = db.session.execute(_history(include_internal), {"offer_id": offer.id, "object_id": str(offer.id)})
     entries = [
         TimelineEntry(
-            entry.created_at,
-            entry.actor_email or "System",
-            f"{ACTION_LABELS.get(entry.action, entry.action)}: {entry.details}",
-            False,
+            row.at,
+            row.who or "System",
+            f"{ACTION_LABELS.get(row.action, row.action)}: {row.text}" if row.source == 0 else row.text,
+            row.internal,
         )
-        for entry in db.session.scalars(
-            select(AuditEntry).where(AuditEntry.object_type == "Offer", AuditEntry.object_id == str(offer.id))
-        )
-    ]
-    notes = db.session.scalars(
-        select(ReviewNote).options(selectinload(ReviewNote.author)).where(ReviewNote.offer_id == offer.id)
-    )
-    entries += [
-        TimelineEntry(note.created_at, note.author.name, note.body, note.internal)
-        for note in notes
-        if include_internal or not note.internal
+        for row in rows
     ]
     return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+
+@cache
+def _history(include_internal: bool) -> CompoundSelect:
+    """An offer's audit entries (source 0) and comments with their authors' names (source 1); built once."""
+    audit = select(
+        AuditEntry.created_at.label("at"),
+        AuditEntry.actor_email.label("who"),
+        AuditEntry.action.label("action"),
+        AuditEntry.details.label("text"),
+        false().label("internal"),
+        literal_column("0", Integer).label("source"),
+        AuditEntry.id.label("id"),
+    ).where(AuditEntry.object_type == "Offer", AuditEntry.object_id == bindparam("object_id"))
+    shown = () if include_internal else (ReviewNote.internal.is_(False),)
+    notes = (
+        select(
+            ReviewNote.created_at,
+            User.name,
+            null(),
+            ReviewNote.body,
+            ReviewNote.internal,
+            literal_column("1", Integer),
+            ReviewNote.id,
+        )
+        .join(User, User.id == ReviewNote.author_id)
+        .where(ReviewNote.offer_id == bindparam("offer_id"), *shown)
+    )
+    return union_all(audit, notes).order_by("source", "id")
+
+
+# Read with the offer for its page, in the same statement: the organisation and the live version with its sites
+# (a revision being worked on is read when needed; joining it too costs the database more than it saves).
+OFFER_PAGE = (
+    joinedload(Offer.organisation, innerjoin=True),
+    joinedload(Offer.live_version).joinedload(OfferVersion.sites),
+)
 
 
 def offers_of(organisation_id: int) -> list[Offer]:
@@ -163,6 +196,7 @@ def messages_to_provider(version: OfferVersion) -> list[ReviewNote]:
     """
     query = (
         select(ReviewNote)
+        .options(joinedload(ReviewNote.author, innerjoin=True))
         .where(
             ReviewNote.offer_id == version.offer_id,
             ReviewNote.version_number == version.number,

@@ -22,6 +22,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.wrappers import Response
 
 from portal import storage
@@ -29,16 +30,20 @@ from portal.access import Access, access, deny
 from portal.accounts.views import show_error
 from portal.errors import ServiceError
 from portal.extensions import db
+from portal.forms import LockedForm
 from portal.offers import forms, services, steps
-from portal.offers.models import Offer, OfferVersion, VersionStatus
-from portal.offers.queries import diff, messages_to_provider, offers_of, timeline
+from portal.offers.models import Offer, OfferState, OfferVersion, VersionStatus
+from portal.offers.queries import OFFER_PAGE, diff, messages_to_provider, offers_of, timeline
 
 bp = Blueprint("offers", __name__, url_prefix="/portal/angebote")
 
 
-def _offer(offer_id: int) -> Offer:
-    """The offer, if the signed-in user may see it: providers only their organisation's, staff every one."""
-    offer = db.session.get(Offer, offer_id)
+def _offer(offer_id: int, load: tuple[ORMOption, ...] = ()) -> Offer:
+    """The offer, if the signed-in user may see it: providers only their organisation's, staff every one.
+
+    `load`: what to read along with it (loader options), so that a page needs fewer statements.
+    """
+    offer = db.session.get(Offer, offer_id, options=load)
     if offer is None or not offer.visible_to(current_user):
         deny(f"offer {offer_id}")  # unknown ids too: guessing tells nothing about other organisations
     return offer
@@ -85,11 +90,12 @@ def new() -> str | Response:
 @bp.get("/<int:offer_id>")
 @access(Access.USER)
 def detail(offer_id: int) -> str:
-    return _render_detail(_offer(offer_id))
+    return _render_detail(_offer(offer_id, OFFER_PAGE))
 
 
 def _render_detail(offer: Offer, occupancy_form: forms.OccupancyForm | None = None) -> str:
     live = offer.live_version
+    own = current_user.organisation_id == offer.organisation_id
     return render_template(
         "offers/detail.html",
         offer=offer,
@@ -97,14 +103,28 @@ def _render_detail(offer: Offer, occupancy_form: forms.OccupancyForm | None = No
         costs=services.costs_of(offer.current),
         live_summary=forms.summary(live) if live is not None else [],
         entries=timeline(offer, include_internal=False),
-        own=current_user.organisation_id == offer.organisation_id,
-        # formdata=None: the counters come from the database, never from a form posted to another route
-        action_form=forms.LockedForm(formdata=None, version_id=offer.current.version_id),
-        offer_form=forms.LockedForm(formdata=None, version_id=offer.version_id),
-        occupancy_form=occupancy_form
-        or forms.OccupancyForm(formdata=None, occupied_places=offer.occupied_places, version_id=offer.version_id),
+        own=own,
+        **_action_forms(offer, own, occupancy_form),
         **_working_parts(offer.working_version, live),
     )
+
+
+def _action_forms(offer: Offer, own: bool, occupancy_form: forms.OccupancyForm | None) -> dict[str, LockedForm | None]:
+    """The forms of the provider's actions, each built only if the page shows it (None otherwise).
+
+    formdata=None: the counters come from the database, never from a form posted to another route.
+    """
+    on_live = own and offer.state == OfferState.LIVE  # change, end, occupancy
+    if on_live and occupancy_form is None:
+        occupancy_form = forms.OccupancyForm(
+            formdata=None, occupied_places=offer.occupied_places, version_id=offer.version_id
+        )
+    on_working = own and offer.working_version is not None  # withdraw
+    return {
+        "action_form": forms.LockedForm(formdata=None, version_id=offer.current.version_id) if on_working else None,
+        "offer_form": forms.LockedForm(formdata=None, version_id=offer.version_id) if on_live else None,
+        "occupancy_form": occupancy_form,
+    }
 
 
 def _working_parts(working: OfferVersion | None, live: OfferVersion | None) -> dict[str, Any]:
