@@ -10,6 +10,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, ClassVar
 
 from flask_wtf.file import FileField
@@ -165,6 +166,16 @@ class NewOfferForm(PortalForm):
 # --- the steps ------------------------------------------------------------------------------------
 
 
+@cache
+def _content_fields(form_class: type) -> tuple[str, ...]:
+    """The content fields a form class declares, in declaration order; looked up once per class."""
+    declared = [(name, getattr(form_class, name)) for name in dir(form_class)]
+    unbound = sorted(
+        (item for item in declared if isinstance(item[1], UnboundField)), key=lambda item: item[1].creation_counter
+    )
+    return tuple(name for name, _ in unbound if name in CONTENT_FIELDS or name == "sites")
+
+
 class StepForm(LockedForm):
     """One step of the application. Field names are the names of OfferVersion's content fields."""
 
@@ -179,9 +190,7 @@ class StepForm(LockedForm):
     @classmethod
     def field_names(cls) -> list[str]:
         """The content fields of this step, in the order of the form."""
-        unbound = [(name, getattr(cls, name)) for name in dir(cls) if isinstance(getattr(cls, name), UnboundField)]
-        ordered = sorted(unbound, key=lambda item: item[1].creation_counter)
-        return [name for name, _ in ordered if name in CONTENT_FIELDS or name == "sites"]
+        return list(_content_fields(cls))  # type: ignore[arg-type]  # classes are hashable; the metaclass hides it
 
     def adapt(self, version: OfferVersion) -> None:
         """Adjust the form to the offer (type, configured limits)."""
