@@ -8,7 +8,7 @@ from flask import Flask
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, scoped_session, sessionmaker
 
 
 class Database:
@@ -25,8 +25,34 @@ class Database:
         app.teardown_appcontext(self._remove_session)
         app.extensions["db"] = self
 
-    def _remove_session(self, _exc: BaseException | None) -> None:
+    def _remove_session(self, exc: BaseException | None) -> None:
+        if exc is None and self.session.registry.has() and _only_read(self.session()):
+            # Ending a transaction that only read with COMMIT instead of ROLLBACK keeps the statements psycopg has
+            # prepared on this connection (a rollback discards them): PostgreSQL then skips parsing and planning.
+            self.session.commit()
         self.session.remove()
+
+
+def _only_read(session: Session) -> bool:
+    """Whether the session's transaction has written nothing, nor holds changes it could still write."""
+    return not (session.info.get("wrote") or session.new or session.dirty or session.deleted)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context: Any) -> None:
+    session.info["wrote"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    if not state.is_select:  # insert, update, delete or text: it may have written
+        state.session.info["wrote"] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_writes(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction: its writes are committed or gone
+        session.info.pop("wrote", None)
 
 
 def make_engine(url: str) -> Engine:
