@@ -61,11 +61,18 @@ def safe_next(target: str | None) -> str:
 @bp.get("/")
 @access(Access.USER)
 def home() -> str:
-    pending = organisations_by_status(OrgStatus.PENDING) if current_user.is_staff else []
-    waiting = waiting_count() if current_user.is_staff else 0
-    due = due_reports(date.today(), None if current_user.is_staff else current_user.organisation_id)
+    """The start page; it reads all it shows before rendering, so that its statements follow each other."""
+    staff = current_user.is_staff
+    pending = organisations_by_status(OrgStatus.PENDING) if staff else []
+    waiting = waiting_count() if staff else 0
+    organisation = current_user.organisation if current_user.is_provider else None
+    due = due_reports(date.today(), None if staff else current_user.organisation_id)
     return render_template(
-        "accounts/home.html", pending_organisations=pending, waiting_reviews=waiting, due_reports=due
+        "accounts/home.html",
+        organisation=organisation,
+        pending_organisations=pending,
+        waiting_reviews=waiting,
+        due_reports=due,
     )
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy import Date, Integer, Label, Select, Subquery, and_, bindparam, func, or_, select, union_all
+from sqlalchemy.orm import aliased, defer, joinedload, selectinload
+from sqlalchemy.types import TypeEngine
 
 from portal.accounts.models import Organisation
 from portal.extensions import db
@@ -105,55 +107,104 @@ def due_reports(today: date, organisation_id: int | None = None) -> list[DueRepo
     """Months of the last year in which an offer had participants and whose report is not yet submitted.
 
     A month counts once it has ended; it is overdue after the 10th of the following month. Providers pass their
-    organisation; staff see every provider.
+    organisation; staff see every provider. The database finds the months: only the open ones leave it.
     """
-    months = recent_months(today, DUE_WINDOW_MONTHS)
-    first, last = date(*months[0], 1), date(*months[-1], calc.days_in_month(*months[-1]))
-    spans = _assignment_spans(first, last, organisation_id)
-    latest = latest_reports({key[0] for key in spans}, since=months[0])
-    result = []
-    for (offer_id, org_id, org_name, title), periods in spans.items():
-        for year, month in months:
-            report = latest.get((offer_id, year, month))
-            if report is not None and report.status in DONE:
-                continue
-            if not any(_overlaps(period, year, month) for period in periods):
-                continue
-            result.append(_due(offer_id, org_id, org_name, title, year, month, today, report))
+    params = _window(recent_months(today, DUE_WINDOW_MONTHS)) | {"organisation_id": organisation_id}
+    rows = db.session.execute(_due_query(per_organisation=organisation_id is not None), params)
+    result = [_due(today, *row) for row in rows]
     return sorted(result, key=lambda due: (due.due_date, due.organisation_name, due.offer_title))
 
 
-def _assignment_spans(
-    first: date, last: date, organisation_id: int | None
-) -> dict[tuple[int, int, str, str], list[tuple[date, date]]]:
-    query = (
-        select(
-            Offer.id,
-            Organisation.id,
-            Organisation.name,
-            Offer.live_version_id,
-            Assignment.start_date,
-            Assignment.end_date,
-        )
-        .join(Assignment, Assignment.offer_id == Offer.id)
-        .join(Organisation, Organisation.id == Offer.organisation_id)
-        .where(Assignment.start_date <= last, Assignment.end_date >= first)
+@cache
+def _due_query(per_organisation: bool) -> Select[Any]:
+    """(offer, organisation, title, year, month, newest report's id and status) of each month of the window in
+    which the offer had at least one assigned day and whose newest report is missing or not yet handed in.
+
+    Built once: building it costs more than running it. The months (`_window`) and the organisation are parameters.
+    """
+    assigned = _assigned_months(per_organisation)
+    newest = aliased(ParticipationReport)
+    newest_id = (
+        select(func.max(newest.id))
+        .where(newest.offer_id == assigned.c.offer_id, newest.year == assigned.c.year, newest.month == assigned.c.month)
+        .scalar_subquery()
     )
-    if organisation_id is not None:
-        query = query.where(Offer.organisation_id == organisation_id)
-    rows = db.session.execute(query).all()
-    titles = _titles({row[3] for row in rows if row[3]})
-    spans: dict[tuple[int, int, str, str], list[tuple[date, date]]] = defaultdict(list)
-    for offer_id, org_id, org_name, live_id, start, end in rows:
-        spans[(offer_id, org_id, org_name, titles.get(live_id or 0, ""))].append((start, end))
-    return spans
+    return (
+        select(Offer.id, Organisation.id, Organisation.name, func.coalesce(OfferVersion.title, ""))
+        .add_columns(assigned.c.year, assigned.c.month, ParticipationReport.id, ParticipationReport.status)
+        .select_from(assigned)
+        .join(Offer, Offer.id == assigned.c.offer_id)
+        .join(Organisation, Organisation.id == Offer.organisation_id)
+        .outerjoin(OfferVersion, OfferVersion.id == Offer.live_version_id)
+        .outerjoin(ParticipationReport, ParticipationReport.id == newest_id)
+        .where(or_(ParticipationReport.id.is_(None), ParticipationReport.status.not_in(DONE)))
+        .order_by(assigned.c.year, assigned.c.month, Offer.id)
+    )
 
 
-def _titles(version_ids: set[int]) -> dict[int, str]:
-    if not version_ids:
-        return {}
-    rows = db.session.execute(select(OfferVersion.id, OfferVersion.title).where(OfferVersion.id.in_(version_ids)))
-    return dict(rows.all())
+def _assigned_months(per_organisation: bool) -> Subquery:
+    """(offer_id, year, month) of each month of the window with at least one day inside an assignment of the
+    offer (of the organisation `:organisation_id`, if `per_organisation`). Participants often share their period:
+    each period is matched with the months once."""
+    window, periods = _window_table(), _periods(per_organisation)
+    first, last = window.c.first_day, window.c.last_day
+    return (
+        select(periods.c.offer_id, window.c.year, window.c.month)
+        .distinct()
+        .join(window, and_(periods.c.start_date <= last, periods.c.end_date >= first))
+        .subquery("assigned")
+    )
+
+
+def _periods(per_organisation: bool) -> Subquery:
+    """The distinct assignment periods that reach into the window (`:window_first` to `:window_last`)."""
+    query = (
+        select(Assignment.offer_id, Assignment.start_date, Assignment.end_date)
+        .distinct()
+        .where(
+            Assignment.start_date <= Assignment.end_date,
+            Assignment.start_date <= bindparam("window_last", type_=Date()),
+            Assignment.end_date >= bindparam("window_first", type_=Date()),
+        )
+    )
+    if per_organisation:
+        query = query.join(Offer, Offer.id == Assignment.offer_id)
+        query = query.where(Offer.organisation_id == bindparam("organisation_id", type_=Integer))
+    return query.subquery("periods")
+
+
+WINDOW_COLUMNS: dict[str, TypeEngine[Any]] = {
+    "year": Integer(),
+    "month": Integer(),
+    "first_day": Date(),
+    "last_day": Date(),
+}
+
+
+def _window_table() -> Subquery:
+    """The months of the window as rows (year, month, first_day, last_day): a UNION of parameter rows, as every
+    database has it; `_window` gives the values. Year and month are written into the statement when it is sent
+    (they are numbers): with fewer than 50 parameters, psycopg keeps the converted statement in its cache."""
+    rows: list[Select[Any]] = [
+        select(*(_window_value(name, kind, index) for name, kind in WINDOW_COLUMNS.items()))
+        for index in range(DUE_WINDOW_MONTHS)
+    ]
+    return union_all(*rows).subquery("months")
+
+
+def _window_value(name: str, kind: TypeEngine[Any], index: int) -> Label[Any]:
+    inline = isinstance(kind, Integer)
+    return bindparam(f"{name}_{index}", type_=kind, literal_execute=inline).label(name)
+
+
+def _window(months: list[tuple[int, int]]) -> dict[str, object]:
+    """The parameters of `_window_table` and `_periods` for these months."""
+    params: dict[str, object] = {}
+    for index, (year, month) in enumerate(months):
+        last = date(year, month, calc.days_in_month(year, month))
+        params |= {f"year_{index}": year, f"month_{index}": month, f"first_day_{index}": last.replace(day=1)}
+        params[f"last_day_{index}"] = last
+    return params | {"window_first": params["first_day_0"], "window_last": params[f"last_day_{len(months) - 1}"]}
 
 
 def _overlaps(period: tuple[date, date], year: int, month: int) -> bool:
@@ -161,14 +212,15 @@ def _overlaps(period: tuple[date, date], year: int, month: int) -> bool:
 
 
 def _due(
+    today: date,
     offer_id: int,
     org_id: int,
     org_name: str,
     title: str,
     year: int,
     month: int,
-    today: date,
-    report: ParticipationReport | None,
+    report_id: int | None,
+    status: ReportStatus | None,
 ) -> DueReport:
     return DueReport(
         offer_id=offer_id,
@@ -179,8 +231,8 @@ def _due(
         month=month,
         due_date=calc.due_date(year, month),
         overdue=calc.is_overdue(year, month, today),
-        report_id=report.id if report else None,
-        status_label=REPORT_STATUS_LABELS[report.status] if report else "Noch nicht begonnen",
+        report_id=report_id,
+        status_label=REPORT_STATUS_LABELS[status] if status is not None else "Noch nicht begonnen",
     )
 
 
@@ -212,8 +264,10 @@ def agh_periods(customer_number: str) -> list[tuple[date, date]]:
 
 
 def versions_of(offer_id: int, year: int, month: int) -> list[ParticipationReport]:
+    """Every version of the month, the first first (without the frozen documents, which are read only one by one)."""
     query = (
         select(ParticipationReport)
+        .options(defer(ParticipationReport.document))
         .where(
             ParticipationReport.offer_id == offer_id,
             ParticipationReport.year == year,
@@ -238,7 +292,7 @@ def events_in_month(offer_id: int, year: int, month: int) -> list[Event]:
     query = (
         select(Event)
         .where(Event.offer_id == offer_id, Event.event_date >= first, Event.event_date <= last)
-        .options(selectinload(Event.assignment).selectinload(Assignment.participant))
+        .options(joinedload(Event.assignment).joinedload(Assignment.participant))
         .order_by(Event.event_date, Event.id)
     )
     return list(db.session.scalars(query))

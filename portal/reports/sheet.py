@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from flask import current_app
 
@@ -28,6 +29,7 @@ class Day:
     weekday: str
     weekend: bool
     holiday: str  # the holiday's German name, or ""
+    off: bool  # a weekend or a holiday: greyed in the grid
 
 
 @dataclass
@@ -103,7 +105,9 @@ def calendar_of(year: int, month: int) -> list[Day]:
 
 
 def _day(info: DayInfo, holiday: str) -> Day:
-    return Day(info.day.day, info.day, WEEKDAYS[info.day.weekday()], info.weekend, holiday)
+    return Day(
+        info.day.day, info.day, WEEKDAYS[info.day.weekday()], info.weekend, holiday, info.weekend or bool(holiday)
+    )
 
 
 def prefilled_days(assignment: Assignment, year: int, month: int) -> dict[str, str]:
@@ -139,23 +143,28 @@ def build_sheet(report: ParticipationReport) -> Sheet:
 
 
 def _row(line_id: int, assignment: Assignment, typed: dict[str, str], days: list[Day], holidays: set[date]) -> Row:
-    cells = [_cell(day, typed.get(str(day.number), ""), assignment) for day in days]
+    period = (assignment.start_date, assignment.end_date)
+    cells = [_cell(day, typed.get(str(day.number), ""), period) for day in days]
     entries = {cell.day.day: cell.entry for cell in cells if cell.entry is not None}
     totals = calc.participant_totals(entries, assignment.mae_rate, holidays)
     return Row(line_id, assignment, cells, totals)
 
 
-def _cell(day: Day, text: str, assignment: Assignment) -> Cell:
-    inside = assignment.start_date <= day.day <= assignment.end_date
+def _cell(day: Day, text: str, period: tuple[date, date]) -> Cell:
+    inside = period[0] <= day.day <= period[1]
     cell = Cell(day=day, text=text[:MAX_CELL_LENGTH], inside=inside)
     try:
-        entry = calc.parse_cell(cell.text)
+        entry = _parse(cell.text)
     except calc.CellError as error:
         cell.error = str(error)
         return cell
     cell.error = _misplaced(entry, day, inside)
     cell.entry = None if cell.error else entry
     return cell
+
+
+# A grid repeats few texts ("4", "-", "F", ""): each is parsed once per process. The entries are immutable.
+_parse = lru_cache(maxsize=1024)(calc.parse_cell)
 
 
 def _misplaced(entry: DayEntry | None, day: Day, inside: bool) -> str:

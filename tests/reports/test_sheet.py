@@ -105,3 +105,16 @@ def test_the_document_follows_its_schema_and_carries_the_sheets_numbers(provider
     ]
     assert document["totals"]["mkp_claim"] == f"{sheet.totals.mkp_claim:.2f}"
     assert document["totals"]["hours_worked"] == f"{sheet.hours_worked:.2f}"
+
+
+def test_weekends_and_holidays_are_off_and_every_typo_is_an_error(provider, offer, assigned):
+    days = {day.number: day for day in calendar_of(2025, 10)}
+    assert [days[number].off for number in (3, 4, 5, 6)] == [True, True, True, False]  # holiday, Sat, Sun, Mon
+    report = draft(provider, offer)
+    line = report.lines[0].id
+    services.save_grid(provider, report, {(line, 6): "x1", (line, 7): "x1", (line, 8): "4"}, None)
+    for _ in range(2):  # parsed texts are remembered; a text that is refused is refused every time
+        cells = build_sheet(fresh(report)).rows[0].cells
+        assert [bool(cell.error) for cell in cells[5:8]] == [True, True, False]
+        assert cells[7].entry is not None
+        assert cells[7].entry.hours == Decimal(4)
