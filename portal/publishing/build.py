@@ -37,7 +37,7 @@ STEPS = 5
 # Not --quiet: it hides warnings from strict mode, so a broken link would pass. The log goes into the error message.
 MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--strict"]
 OUTPUT_TAIL_LINES = 30
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.5  # between two looks at the pages MkDocs has written; its end is noticed at once
 SHOWN_PROBLEMS = 20
 # The Fira Sans cuts the site uses (Material's weights 300–700), copied from the KERN UX package.
 FONTS = {
@@ -217,13 +217,14 @@ def stage_fonts(kern_dir: Path, fonts: Path) -> None:
 def build_and_check(staged: Staged, sources: Sources, timeout: float) -> SiteChecker:
     """Build; meanwhile check the pages MkDocs has written (the final pass is step 4)."""
     checker = SiteChecker(staged.config.parent / "site", allowed_scripts(sources.site / "assets"), staged.own_host)
-    run_mkdocs(staged.config, timeout, checker.check_new)
+    run_mkdocs(staged.config, timeout, checker.check_unread)
     return checker
 
 
-def run_mkdocs(config: Path, timeout: float, while_building: Callable[[], int] = lambda: 0) -> None:
-    """`mkdocs build` in a subprocess with a time limit. Until it ends, `while_building` is called (it checks the
-    pages written so far, on a second core). The output goes to mkdocs.log and, if the build fails, into the error."""
+def run_mkdocs(config: Path, timeout: float, while_building: Callable[[], object] = lambda: None) -> None:
+    """`mkdocs build` in a subprocess with a time limit. Until it ends, `while_building` is called every POLL_SECONDS
+    (it checks the pages written so far, on a second core). The output goes to mkdocs.log and, if the build fails,
+    into the error."""
     log = config.parent / "mkdocs.log"
     with log.open("w", encoding="utf-8") as output:
         process = subprocess.Popen(  # noqa: S603 (a fixed command: this Python's mkdocs with our config file)
@@ -246,13 +247,21 @@ def run_mkdocs(config: Path, timeout: float, while_building: Callable[[], int] =
         raise PublishError(f"mkdocs build meldet Fehler (Exit-Code {process.returncode}):\n" + "\n".join(tail))
 
 
-def _wait(process: subprocess.Popen[bytes], timeout: float, while_building: Callable[[], int]) -> None:
+def _wait(process: subprocess.Popen[bytes], timeout: float, while_building: Callable[[], object]) -> None:
     deadline = time.monotonic() + timeout
-    while process.poll() is None:
-        if time.monotonic() > deadline:
+    while not _ended(process, min(POLL_SECONDS, deadline - time.monotonic())):
+        if time.monotonic() >= deadline:
             raise PublishError(f"mkdocs build hat länger als {timeout:g} s gedauert und wurde abgebrochen.")
-        if not while_building():
-            time.sleep(POLL_SECONDS)
+        while_building()
+
+
+def _ended(process: subprocess.Popen[bytes], seconds: float) -> bool:
+    """Whether the process has ended, waiting up to `seconds` for it."""
+    try:
+        process.wait(max(seconds, 0.0))
+    except subprocess.TimeoutExpired:
+        return False
+    return True
 
 
 # --- step 4: checks ------------------------------------------------------------------------------------------------
@@ -263,7 +272,7 @@ def verify(site: Path, snapshot: Snapshot, checker: SiteChecker) -> None:
     checker.check_new()  # the pages written since the last look, and those read while they were being written
     required = ["index.html", "daten/angebote.json", "daten/angebote.csv", "search/search_index.json"]
     required += [offer["url"] + "index.html" for offer in snapshot["offers"]]
-    messages = [f"{path} fehlt" for path in required if not (site / path).is_file()]
+    messages = [f"{path} fehlt" for path in required if path not in checker.pages and not (site / path).is_file()]
     messages += [str(problem) for problem in checker.problems]
     if messages:
         shown = messages[:SHOWN_PROBLEMS]

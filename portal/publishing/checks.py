@@ -1,15 +1,21 @@
-"""The check of the built site before it goes online (SECURITY.md 15): every HTML file is parsed with html.parser.
+"""The check of the built site before it goes online (SECURITY.md 15): every HTML file, as html.parser reads it.
 
 It fails on anything a strict Content Security Policy would block or that could run code or reach another host:
 event-handler attributes (on…), style attributes and <style> elements, javascript:/vbscript:/data: URLs, inline
 scripts (except JSON data blocks), scripts other than the theme's and our own asset files, embedding elements
 (iframe, object …), <base>, meta refresh, and resources (script, link, img …) from another host. Plain links
 (<a href>) to other hosts are allowed: providers' websites, the licence.
+
+Every rule looks at start tags only, and the pages of a site share most of them (the theme's frame). So a page whose
+start tags are all plain (see TAG_OPEN) is not parsed as a whole: each of its distinct start tags is parsed alone,
+once per site, with the same parser and rules. Any other page, and any page with a problem, is parsed as a whole, so
+that the result, down to the line numbers, is the same as if every page were parsed.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import posixpath
 import re
 from dataclasses import dataclass
@@ -24,6 +30,13 @@ FORBIDDEN_ELEMENTS = frozenset({"iframe", "frame", "frameset", "object", "embed"
 FETCHING_ELEMENTS = frozenset({"script", "link", "img", "source", "video", "audio", "track", "input", "form", "image"})
 SCRIPT_FOLDER = "assets/javascripts"
 IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]+")  # browsers ignore them inside a scheme ("java\tscript:")
+# html.parser begins a start tag only at "<" and an ASCII letter (TAG_OPEN). If a plain start tag (ASCII names, quoted
+# values without "<") begins at each such place, its start tags are among these, each read as when it is parsed alone.
+# It may find fewer (it reads the content of <script>, <style> and comments as text): checking more is only stricter.
+TAG_OPEN = re.compile("<[a-zA-Z]")
+_SPACE = "[ \t\n\r\f]"
+_NAME = "[a-zA-Z][-a-zA-Z0-9_:.]*"
+PLAIN_START_TAG = re.compile(f"""<{_NAME}(?:{_SPACE}+{_NAME}(?:="[^"<]*"|='[^'<]*')?)*{_SPACE}*/?>""")
 
 
 @dataclass(frozen=True)
@@ -91,9 +104,22 @@ class PageChecker(HTMLParser):
             if values.get("type", "").lower() != "application/json":
                 self.problem("Inline-Skript (die Content Security Policy blockiert es)")
             return
-        path = _site_path(self.page, values["src"])
-        if path not in self.allowed_scripts:
-            self.problem(f"Skript, das nicht vom Theme oder aus site/assets stammt: {values['src'][:80]}")
+        self._check_script_source(values["src"])
+
+    def _check_script_source(self, src: str) -> None:
+        if _site_path(self.page, src) not in self.allowed_scripts:
+            self.problem(f"Skript, das nicht vom Theme oder aus site/assets stammt: {src[:80]}")
+
+
+class TagChecker(PageChecker):
+    """The rules that do not depend on the page; script sources are collected, to be resolved for each page."""
+
+    def __init__(self, allowed_scripts: frozenset[str], own_host: str | None) -> None:
+        super().__init__("", allowed_scripts, own_host)
+        self.sources: list[str] = []
+
+    def _check_script_source(self, src: str) -> None:
+        self.sources.append(src)
 
 
 def _urls(name: str, value: str) -> list[str]:
@@ -144,28 +170,87 @@ class SiteChecker:
         self.root = root
         self.scripts = scripts
         self.own_host = own_host
-        self._read: dict[Path, tuple[int, int]] = {}
-        self._problems: dict[Path, list[Problem]] = {}
+        self.pages: set[str] = set()  # the HTML files found by the last look, relative to root
+        self._read: dict[str, tuple[int, int]] = {}
+        self._problems: dict[str, list[Problem]] = {}
+        self._clean_tags: set[str] = set()  # plain start tags without a problem on any page
+        self._script_tags: dict[str, tuple[str, ...]] = {}  # scripts without a problem of their own → their sources
 
     def check_new(self) -> int:
         """Check every HTML file that is new or changed since it was read; returns how many were checked."""
-        checked = 0
-        for path in self.root.rglob("*.html") if self.root.is_dir() else ():
-            try:
-                stat = path.stat()  # before reading: a later change shows in the next pass
-            except FileNotFoundError:
-                continue
-            if self._read.get(path) == (stat.st_size, stat.st_mtime_ns):
-                continue
-            self._read[path] = (stat.st_size, stat.st_mtime_ns)
-            html = path.read_text(encoding="utf-8", errors="replace")
-            self._problems[path] = check_page(path.relative_to(self.root).as_posix(), html, self.scripts, self.own_host)
-            checked += 1
-        return checked
+        return self._check(recheck=True)
+
+    def check_unread(self) -> int:
+        """Check the HTML files not read yet (cheaper while MkDocs writes: check_new() then finds changed ones)."""
+        return self._check(recheck=False)
+
+    def _check(self, recheck: bool) -> int:
+        files = self._html_files()
+        self.pages = set(files)
+        if not recheck:
+            files = {page: path for page, path in files.items() if page not in self._read}
+        return sum(self._check_file(page, path) for page, path in files.items())
+
+    def _check_file(self, page: str, path: str) -> bool:
+        """Check one file unless it is unchanged since it was read; False if it was not checked."""
+        try:
+            stat = os.stat(path)  # before reading: a later change shows in the next look
+        except FileNotFoundError:
+            self.pages.discard(page)
+            return False
+        if self._read.get(page) == (stat.st_size, stat.st_mtime_ns):
+            return False
+        self._read[page] = (stat.st_size, stat.st_mtime_ns)
+        with open(path, encoding="utf-8", errors="replace") as source:
+            html = source.read()
+        self._problems[page] = [] if self._is_clean(page, html) else check_page(page, html, self.scripts, self.own_host)
+        return True
+
+    def _html_files(self) -> dict[str, str]:
+        """The HTML files below root, relative path → path (like rglob: symbolic links to folders are not followed)."""
+        files: dict[str, str] = {}
+        folders = [str(self.root)] if self.root.is_dir() else []
+        start = len(str(self.root)) + 1
+        while folders:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    elif entry.name.endswith(".html"):
+                        files[entry.path[start:].replace(os.sep, "/")] = entry.path
+        return files
+
+    def _is_clean(self, page: str, html: str) -> bool:
+        """True if the page's start tags are plain and have no problem there; False means: parse it as a whole."""
+        tags = PLAIN_START_TAG.findall(html)  # no "<" inside: one match at most per place where a tag begins
+        if len(tags) != len(TAG_OPEN.findall(html)):
+            return False
+        for tag in set(tags) - self._clean_tags:
+            sources = self._script_tags.get(tag)
+            if sources is None and (sources := self._learn(tag)) is None:
+                return False
+            if any(_site_path(page, source) not in self.scripts for source in sources):
+                return False
+        return True
+
+    def _learn(self, tag: str) -> tuple[str, ...] | None:
+        """Check a start tag alone: None if it has a problem wherever it stands, else the script sources it loads."""
+        checker = TagChecker(self.scripts, self.own_host)
+        checker.feed(tag)
+        checker.close()
+        if checker.problems:
+            return None
+        sources = tuple(checker.sources)
+        if sources:
+            self._script_tags[tag] = sources
+        else:
+            self._clean_tags.add(tag)
+        return sources
 
     @property
     def problems(self) -> list[Problem]:
-        return [problem for path in sorted(self._problems) for problem in self._problems[path]]
+        pages = sorted(self._problems, key=lambda page: page.split("/"))  # in the order of Path objects
+        return [problem for page in pages for problem in self._problems[page]]
 
 
 def check_site(root: Path, scripts: frozenset[str], own_host: str | None = None) -> list[Problem]:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import tempfile
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
-from portal.publishing.checks import SiteChecker, allowed_scripts, check_page
+from portal.publishing.checks import SiteChecker, allowed_scripts, check_page, check_site
 from tests.site.helpers import SOURCES
 
 SCRIPTS = allowed_scripts(SOURCES.site / "assets")
@@ -93,7 +97,71 @@ def test_files_are_checked_again_when_they_change_and_vanished_ones_are_skipped(
     assert checker.check_new() == 1
     assert checker.check_new() == 0
     page.write_text("<p>fertig</p><script>alert(1)</script>", encoding="utf-8")
+    assert checker.check_unread() == 0  # while MkDocs writes, only new files are read
     assert checker.check_new() == 1
     assert [problem.message for problem in checker.problems] == [
         "Inline-Skript (die Content Security Policy blockiert es)"
     ]
+    assert checker.pages == {"index.html"}
+
+
+# --- pages of plain markup are checked tag by tag: the result must be the same as parsing each page whole ----------
+
+FOLDERS = ("", "faq/", "angebote/12/", "assets/javascripts/")
+HOST = "www.arge.example"
+
+
+def site_problems(root: Path, pages: dict[str, str]) -> list[str]:
+    for page, html in pages.items():
+        (root / page).parent.mkdir(parents=True, exist_ok=True)
+        (root / page).write_text(html, encoding="utf-8")
+    return [str(problem) for problem in check_site(root, SCRIPTS, HOST)]
+
+
+def page_problems(pages: dict[str, str]) -> list[str]:
+    ordered = sorted(pages, key=lambda page: page.split("/"))
+    return [str(problem) for page in ordered for problem in check_page(page, pages[page], SCRIPTS, HOST)]
+
+
+def test_a_script_allowed_in_one_folder_is_checked_again_in_another(tmp_path):
+    checker = SiteChecker(tmp_path, SCRIPTS)
+    script = '<script src="../../assets/javascripts/filter.js"></script>'
+    for folder in ("angebote/12", "faq"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "index.html").write_text(f"<p>\n{script}</p>", encoding="utf-8")
+        checker.check_new()
+    assert [str(problem) for problem in checker.problems] == [
+        "faq/index.html, Zeile 2: Skript, das nicht vom Theme oder aus site/assets stammt: "
+        "../../assets/javascripts/filter.js"
+    ]
+
+
+VALUES = ["", '="x"', "='javascript:x'", '=" data:x"', '="//evil.example/x"', '="application/json"', '="refresh"']
+VALUES += ['="a>b"', '="../../assets/javascripts/filter.js"', '="assets/javascripts/filter.js"', "=x", '="-><a>"']
+ATTRIBUTES = st.tuples(
+    st.sampled_from(["src", "href", "onclick", "ONLOAD", "type", "http-equiv", "style", "srcset", "class", "title"]),
+    st.sampled_from(VALUES),
+).map("".join)
+TAGS = st.builds(
+    lambda name, attributes, end: f"<{name}{''.join(' ' + attribute for attribute in attributes)}{end}",
+    st.sampled_from(["a", "img", "script", "SCRIPT", "p", "link", "meta", "iframe", "style", "svg"]),
+    st.lists(ATTRIBUTES, max_size=3),
+    st.sampled_from([">", "/>", " >", "", "\t>"]),
+)
+PIECES = st.sampled_from(["<", ">", "/", "=", '"', "'", " ", "\n", "\x0b", "x", "on", "<!--", "-->", "</p>", "<!", "&"])
+MARKUP = st.lists(st.one_of(TAGS, PIECES), max_size=8).map("".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bodies=st.lists(MARKUP, min_size=1, max_size=len(FOLDERS)))
+@example(bodies=['<a title ="x>y<z" onclick="e">'])  # the onclick belongs to the <a>
+@example(bodies=["<a href=x\tonclick=y>"])
+@example(bodies=['<IMG src="x"><img src=x onerror=y>'])  # one plain tag too many, one too few
+@example(bodies=['<!-- x ><a title="--><img src=x onerror=y>">'])  # html.parser ends the comment in the title
+def test_every_page_is_checked_as_if_it_were_parsed_whole(bodies):
+    pages = {
+        f"{folder}index.html": f"<!doctype html><html><body>\n{body}\n{bodies[0]}</body></html>"
+        for folder, body in zip(FOLDERS, bodies, strict=False)
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        assert site_problems(Path(folder), pages) == page_problems(pages)

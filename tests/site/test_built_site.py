@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from portal.publishing import checks
 from portal.publishing.checks import allowed_scripts, check_site
 from portal.publishing.opendata import csv_cell
 from portal.publishing.snapshot import OFFER_FIELDS
@@ -128,6 +129,14 @@ def test_provider_text_cannot_add_markup(built_site):
     assert check_site(built_site.root, allowed_scripts(SOURCES.site / "assets")) == []
     html = "".join(path.read_text(encoding="utf-8") for path in built_site.root.rglob("*.html"))
     assert not re.search(r"<(svg|img|style)\b[^>]*(onload|onerror|display:none)", html)
+
+
+def test_every_page_is_checked_tag_by_tag(built_site, monkeypatch):
+    """The pages are plain markup, payloads and all: none has to be parsed as a whole, which would be slow."""
+    parsed_whole: list[str] = []
+    monkeypatch.setattr(checks, "check_page", lambda page, *_args: parsed_whole.append(page) or [])
+    assert checks.check_site(built_site.root, allowed_scripts(SOURCES.site / "assets")) == []
+    assert parsed_whole == []
 
 
 def test_search_finds_offers_by_words_of_their_description(built_site):
