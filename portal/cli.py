@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from alembic import command
-from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
@@ -16,10 +15,16 @@ from portal.accounts.models import Role
 from portal.errors import ServiceError
 from portal.reports.cli import check_pdf_command
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config() -> Config:
+    # Alembic is imported when a command needs it: every `portal` command and every app would load it otherwise.
+    from alembic.config import Config
+
     current_app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -28,6 +33,8 @@ def alembic_config() -> Config:
 
 
 def upgrade_database() -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(), "head")
 
 
@@ -47,6 +54,8 @@ def db_upgrade() -> None:
 @click.option("-m", "--message", required=True)
 def db_revision(message: str) -> None:
     """Erzeugt eine neue Migration aus den Änderungen an den Modellen (für Entwickler)."""
+    from alembic import command
+
     command.revision(alembic_config(), message=message, autogenerate=True)
 
 
