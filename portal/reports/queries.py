@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Date, Integer, Label, Select, Subquery, and_, bindparam, func, or_, select, union_all
-from sqlalchemy.orm import aliased, defer, joinedload, selectinload
+from sqlalchemy.orm import aliased, defer, selectinload
 from sqlalchemy.types import TypeEngine
 
 from portal.accounts.models import Organisation
@@ -292,7 +292,7 @@ def events_in_month(offer_id: int, year: int, month: int) -> list[Event]:
     query = (
         select(Event)
         .where(Event.offer_id == offer_id, Event.event_date >= first, Event.event_date <= last)
-        .options(joinedload(Event.assignment).joinedload(Assignment.participant))
+        .options(selectinload(Event.assignment).joinedload(Assignment.participant))
         .order_by(Event.event_date, Event.id)
     )
     return list(db.session.scalars(query))

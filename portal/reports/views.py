@@ -32,10 +32,11 @@ from portal.access import Access, access, deny
 from portal.accounts.views import show_error
 from portal.errors import ServiceError
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.offers.models import Offer, OfferState, OfferVersion
 from portal.reports import calc, exports, forms, queries, services
 from portal.reports.document import DECLARATION
-from portal.reports.models import Assignment, ParticipationReport, ReportLine
+from portal.reports.models import Assignment, ParticipationReport, ReportLine, ReportStatus
 from portal.reports.pdf import PdfRenderError
 from portal.reports.sheet import build_sheet
 
@@ -170,9 +171,23 @@ def _render_grid(
         own=own,
         versions=versions,
         events=events,
-        scan_form=scan_form or forms.ScanForm(formdata=None),
-        decision_form=decision_form or forms.DecisionForm(formdata=None, version_id=report.version_id),
+        **_side_forms(report, own, scan_form, decision_form),
     )
+
+
+def _side_forms(
+    report: ParticipationReport,
+    own: bool,
+    scan_form: forms.ScanForm | None,
+    decision_form: forms.DecisionForm | None,
+) -> dict[str, PortalForm | None]:
+    """The forms beside the grid, each only where the page shows it (None otherwise): the signed scan for the
+    provider once the PDF exists, the decision for staff while the report is submitted."""
+    if own and report.pdf_key and scan_form is None:
+        scan_form = forms.ScanForm(formdata=None)
+    if current_user.is_staff and report.status == ReportStatus.SUBMITTED and decision_form is None:
+        decision_form = forms.DecisionForm(formdata=None, version_id=report.version_id)
+    return {"scan_form": scan_form, "decision_form": decision_form}
 
 
 @bp.route("/berichte/<int:report_id>/einreichen", methods=["GET", "POST"])
