@@ -110,7 +110,8 @@ def _render_detail(offer: Offer, occupancy_form: forms.OccupancyForm | None = No
 
 
 def _action_forms(offer: Offer, own: bool, occupancy_form: forms.OccupancyForm | None) -> dict[str, LockedForm | None]:
-    """The forms of the provider's actions, each built only if the page shows it (None otherwise).
+    """The forms of the provider's actions, each built only if the page shows it (None otherwise): the page shows
+    a form exactly when it is given one, so this is the one place that decides.
 
     formdata=None: the counters come from the database, never from a form posted to another route.
     """
