@@ -254,11 +254,15 @@ def queue_providers() -> dict[str, str]:
 
 @cache
 def _providers_statement() -> Select[int, str]:
-    # The provider of each waiting version is looked up on its own: the cost grows with the queue, not with the
-    # number of all offers (joined, PostgreSQL reads every offer).
+    # The provider of each waiting version is looked up on its own and the distinct ones joined to their names: the
+    # cost grows with the queue, not with the number of all offers (joined, PostgreSQL reads every offer).
     provider = select(Offer.organisation_id).where(Offer.id == OfferVersion.offer_id).scalar_subquery()
-    waiting = select(provider).where(OfferVersion.status.in_(REVIEWABLE))
-    return select(Organisation.id, Organisation.name).where(Organisation.id.in_(waiting)).order_by(Organisation.name)
+    waiting = select(provider.label("organisation_id")).where(OfferVersion.status.in_(REVIEWABLE)).distinct().subquery()
+    return (
+        select(Organisation.id, Organisation.name)
+        .join(waiting, Organisation.id == waiting.c.organisation_id)
+        .order_by(Organisation.name)
+    )
 
 
 def version_under_review(offer: Offer) -> OfferVersion:
