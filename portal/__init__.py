@@ -79,12 +79,12 @@ def _init_extensions(app: Flask) -> None:
 
 def _load_user(login_id: str) -> Any:
     """Accept a session only for an active user whose session version still matches."""
-    from portal.accounts.models import User
+    from portal.accounts.queries import user_by_id
 
     user_id, _, version = login_id.partition(".")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = user_by_id(int(user_id))
     if user is None or not user.active or str(user.session_version) != version:
         return None
     return user

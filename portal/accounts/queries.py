@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from functools import cache
+
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Organisation, OrgStatus, Role, User
@@ -21,3 +23,13 @@ def users_for_admin(role: str | None) -> list[User]:
     if role:
         query = query.where(User.role == Role(role))
     return list(db.session.scalars(query))
+
+
+def user_by_id(user_id: int) -> User | None:
+    """The user, for every signed-in request: with a statement built once, cheaper than `Session.get`."""
+    return db.session.execute(_user_statement(), {"user_id": user_id}).scalar_one_or_none()
+
+
+@cache
+def _user_statement() -> Select[tuple[User]]:
+    return select(User).where(User.id == bindparam("user_id"))

@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Date, Integer, Label, Select, Subquery, and_, bindparam, func, or_, select, union_all
-from sqlalchemy.orm import aliased, defer, selectinload
+from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 from sqlalchemy.types import TypeEngine
 
 from portal.accounts.models import Organisation
@@ -22,6 +22,7 @@ from portal.reports.models import (
     Event,
     Participant,
     ParticipationReport,
+    ReportLine,
     ReportStatus,
 )
 
@@ -263,19 +264,64 @@ def agh_periods(customer_number: str) -> list[tuple[date, date]]:
     return [(start, end) for start, end in db.session.execute(query)]
 
 
+# What the report pages and the report document read of the offer's version; its long texts are not loaded.
+REPORT_VERSION_COLUMNS = (
+    OfferVersion.title,
+    OfferVersion.offer_type,
+    OfferVersion.mkp_supervision,
+    OfferVersion.mkp_material,
+    OfferVersion.mkp_social_work,
+)
+
+
+def report_with_lines(report_id: int) -> ParticipationReport | None:
+    """The report with its offer (live version, provider), lines, assignments and participants in one statement,
+    whatever its size; the frozen document only when it is read."""
+    return db.session.execute(_report_statement(), {"report_id": report_id}).unique().scalar_one_or_none()
+
+
+@cache
+def _report_statement() -> Select[tuple[ParticipationReport]]:
+    """Built once: building the eager loads costs more than running the statement."""
+    offer = joinedload(ParticipationReport.offer)
+    lines = joinedload(ParticipationReport.lines).joinedload(ReportLine.assignment)
+    return (
+        select(ParticipationReport)
+        .where(ParticipationReport.id == bindparam("report_id"))
+        .options(
+            offer.joinedload(Offer.live_version).load_only(*REPORT_VERSION_COLUMNS),
+            offer.joinedload(Offer.organisation),
+            lines.joinedload(Assignment.participant),
+            defer(ParticipationReport.document),
+        )
+    )
+
+
 def versions_of(offer_id: int, year: int, month: int) -> list[ParticipationReport]:
     """Every version of the month, the first first (without the frozen documents, which are read only one by one)."""
-    query = (
+    return list(db.session.scalars(_versions_statement(), {"offer_id": offer_id, "year": year, "month": month}))
+
+
+def versions_of_report(report: ParticipationReport) -> list[ParticipationReport]:
+    """Every version of the report's month. A first version that is not waiting for a correction is the only one
+    (a new version starts only after a correction was requested): it needs no lookup."""
+    if report.number == 1 and report.status is not ReportStatus.CORRECTION_REQUESTED:
+        return [report]
+    return versions_of(report.offer_id, report.year, report.month)
+
+
+@cache
+def _versions_statement() -> Select[tuple[ParticipationReport]]:
+    return (
         select(ParticipationReport)
         .options(defer(ParticipationReport.document))
         .where(
-            ParticipationReport.offer_id == offer_id,
-            ParticipationReport.year == year,
-            ParticipationReport.month == month,
+            ParticipationReport.offer_id == bindparam("offer_id"),
+            ParticipationReport.year == bindparam("year"),
+            ParticipationReport.month == bindparam("month"),
         )
         .order_by(ParticipationReport.number)
     )
-    return list(db.session.scalars(query))
 
 
 def reports_of_offer(offer_id: int) -> list[ParticipationReport]:
@@ -289,13 +335,21 @@ def reports_of_offer(offer_id: int) -> list[ParticipationReport]:
 
 def events_in_month(offer_id: int, year: int, month: int) -> list[Event]:
     first, last = date(year, month, 1), date(year, month, calc.days_in_month(year, month))
-    query = (
+    return list(db.session.scalars(_events_statement(), {"offer_id": offer_id, "first": first, "last": last}))
+
+
+@cache
+def _events_statement() -> Select[tuple[Event]]:
+    return (
         select(Event)
-        .where(Event.offer_id == offer_id, Event.event_date >= first, Event.event_date <= last)
+        .where(
+            Event.offer_id == bindparam("offer_id"),
+            Event.event_date >= bindparam("first"),
+            Event.event_date <= bindparam("last"),
+        )
         .options(selectinload(Event.assignment).joinedload(Assignment.participant))
         .order_by(Event.event_date, Event.id)
     )
-    return list(db.session.scalars(query))
 
 
 def submitted_reports() -> list[ParticipationReport]:

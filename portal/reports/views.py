@@ -24,7 +24,6 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy.orm import defer, joinedload
 from werkzeug.wrappers import Response
 
 from portal import storage
@@ -33,10 +32,10 @@ from portal.accounts.views import show_error
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.forms import PortalForm
-from portal.offers.models import Offer, OfferState, OfferVersion
+from portal.offers.models import Offer, OfferState
 from portal.reports import calc, exports, forms, queries, services
 from portal.reports.document import DECLARATION
-from portal.reports.models import Assignment, ParticipationReport, ReportLine, ReportStatus
+from portal.reports.models import Assignment, ParticipationReport, ReportStatus
 from portal.reports.pdf import PdfRenderError
 from portal.reports.sheet import build_sheet
 
@@ -55,28 +54,8 @@ def _offer(offer_id: int) -> Offer:
     return offer
 
 
-# What the report pages and the report document read of the offer's version; its long texts are not loaded.
-REPORT_VERSION_COLUMNS = (
-    OfferVersion.title,
-    OfferVersion.offer_type,
-    OfferVersion.mkp_supervision,
-    OfferVersion.mkp_material,
-    OfferVersion.mkp_social_work,
-)
-
-
 def _report(report_id: int) -> ParticipationReport:
-    """The report with its offer (live version, provider), lines, assignments and participants in one statement,
-    whatever its size; the frozen document only when it is read."""
-    offer = joinedload(ParticipationReport.offer)
-    lines = joinedload(ParticipationReport.lines).joinedload(ReportLine.assignment)
-    options = [
-        offer.joinedload(Offer.live_version).load_only(*REPORT_VERSION_COLUMNS),
-        offer.joinedload(Offer.organisation),
-        lines.joinedload(Assignment.participant),
-        defer(ParticipationReport.document),
-    ]
-    report = db.session.get(ParticipationReport, report_id, options=options)
+    report = queries.report_with_lines(report_id)
     if report is None or not report.visible_to(current_user):
         deny(f"report {report_id}")
     return report
@@ -157,7 +136,7 @@ def _render_grid(
     All the page shows is read first (the report comes with its lines), so that its statements follow each other
     without a pause and the rendering needs no database.
     """
-    versions = queries.versions_of(report.offer_id, report.year, report.month)
+    versions = queries.versions_of_report(report)
     events = queries.events_in_month(report.offer_id, report.year, report.month)
     services.log_access(current_user, report, f"Bericht {report.year}-{report.month:02d} angesehen")
     own = current_user.organisation_id == report.offer.organisation_id

@@ -285,6 +285,27 @@ def test_an_event_through_the_form(client, login, provider, staff, offer, assign
     assert "Umzug" in grid
 
 
+# --- versions -------------------------------------------------------------------------------------
+
+ALL_VERSIONS = "Alle Fassungen dieses Monats"
+
+
+def test_every_version_of_a_month_links_to_the_others(client, login, provider, staff, handed_in):
+    login(provider)
+    assert ALL_VERSIONS not in page(client, grid_url(handed_in))  # the month's only version
+    services.decide(staff, handed_in, "request_correction", "Bitte prüfen Sie den 6. Oktober.", None)
+    first = fresh(handed_in)
+    second = draft(provider, first.offer)
+    assert second.number == 2
+    on_first, on_second = page(client, grid_url(first)), page(client, grid_url(second))
+    assert ALL_VERSIONS in on_first
+    assert f'href="{grid_url(second)}">Fassung 2<' in on_first
+    assert ALL_VERSIONS in on_second
+    assert f'href="{grid_url(first)}">Fassung 1<' in on_second
+    assert "Die ARGE bittet um eine Korrektur" in on_second
+    assert "Bitte prüfen Sie den 6. Oktober." in on_second
+
+
 # --- scans ----------------------------------------------------------------------------------------
 
 
