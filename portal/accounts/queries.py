@@ -31,5 +31,5 @@ def user_by_id(user_id: int) -> User | None:
 
 
 @cache
-def _user_statement() -> Select[tuple[User]]:
+def _user_statement() -> Select[User]:
     return select(User).where(User.id == bindparam("user_id"))

@@ -281,7 +281,7 @@ def report_with_lines(report_id: int) -> ParticipationReport | None:
 
 
 @cache
-def _report_statement() -> Select[tuple[ParticipationReport]]:
+def _report_statement() -> Select[ParticipationReport]:
     """Built once: building the eager loads costs more than running the statement."""
     offer = joinedload(ParticipationReport.offer)
     lines = joinedload(ParticipationReport.lines).joinedload(ReportLine.assignment)
@@ -311,7 +311,7 @@ def versions_of_report(report: ParticipationReport) -> list[ParticipationReport]
 
 
 @cache
-def _versions_statement() -> Select[tuple[ParticipationReport]]:
+def _versions_statement() -> Select[ParticipationReport]:
     return (
         select(ParticipationReport)
         .options(defer(ParticipationReport.document))
@@ -339,7 +339,7 @@ def events_in_month(offer_id: int, year: int, month: int) -> list[Event]:
 
 
 @cache
-def _events_statement() -> Select[tuple[Event]]:
+def _events_statement() -> Select[Event]:
     return (
         select(Event)
         .where(
