@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from portal import storage
 from portal.accounts.models import User
-from portal.audit.services import record
+from portal.audit.services import record, record_now
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.mail import absolute_url, notify, notify_staff
@@ -63,7 +63,7 @@ def month_ended(year: int, month: int) -> bool:
 
 def log_access(user: User, obj: object, what: str) -> None:
     """Write one access-log entry for a view or download of participant data (who, when, what) and commit."""
-    record("participant_data_viewed", actor=user, obj=obj, details=what)
+    record_now("participant_data_viewed", user, obj, what)
     db.session.commit()
 
 
