@@ -62,7 +62,7 @@ class Row:
 class Sheet:
     year: int
     month: int
-    days: list[Day]
+    days: tuple[Day, ...]  # hashable: the page renders a month's header row once (reports.views.day_headers)
     rows: list[Row]
     totals: calc.OfferTotals
     mkp_per_place_month: Decimal
@@ -139,7 +139,7 @@ def build_sheet(report: ParticipationReport) -> Sheet:
     for row, share in zip(rows, totals.shares, strict=True):
         row.mkp = share
     problems = [] if rows else ["Der Bericht enthält keine Teilnehmenden. Bitte legen Sie zuerst Zuweisungen an."]
-    return Sheet(report.year, report.month, days, rows, totals, rate, problems)
+    return Sheet(report.year, report.month, tuple(days), rows, totals, rate, problems)
 
 
 def _row(line_id: int, assignment: Assignment, typed: dict[str, str], days: list[Day], holidays: set[date]) -> Row:

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from functools import lru_cache
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from portal import storage
@@ -37,11 +39,19 @@ from portal.reports import calc, exports, forms, queries, services
 from portal.reports.document import DECLARATION
 from portal.reports.models import Assignment, ParticipationReport, ReportStatus
 from portal.reports.pdf import PdfRenderError
-from portal.reports.sheet import build_sheet
+from portal.reports.sheet import Day, build_sheet
 
 bp = Blueprint("reports", __name__, url_prefix="/portal")
 bp.add_app_template_global(queries.month_label, "month_label")
 bp.add_app_template_global(calc.due_date, "due_date")
+
+
+@bp.app_template_global()
+@lru_cache(maxsize=64)
+def day_headers(days: tuple[Day, ...]) -> Markup:
+    """The grid's header row, the same for every report of a month: rendered once per month and process, it costs
+    more than the cells of eight participants do."""
+    return Markup(render_template("reports/_day_headers.html", days=days))  # noqa: S704 (autoescaped template)
 
 
 EXPORT_FORMATS = ("csv", "xlsx", "traeger.csv")

@@ -65,3 +65,29 @@ def test_the_cells_keep_their_markup(client, login, browser, provider, staff, of
         '<td class="grid-cell grid-error">x1</td>',  # errors show at once where nobody can edit
         '<td class="grid-cell grid-error">&lt;b&gt;&#34;&amp;</td>',
     ]
+
+
+def day_headers(html: str) -> list[str]:
+    """The header cells of the grid's days, whitespace next to tags removed."""
+    head = re.search(r"<thead>.*?</thead>", html, re.S)
+    assert head, "no table head"
+    return re.findall(r'<th scope="col" id="d-.*?</th>', re.sub(r"\s*(<|>)\s*", r"\1", head.group(0)))
+
+
+def test_the_day_headers_name_each_day_of_the_reports_month(client, login, provider, offer, assigned):
+    login(provider)
+    october = day_headers(page(client, grid_url(draft(provider, offer))))
+    assert len(october) == 31
+    assert october[2] == (
+        '<th scope="col" id="d-3" class="grid-day grid-off" title="Tag der Deutschen Einheit">'
+        '<span aria-hidden="true">Fr<br>3</span>'
+        '<span class="kern-sr-only">Fr 03.10.2025 (Tag der Deutschen Einheit)</span></th>'
+    )
+    assert october[5] == (
+        '<th scope="col" id="d-6" class="grid-day"><span aria-hidden="true">Mo<br>6</span>'
+        '<span class="kern-sr-only">Mo 06.10.2025</span></th>'
+    )
+    september = day_headers(page(client, grid_url(draft(provider, offer, month=9))))  # rendered once per month
+    assert len(september) == 30
+    assert september[0].endswith('<span class="kern-sr-only">Mo 01.09.2025</span></th>')
+    assert day_headers(page(client, grid_url(draft(provider, offer)))) == october
