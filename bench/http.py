@@ -34,6 +34,7 @@ P95_TARGET_MS = 100.0
 SHARE_TARGET = 0.25
 START_TIMEOUT_SECONDS = 60.0
 WARMUP_SECONDS = 3.0
+CPU_COLUMN = "CPU je Anfrage: App / PostgreSQL / Last"
 LABELS = {
     TRIVIAL: "trivialer Endpunkt (Anmeldeformular)",
     "review_queue": "Prüfliste (ARGE)",
@@ -50,8 +51,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(url: str) -> Iterator[str]:
-    """gunicorn with the README's workers on a free local port; yields the base URL."""
+def gunicorn(url: str) -> Iterator[tuple[str, int]]:
+    """gunicorn with the README's workers on a free local port; yields the base URL and its main process."""
     folder = WORK / "http"
     port = free_port()
     env = {
@@ -67,7 +68,7 @@ def gunicorn(url: str) -> Iterator[str]:
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_until_up(base, server)
-            yield base
+            yield base, server.pid
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -87,9 +88,9 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
     raise BenchError(f"gunicorn antwortete nicht innerhalb von {START_TIMEOUT_SECONDS:g} s")
 
 
-def load(page: str, base: str, seconds: float) -> dict[str, Any]:
+def load(page: str, base: str, server_pid: int, seconds: float) -> dict[str, Any]:
     command = [PYTHON, "-m", "bench.load", page, "--host", base, "--users", str(CLIENTS), "--seconds", str(seconds)]
-    command += ["--warmup", str(WARMUP_SECONDS), "--targets", str(TARGETS)]
+    command += ["--warmup", str(WARMUP_SECONDS), "--targets", str(TARGETS), "--server-pid", str(server_pid)]
     result: dict[str, Any] = json.loads(run(command, cwd=ROOT).output.splitlines()[-1])
     if result["sign_in_refused"] or result["clients"] < CLIENTS:
         raise BenchError(f"{page}: nur {result['clients'] - result['sign_in_refused']} Clients angemeldet")
@@ -100,8 +101,8 @@ def bench(size: Seed, seconds: float, suffix: str = "") -> Section:
     started = time.monotonic()
     seeded = seed(size)
     seed_seconds = time.monotonic() - started
-    with gunicorn(bulk.DATABASE_URL) as base:
-        results = {page: load(page, base, seconds) for page in PAGES}
+    with gunicorn(bulk.DATABASE_URL) as (base, server_pid):
+        results = {page: load(page, base, server_pid, seconds) for page in PAGES}
     floor = results[TRIVIAL]["rps"]
     targets = []
     for page in PAGES[1:]:
@@ -115,7 +116,7 @@ def _table(
 ) -> Table:
     table = Table(
         f"Anfragen: {CLIENTS} Clients ohne Pause gegen gunicorn mit {WORKERS} Workern",
-        ["Seite", "Adresse", "p50", "p95", "p99", "Anfragen/s", "Anteil am trivialen Endpunkt", "Fehler"],
+        ["Seite", "Adresse", "p50", "p95", "p99", "Anfragen/s", "Anteil am trivialen Endpunkt", CPU_COLUMN, "Fehler"],
     )
     for page, result in results.items():
         table.add(
@@ -126,13 +127,22 @@ def _table(
             f"{grouped(result['p99'], 0)} ms",
             grouped(result["rps"], 0),
             grouped(result["rps"] / floor, 2),
+            _cpu(result["cpu_ms"]),
             result["failures"],
         )
     table.notes = [
         f"Daten: {size.describe()} ({seeded.waiting} Fassungen in der Prüfliste), angelegt in {seed_seconds:.0f} s; "
-        f"{_postgres_version()}. Je Seite {seconds:g} s Messung nach Anmeldung und {WARMUP_SECONDS:g} s Aufwärmen."
+        f"{_postgres_version()}. Je Seite {seconds:g} s Messung nach Anmeldung und {WARMUP_SECONDS:g} s Aufwärmen.",
+        "CPU je Anfrage: Rechenzeit im Messzeitraum durch die Zahl der Anfragen, für gunicorn mit seinen Workern, alle "
+        "PostgreSQL-Prozesse und den Lastgenerator (locust); alle drei teilen sich die Kerne des Rechners.",
     ]
     return table
+
+
+def _cpu(split: dict[str, float]) -> str:
+    if not split:
+        return "–"
+    return " / ".join(grouped(split[part], 2) for part in ("app", "database", "load")) + " ms"
 
 
 def _postgres_version() -> str:

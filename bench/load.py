@@ -23,6 +23,7 @@ import gevent
 from locust import FastHttpUser, constant, task
 from locust.env import Environment
 
+from bench import cpu
 from bench.pages import LOGIN, PAGES, Account, Page
 
 CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
@@ -75,7 +76,9 @@ def client_class(name: str, page: Page, accounts: Accounts) -> type[FastHttpUser
     return Client
 
 
-def measure(name: str, host: str, users: int, seconds: float, warmup: float, targets: dict[str, Any]) -> dict[str, Any]:
+def measure(
+    name: str, host: str, users: int, seconds: float, warmup: float, targets: dict[str, Any], server_pid: int = 0
+) -> dict[str, Any]:
     page = PAGES[name]
     accounts = Accounts(targets, page)
     env = Environment(user_classes=[client_class(name, page, accounts)], host=host)
@@ -86,10 +89,12 @@ def measure(name: str, host: str, users: int, seconds: float, warmup: float, tar
         gevent.sleep(0.1)
     gevent.sleep(warmup)
     env.stats.reset_all()
+    before = cpu.snapshot(server_pid) if server_pid else None
     started = time.monotonic()
     gevent.sleep(seconds)
     entry = env.stats.get(name, "GET")
     elapsed = time.monotonic() - started
+    cpu_ms = before.per_request(cpu.snapshot(server_pid), entry.num_requests) if before else {}
     result = {
         "page": name,
         "path": page.path({"offers": ["<id>"], "reports": ["<id>"]}),
@@ -99,6 +104,7 @@ def measure(name: str, host: str, users: int, seconds: float, warmup: float, tar
         "failures": entry.num_failures,
         "rps": entry.num_requests / elapsed,
         **{f"p{int(share * 100)}": entry.get_response_time_percentile(share) for share in (0.5, 0.95, 0.99)},
+        "cpu_ms": cpu_ms,
     }
     runner.quit()
     return result
@@ -112,9 +118,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--targets", type=Path, default=Path("build/bench/http/targets.json"))
+    parser.add_argument("--server-pid", type=int, default=0, help="the app server's main process, for its CPU time")
     options = parser.parse_args()
     targets = json.loads(options.targets.read_text(encoding="utf-8"))
-    result = measure(options.page, options.host, options.users, options.seconds, options.warmup, targets)
+    result = measure(
+        options.page, options.host, options.users, options.seconds, options.warmup, targets, options.server_pid
+    )
     json.dump(result, sys.stdout)
 
 
