@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Integer, bindparam, false, literal_column, null, select, union_all
+from sqlalchemy import CompoundSelect, Integer, Select, bindparam, false, literal_column, null, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import User
@@ -171,12 +171,23 @@ def _history(include_internal: bool) -> CompoundSelect:
     return union_all(audit, notes).order_by("source", "id")
 
 
-# Read with the offer for its page, in the same statement: the organisation and the live version with its sites
-# (a revision being worked on is read when needed; joining it too costs the database more than it saves).
-OFFER_PAGE = (
-    joinedload(Offer.organisation, innerjoin=True),
-    joinedload(Offer.live_version).joinedload(OfferVersion.sites),
-)
+def offer_for_page(offer_id: int) -> Offer | None:
+    """The offer for its page, in one statement: with its organisation and the live version with its sites (a
+    revision being worked on is read when needed; joining it too costs the database more than it saves)."""
+    return db.session.execute(_offer_page_statement(), {"offer_id": offer_id}).unique().scalar_one_or_none()
+
+
+@cache
+def _offer_page_statement() -> Select[Offer]:
+    """Built once, as the report page's statement (reports.queries.report_with_lines)."""
+    return (
+        select(Offer)
+        .where(Offer.id == bindparam("offer_id"))
+        .options(
+            joinedload(Offer.organisation, innerjoin=True),
+            joinedload(Offer.live_version).joinedload(OfferVersion.sites),
+        )
+    )
 
 
 def offers_of(organisation_id: int) -> list[Offer]:

@@ -22,7 +22,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.wrappers import Response
 
 from portal import storage
@@ -33,17 +32,17 @@ from portal.extensions import db
 from portal.forms import LockedForm
 from portal.offers import forms, services, steps
 from portal.offers.models import Offer, OfferState, OfferVersion, VersionStatus
-from portal.offers.queries import OFFER_PAGE, diff, messages_to_provider, offers_of, timeline
+from portal.offers.queries import diff, messages_to_provider, offer_for_page, offers_of, timeline
 
 bp = Blueprint("offers", __name__, url_prefix="/portal/angebote")
 
 
-def _offer(offer_id: int, load: tuple[ORMOption, ...] = ()) -> Offer:
+def _offer(offer_id: int, for_page: bool = False) -> Offer:
     """The offer, if the signed-in user may see it: providers only their organisation's, staff every one.
 
-    `load`: what to read along with it (loader options), so that a page needs fewer statements.
+    `for_page`: with what its page shows, so that the page needs fewer statements.
     """
-    offer = db.session.get(Offer, offer_id, options=load)
+    offer = offer_for_page(offer_id) if for_page else db.session.get(Offer, offer_id)
     if offer is None or not offer.visible_to(current_user):
         deny(f"offer {offer_id}")  # unknown ids too: guessing tells nothing about other organisations
     return offer
@@ -90,7 +89,7 @@ def new() -> str | Response:
 @bp.get("/<int:offer_id>")
 @access(Access.USER)
 def detail(offer_id: int) -> str:
-    return _render_detail(_offer(offer_id, OFFER_PAGE))
+    return _render_detail(_offer(offer_id, for_page=True))
 
 
 def _render_detail(offer: Offer, occupancy_form: forms.OccupancyForm | None = None) -> str:
