@@ -28,10 +28,17 @@ class CpuSplit:
 
 
 def snapshot(server_pid: int) -> CpuSplit:
-    server = psutil.Process(server_pid)
-    app = _cpu([server, *server.children(recursive=True)])
+    app = _cpu(tree(psutil.Process(server_pid)))
     database = _cpu([process for process in psutil.process_iter(["name"]) if process.info["name"] == "postgres"])
     return CpuSplit(app, database, _cpu([psutil.Process()]))
+
+
+def tree(root: psutil.Process) -> list[psutil.Process]:
+    """The process and all its descendants (those that end meanwhile are left out)."""
+    try:
+        return [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
 
 
 def _cpu(processes: list[psutil.Process]) -> float:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psutil
 
+from bench.cpu import tree
 from bench.report import BenchError
 
 SAMPLE_SECONDS = 0.05
@@ -68,11 +69,11 @@ def _children_cpu() -> float:
 
 def _tree_rss(root: psutil.Process) -> int:
     total = 0
-    try:
-        for member in [root, *root.children(recursive=True)]:
+    for member in tree(root):
+        try:
             total += member.memory_info().rss
-    except psutil.Error:  # a process ended while it was looked at
-        pass
+        except psutil.Error:  # a process ended while it was looked at
+            continue
     return total
 
 
