@@ -13,9 +13,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
-from portal import access, mail, security
+from portal import access, security
 from portal.config import check_production, load_settings
 from portal.extensions import csrf, db, login_manager
+from portal.notifications import delivery
 
 ERROR_TITLES = {
     400: "Die Anfrage konnte nicht verarbeitet werden",
@@ -74,7 +75,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     security.init_app(app)
     app.before_request(access.enforce)
-    mail.init_app(app)
+    delivery.init_app(app)
 
 
 def _load_user(login_id: str) -> Any:

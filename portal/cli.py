@@ -92,9 +92,9 @@ def users_create(email: str, role: str, org_name: str | None, name: str, passwor
 )
 def demo_data(extra_offers: int) -> None:
     """Legt Demo-Daten an (wiederholbar) und zeigt die Demo-Konten."""
-    from portal.demo import load_demo_data
-    from portal.demo_offers import load_demo_offers
-    from portal.demo_reports import load_demo_reports
+    from portal.demo.accounts import load_demo_data
+    from portal.demo.offers import load_demo_offers
+    from portal.demo.reports import load_demo_reports
 
     if current_app.config["PORTAL_ENV"] == "production":
         raise click.ClickException("Demo-Daten sind in Produktion nicht erlaubt.")
@@ -118,7 +118,7 @@ def mail_group() -> None:
 @mail_group.command("send")
 def mail_send() -> None:
     """Verschickt E-Mails, die noch in der Warteschlange stehen."""
-    from portal.mail import deliver_pending
+    from portal.notifications.delivery import deliver_pending
 
     click.echo(f"{deliver_pending()} E-Mail(s) verschickt.")
 
@@ -126,7 +126,8 @@ def mail_send() -> None:
 @mail_group.command("digest")
 def mail_digest() -> None:
     """Verschickt die tägliche Zusammenfassung an alle, die sie gewählt haben (für cron, einmal am Tag)."""
-    from portal.mail import deliver_pending, queue_digests
+    from portal.notifications.delivery import deliver_pending
+    from portal.notifications.services import queue_digests
 
     count = queue_digests()
     deliver_pending()
@@ -181,7 +182,7 @@ def retention_group() -> None:
 @click.option("--dry-run", is_flag=True, help="Nur zählen, nichts löschen.")
 def retention_purge(dry_run: bool) -> None:
     """Löscht Teilnahmedaten und abgeschlossene Angebote nach Ablauf der Aufbewahrungsfristen."""
-    from portal.retention import purge, result_lines
+    from portal.maintenance.retention import purge, result_lines
 
     plan, cutoffs = purge(date.today(), dry_run)
     for line in result_lines(plan, cutoffs, dry_run):
@@ -197,7 +198,7 @@ def backup_group() -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def backup_create(directory: Path) -> None:
     """Sichert Datenbank und Ablage in einen neuen oder leeren Ordner."""
-    from portal.backup import BackupError, create_backup
+    from portal.maintenance.backup import BackupError, create_backup
 
     try:
         manifest = create_backup(directory)
@@ -211,7 +212,7 @@ def backup_create(directory: Path) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def backup_restore(directory: Path) -> None:
     """Spielt eine Sicherung in eine leere Datenbank und einen leeren Ablageordner ein und prüft das Ergebnis."""
-    from portal.backup import BackupError, restore_backup
+    from portal.maintenance.backup import BackupError, restore_backup
 
     try:
         manifest, problems = restore_backup(directory)

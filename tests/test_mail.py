@@ -9,7 +9,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.mail import MAX_ATTEMPTS, QueuedMail, deliver_pending, queue_mail
+from portal.notifications.delivery import MAX_ATTEMPTS, deliver_pending
+from portal.notifications.models import QueuedMail
+from portal.notifications.services import queue_mail
 from tests.conftest import free_port
 
 SECRET_LINK = "http://localhost/portal/passwort-zuruecksetzen/geheimes-token-123"

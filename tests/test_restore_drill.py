@@ -178,7 +178,7 @@ def seeded(request: pytest.FixtureRequest, new_instance: Callable[..., Instance]
 
 def rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table as the database returns it, in primary-key order (checked independently of
-    portal.backup)."""
+    portal.maintenance.backup)."""
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
@@ -359,7 +359,7 @@ def test_without_the_postgresql_client_programs(
     dialect: str, new_instance: Callable[..., Instance], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = new_instance(dialect, "quelle")
-    monkeypatch.setattr("portal.backup.shutil.which", lambda _program: None)
+    monkeypatch.setattr("portal.maintenance.backup.shutil.which", lambda _program: None)
 
     result = invoke(source, "backup", "create", str(tmp_path / "sicherung"))
 

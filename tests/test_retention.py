@@ -18,6 +18,7 @@ from portal.audit.models import AuditEntry
 from portal.budget.models import Commitment
 from portal.config import load_settings
 from portal.extensions import db
+from portal.maintenance.retention import BY_OFFER, BY_VERSION, months_before, purge
 from portal.offers.models import Offer, OfferState, VersionStatus
 from portal.reports.calc import years_before
 from portal.reports.models import (
@@ -30,7 +31,6 @@ from portal.reports.models import (
     ReportReminder,
     ReportStatus,
 )
-from portal.retention import BY_OFFER, BY_VERSION, months_before, purge
 from portal.review.models import ReviewNote
 from portal.schema import metadata
 from tests.factories import Factories

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 
 from portal.cli import alembic_config
 from portal.extensions import db, make_engine
-from portal.mail import QueuedMail
+from portal.notifications.models import QueuedMail
 from portal.schema import MODELS, metadata
 
 

@@ -28,8 +28,8 @@ from portal.accounts.passwords import hash_password, needs_rehash, password_prob
 from portal.audit.services import client_ip, record
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
-from portal.mail import absolute_url, queue_mail
 from portal.models import utcnow
+from portal.notifications.services import absolute_url, queue_mail
 
 INVITATION_LIFETIME = timedelta(days=7)
 

@@ -15,8 +15,8 @@ from portal.accounts.models import User
 from portal.audit.services import record
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
-from portal.mail import absolute_url, notify_staff
 from portal.models import utcnow
+from portal.notifications.services import absolute_url, notify_staff
 from portal.offers import steps
 from portal.offers.costs import CostInput, Costs, compute_costs
 from portal.offers.models import CONTENT_FIELDS, Offer, OfferState, OfferType, OfferVersion, Site

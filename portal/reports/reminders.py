@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from portal.accounts.models import Role, User
 from portal.extensions import db
-from portal.mail import absolute_url, deliver_pending, notify
+from portal.notifications.delivery import deliver_pending
+from portal.notifications.services import absolute_url, notify
 from portal.reports.models import ReportReminder
 from portal.reports.queries import DueReport, due_reports
 

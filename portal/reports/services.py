@@ -20,8 +20,8 @@ from portal.accounts.models import User
 from portal.audit.services import record, record_now
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.mail import absolute_url, notify, notify_staff
 from portal.models import utcnow
+from portal.notifications.services import absolute_url, notify, notify_staff
 from portal.offers.models import Offer, OfferState
 from portal.offers.workflow import check_version, commit_or_conflict, stale_is_conflict
 from portal.reports import calc, pdf, queries

@@ -8,7 +8,7 @@ from portal.accounts.models import Role, User
 from portal.budget.services import commit_offer, euro
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.mail import absolute_url, notify
+from portal.notifications.services import absolute_url, notify
 from portal.offers.models import Offer, OfferState, OfferVersion
 from portal.offers.models import VersionStatus as S
 from portal.offers.services import costs_of

@@ -1,6 +1,7 @@
 """The notification setting on the account page: single mails or a daily digest."""
 
-from portal.mail import deliver_pending, notify, queue_digests
+from portal.notifications.delivery import deliver_pending
+from portal.notifications.services import notify, queue_digests
 from tests.accounts.helpers import subjects
 
 

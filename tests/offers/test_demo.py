@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from portal.budget.models import BudgetYear
 from portal.budget.services import overview
-from portal.demo import load_demo_data
-from portal.demo_offers import STORY, load_demo_offers
+from portal.demo.accounts import load_demo_data
+from portal.demo.offers import STORY, load_demo_offers
 from portal.extensions import db
 from portal.offers.models import FIELDS_OF_WORK, Offer, OfferState, OfferType, OfferVersion, VersionStatus
 from portal.offers.services import costs_of, submission_problems
@@ -110,7 +110,7 @@ def test_a_first_approval_needs_no_staff_account(factories):
 
 def test_the_ended_offer_is_added_even_without_live_offers_in_the_story(factories, monkeypatch):
     factories.provider(is_org_admin=True)
-    monkeypatch.setattr("portal.demo_offers.STORY", [("kultur", 1, VersionStatus.DRAFT)])
+    monkeypatch.setattr("portal.demo.offers.STORY", [("kultur", 1, VersionStatus.DRAFT)])
     assert load_demo_offers() == 2
     assert [offer.state for offer in offers()] == [OfferState.OPEN, OfferState.ENDED]
 

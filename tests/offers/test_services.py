@@ -14,7 +14,9 @@ from portal.accounts.models import OrgStatus, Role
 from portal.audit.models import AuditEntry
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
-from portal.mail import DigestItem, QueuedMail, deliver_pending, notify, queue_digests
+from portal.notifications.delivery import deliver_pending
+from portal.notifications.models import DigestItem, QueuedMail
+from portal.notifications.services import notify, queue_digests
 from portal.offers.models import Offer, OfferState, OfferType, OfferVersion, VersionStatus
 from portal.offers.services import (
     costs_of,

@@ -24,7 +24,7 @@ from werkzeug.test import TestResponse, encode_multipart
 from portal.accounts.models import Role, User
 from portal.audit.models import AuditEntry
 from portal.extensions import db
-from portal.mail import deliver_pending
+from portal.notifications.delivery import deliver_pending
 from portal.offers.models import Offer
 from portal.reports import pdf, services
 from portal.reports.models import Assignment, ParticipationReport, ReportLine

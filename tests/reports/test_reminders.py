@@ -16,7 +16,7 @@ from portal.accounts.models import Organisation, User
 from portal.audit.models import AuditEntry
 from portal.config import load_settings
 from portal.extensions import db
-from portal.mail import DigestItem
+from portal.notifications.models import DigestItem
 from portal.offers.models import Offer, VersionStatus
 from portal.reports.models import Assignment, Participant, ParticipationReport, ReportReminder, ReportStatus
 from tests.conftest import Mailbox

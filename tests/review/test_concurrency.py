@@ -23,7 +23,7 @@ from portal.audit.models import AuditEntry
 from portal.budget.models import BudgetYear, Commitment
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db, make_engine
-from portal.mail import DigestItem, QueuedMail
+from portal.notifications.models import DigestItem, QueuedMail
 from portal.offers.models import Offer, OfferVersion, Site, VersionStatus
 from portal.review import services
 from portal.review.models import ReviewNote

@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role, User
-from portal.demo_offers import demo_providers
+from portal.demo.offers import demo_providers
 from portal.extensions import db
 from portal.offers.models import Offer, OfferState, OfferType, OfferVersion
 from portal.reports import calc, services

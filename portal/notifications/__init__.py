@@ -1,0 +1,1 @@
+"""Notifications: the outbox, mail texts as templates and their delivery."""
