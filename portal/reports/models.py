@@ -58,6 +58,7 @@ EVENT_KIND_LABELS = {
     EventKind.UNEXCUSED_ABSENCE: "Unentschuldigtes Fehlen",
     EventKind.LONG_SICKNESS: "Krankheit länger als 15 Arbeitstage",
 }
+WORKWEEK = "1111100"  # Monday to Friday
 # Events after which the participant no longer works in the offer: the assignment ends with them.
 ENDS_ASSIGNMENT = frozenset({EventKind.NON_ENTRY, EventKind.DROP_OUT, EventKind.JOB, EventKind.TRAINING})
 
@@ -94,6 +95,8 @@ class Assignment(Base):
     weekly_hours: Mapped[Decimal] = mapped_column(Numeric(4, 1))
     mae_rate: Mapped[Decimal] = mapped_column(Numeric(6, 2))
     site: Mapped[str] = mapped_column(String(200), default="")
+    # The scheduled weekdays, Monday to Sunday, as seven "1"/"0" characters: "1111100" is Monday to Friday.
+    weekdays: Mapped[str] = mapped_column(String(7), default=WORKWEEK, server_default=WORKWEEK)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
@@ -103,6 +106,11 @@ class Assignment(Base):
     events: Mapped[list[Event]] = relationship(back_populates="assignment", order_by="Event.event_date")
 
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 (read once by SQLAlchemy)
+
+    @property
+    def scheduled_weekdays(self) -> frozenset[int]:
+        """The scheduled weekdays as `date.weekday()` numbers (0 is Monday)."""
+        return frozenset(day for day, flag in enumerate(self.weekdays) if flag == "1")
 
     def overlaps(self, first: date, last: date) -> bool:
         return self.start_date <= last and self.end_date >= first
