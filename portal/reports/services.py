@@ -40,6 +40,7 @@ from portal.reports.models import (
 )
 from portal.reports.pdfcheck import check_pdf
 from portal.reports.sheet import MAX_CELL_LENGTH, build_sheet, prefilled_days
+from portal.transactions import transactional
 
 CUSTOMER_NUMBER = re.compile(r"^\d{3}[A-Z]\d{6}$", re.ASCII)  # ASCII: "١٢٣" are digits to Python, not to the jobcentre
 INITIALS = re.compile(r"^[A-ZÄÖÜ]\.?(?: ?[A-ZÄÖÜ]\.?){0,2}$")
@@ -61,10 +62,10 @@ def month_ended(year: int, month: int) -> bool:
     return today() > date(year, month, calc.days_in_month(year, month))
 
 
+@transactional
 def log_access(user: User, obj: object, what: str) -> None:
-    """Write one access-log entry for a view or download of participant data (who, when, what) and commit."""
+    """Write one access-log entry for a view or download of participant data (who, when, what)."""
     record_now("participant_data_viewed", user, obj, what)
-    db.session.commit()
 
 
 def _require_own_offer(user: User, offer: Offer) -> None:
