@@ -14,6 +14,7 @@ from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
 from portal.offers.models import Offer, OfferVersion
 from portal.templating import de_number
+from portal.transactions import transactional
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ def overview() -> list[YearRow]:
     return sorted(rows, key=lambda row: row.year)
 
 
+@transactional
 def set_budget(actor: User, year: int, amount: Decimal, expected: int | None) -> None:
     if amount < 0:
         raise ServiceError("Das Budget darf nicht negativ sein.", field="amount")
@@ -65,7 +67,6 @@ def set_budget(actor: User, year: int, amount: Decimal, expected: int | None) ->
         budget.amount = amount
         budget.updated_by_id = actor.id
     record("budget_set", actor=actor, obj=budget, details=f"{year}: {previous} → {amount}")
-    db.session.commit()
 
 
 def shortfalls(offer: Offer, per_year: dict[int, Decimal]) -> list[str]:
