@@ -167,8 +167,7 @@ def _decide(
         return _render_detail(offer, **{name: form})
     try:
         result = action()
-    except ServiceError as error:
-        db.session.rollback()  # nothing of a refused decision stays
+    except ServiceError as error:  # the service rolled back: nothing of a refused decision stays
         show_error(form, error)
         return _render_detail(offer, 409 if isinstance(error, ConflictError) else 200, **{name: form})
     flash(pending if result is False else done, "success")
