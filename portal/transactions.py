@@ -117,6 +117,6 @@ def _constraint_message(error: IntegrityError) -> str:
 
 
 def abandon() -> None:
-    """Roll back whatever a failed request left open, so that its error page can still read (the app's safety
-    net for exceptions raised outside any service)."""
+    """Roll back what a failure outside any transactional unit left open (the app's safety net before its error
+    page, a failed publish run), so that the session can read and write again."""
     db.session.rollback()
