@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import ParamSpec, Protocol, TypeVar
-
-from sqlalchemy.orm.exc import StaleDataError
+from typing import Protocol
 
 from portal.accounts.models import User
 from portal.audit.services import record
 from portal.errors import ConflictError, ServiceError
-from portal.extensions import db
 from portal.models import utcnow
 from portal.offers.models import VERSION_STATUS_LABELS, OfferVersion
 from portal.offers.models import VersionStatus as S
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 TRANSITIONS: dict[tuple[str, S], S] = {
     ("submit", S.DRAFT): S.SUBMITTED,
@@ -89,29 +81,6 @@ def transition(version: OfferVersion, action: str, actor: User | None, reason: s
         details=details + (f": {reason}" if reason else "") + f" (Fassung {version.number})",
     )
     return previous
-
-
-def stale_is_conflict(change: Callable[P, R]) -> Callable[P, R]:
-    """A concurrent change can surface at any flush, also an automatic one before a query: always a conflict."""
-
-    @wraps(change)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return change(*args, **kwargs)
-        except StaleDataError as error:
-            db.session.rollback()
-            raise ConflictError() from error
-
-    return run
-
-
-def commit_or_conflict() -> None:
-    """Commit; a concurrent change of the same row (version counter) becomes a clear conflict."""
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise ConflictError() from error
 
 
 def status_text(status: S) -> str:

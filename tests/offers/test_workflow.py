@@ -9,8 +9,9 @@ from portal.audit.models import AuditEntry
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
 from portal.offers.models import OfferVersion, VersionStatus
-from portal.offers.workflow import TRANSITIONS, allowed, check_version, commit_or_conflict, status_text, transition
+from portal.offers.workflow import TRANSITIONS, allowed, check_version, status_text, transition
 from portal.review.services import approve
+from portal.transactions import transaction
 
 ACTIONS = sorted({action for action, _status in TRANSITIONS})
 ILLEGAL = [pair for pair in product(ACTIONS, VersionStatus) if pair not in TRANSITIONS]
@@ -84,8 +85,7 @@ def test_a_concurrent_change_of_the_row_becomes_a_conflict(factories):
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    version.title = "Meins"
-    with pytest.raises(ConflictError):
-        commit_or_conflict()
+    with pytest.raises(ConflictError), transaction():
+        version.title = "Meins"
     db.session.expire_all()
     assert db.session.get(OfferVersion, version.id).title == "Von nebenan"
