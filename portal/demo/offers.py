@@ -16,6 +16,7 @@ from portal.offers.costs import Costs
 from portal.offers.models import DISTRICTS, FIELDS_OF_WORK, Offer, OfferState, OfferType, OfferVersion, Site
 from portal.offers.models import VersionStatus as S
 from portal.offers.services import costs_of
+from portal.transactions import transactional
 
 TITLES = {
     "gruenpflege": ("Pflege der Grünanlagen im Stadtpark", "Naturnahe Gestaltung von Schulhöfen"),
@@ -52,6 +53,7 @@ STORY = [
 REPORTING_OFFERS = (1, 2)
 
 
+@transactional
 def load_demo_offers(extra: int = 0) -> int:
     """Create the demo story once, plus `extra` live offers each call. Returns how many offers were added."""
     providers = demo_providers()
@@ -76,7 +78,6 @@ def load_demo_offers(extra: int = 0) -> int:
             number,
         )
         added += 1
-    db.session.commit()
     return added
 
 
