@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar, overload
+from typing import Any, ParamSpec, Protocol, TypeVar, overload
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
@@ -27,6 +27,16 @@ R = TypeVar("R")
 DEPTH = "transaction_depth"  # key in Session.info: how many transactional blocks are open
 UNIQUE_SQLSTATE = "23505"  # PostgreSQL's unique_violation
 SQLITE_UNIQUE = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
+
+
+class Versioned(Protocol):
+    version_id: int
+
+
+def check_version(row: Versioned, expected: int | None) -> None:
+    """Optimistic locking: the form carried the version counter of the row it was rendered from."""
+    if expected is not None and expected != row.version_id:
+        raise ConflictError()
 
 
 class IntegrityViolation(Exception):

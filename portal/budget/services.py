@@ -10,11 +10,11 @@ from sqlalchemy import delete, func, select
 from portal.accounts.models import Role, User
 from portal.audit.services import record
 from portal.budget.models import BudgetYear, Commitment
-from portal.errors import ConflictError, ServiceError
+from portal.errors import ServiceError
 from portal.extensions import db
 from portal.offers.models import Offer, OfferVersion
 from portal.templating import de_number
-from portal.transactions import transactional
+from portal.transactions import check_version, transactional
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,7 @@ def set_budget(actor: User, year: int, amount: Decimal, expected: int | None) ->
                 "in der Tabelle.",
                 field="year",
             )
-        if budget.version_id != expected:
-            raise ConflictError()
+        check_version(budget, expected)
         previous = f"{budget.amount}"
         budget.amount = amount
         budget.updated_by_id = actor.id
