@@ -13,7 +13,7 @@ from sqlalchemy import select
 from portal import storage
 from portal.accounts.models import User
 from portal.audit.services import record
-from portal.errors import ConflictError, ServiceError
+from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.services import absolute_url, notify_staff
@@ -21,8 +21,9 @@ from portal.offers import steps
 from portal.offers.costs import CostInput, Costs, compute_costs
 from portal.offers.models import CONTENT_FIELDS, Offer, OfferState, OfferType, OfferVersion, Site
 from portal.offers.rules import OfferLimits, check_application, criteria_rules_on
-from portal.offers.workflow import check_version, transition
-from portal.transactions import transactional
+from portal.offers.workflow import STATES, VERSIONS
+from portal.transactions import check_version, transactional
+from portal.workflow import TransitionError
 
 PDF_SIGNATURE = b"%PDF-"
 # What the provider fills in; the applicable criteria and the certificate's name are set by submit/store_certificate.
@@ -41,11 +42,6 @@ def today() -> date:
 def _require_owner(user: User, offer: Offer) -> None:
     if user.organisation_id != offer.organisation_id:
         raise ServiceError("Dieses Angebot gehört nicht zu Ihrer Organisation.")
-
-
-def check_offer_version(offer: Offer, expected: int | None) -> None:
-    if expected is not None and offer.version_id != expected:
-        raise ConflictError()
 
 
 def _require_editable(version: OfferVersion) -> None:
@@ -161,7 +157,7 @@ def submit(user: User, version: OfferVersion, expected: int | None, confirmed: b
     if not confirmed:
         raise ServiceError("Bitte bestätigen Sie, dass Ihre Angaben richtig und vollständig sind.", field="confirm")
     version.criteria_rules = criteria_rules_on(today())
-    transition(version, "submit", user)
+    VERSIONS.move(version, "submit", user)
     _notify_staff(version)
 
 
@@ -208,28 +204,27 @@ def withdraw_version(user: User, version: OfferVersion, expected: int | None) ->
     offer = version.offer
     _require_owner(user, offer)
     check_version(version, expected)
-    transition(version, "withdraw", user)
+    VERSIONS.move(version, "withdraw", user)
     offer.working_version = None
-    if offer.state == OfferState.OPEN:
-        offer.state = OfferState.WITHDRAWN
+    if STATES.allowed("withdraw", offer):  # never approved: the offer as a whole is withdrawn
+        STATES.move(offer, "withdraw", user)
 
 
 @transactional
 def end_offer(user: User, offer: Offer, expected: int | None) -> None:
     """A live offer ends early or is taken off the catalogue by its provider."""
     _require_owner(user, offer)
-    check_offer_version(offer, expected)
-    if offer.state != OfferState.LIVE:
-        raise ServiceError("Nur ein veröffentlichtes Angebot kann beendet werden.")
-    offer.state = OfferState.ENDED
-    record("offer_ended", actor=user, obj=offer, details="live → ended")
+    check_version(offer, expected)
+    if not STATES.allowed("end", offer):
+        raise TransitionError("Nur ein veröffentlichtes Angebot kann beendet werden.")
+    STATES.move(offer, "end", user)
 
 
 @transactional
 def update_occupancy(user: User, offer: Offer, occupied: int, expected: int | None) -> None:
     """Occupied places of a live offer: no new approval needed."""
     _require_owner(user, offer)
-    check_offer_version(offer, expected)
+    check_version(offer, expected)
     if offer.state != OfferState.LIVE or offer.live_version is None:
         raise ServiceError("Die Belegung kann nur bei veröffentlichten Angeboten gepflegt werden.")
     total = offer.live_version.places_total or 0

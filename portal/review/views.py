@@ -23,7 +23,7 @@ from portal.forms import PortalForm
 from portal.offers.models import Offer, OfferVersion, VersionStatus
 from portal.offers.queries import diff, timeline
 from portal.offers.services import costs_of
-from portal.offers.workflow import allowed
+from portal.offers.workflow import VERSIONS
 from portal.review import services
 from portal.review.forms import ApproveForm, ChangesForm, NoteForm, QueueFilterForm, RejectForm, TakeForm
 from portal.review.models import ChangeReason
@@ -189,7 +189,7 @@ def _render_detail(offer: Offer, code: int = 200, **given: PortalForm) -> Respon
     version = version_under_review(offer)
     live = offer.live_version
     costs = costs_of(version)
-    can = {action: allowed(action, version) for action in ACTIONS}
+    can = {action: VERSIONS.allowed(action, version) for action in ACTIONS}
     page = render_template(
         "review/detail.html",
         offer=offer,
