@@ -23,7 +23,6 @@ from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.services import absolute_url, notify, notify_staff
 from portal.offers.models import Offer, OfferState
-from portal.offers.workflow import check_version
 from portal.reports import calc, pdf, queries
 from portal.reports.document import build_document
 from portal.reports.models import (
@@ -40,7 +39,8 @@ from portal.reports.models import (
 )
 from portal.reports.pdfcheck import check_pdf
 from portal.reports.sheet import MAX_CELL_LENGTH, build_sheet, prefilled_days
-from portal.transactions import transactional
+from portal.transactions import check_version, transactional
+from portal.workflow import Move, Workflow
 
 CUSTOMER_NUMBER = re.compile(r"^\d{3}[A-Z]\d{6}$", re.ASCII)  # ASCII: "١٢٣" are digits to Python, not to the jobcentre
 INITIALS = re.compile(r"^[A-ZÄÖÜ]\.?(?: ?[A-ZÄÖÜ]\.?){0,2}$")
@@ -51,6 +51,19 @@ TRANSITIONS: dict[tuple[str, ReportStatus], ReportStatus] = {
     ("request_correction", ReportStatus.SUBMITTED): ReportStatus.CORRECTION_REQUESTED,
     ("reject", ReportStatus.SUBMITTED): ReportStatus.REJECTED,
 }
+
+
+def _with_number(report: ParticipationReport, move: Move[ReportStatus]) -> str:
+    return f"{move.path} (Fassung {report.number}){move.because}"
+
+
+REPORTS = Workflow(
+    TRANSITIONS,
+    REPORT_STATUS_LABELS,
+    audit="report_{}".format,
+    describe=_with_number,
+    changed_at="status_changed_at",
+)
 DECISIONS = ("approve", "request_correction", "reject")
 
 
@@ -347,16 +360,6 @@ def save_grid(
     report.updated_at = utcnow()
 
 
-def _transition(report: ParticipationReport, action: str, actor: User, reason: str = "") -> None:
-    target = TRANSITIONS.get((action, report.status))
-    if target is None:
-        raise ServiceError(f"Das ist im Status „{report.status_label}“ nicht möglich.")
-    previous, report.status = report.status, target
-    report.status_changed_at = utcnow()
-    details = f"{previous.value} → {target.value} (Fassung {report.number})" + (f": {reason}" if reason else "")
-    record(f"report_{action}", actor=actor, obj=report, details=details)
-
-
 @transactional
 def submit_report(user: User, report: ParticipationReport, expected: int | None, confirmed: bool) -> None:
     """Freeze the report: the document, its PDF/A with the data embedded, the hash; staff are told."""
@@ -372,7 +375,7 @@ def submit_report(user: User, report: ParticipationReport, expected: int | None,
         )
     if not confirmed:
         raise ServiceError("Bitte bestätigen Sie, dass die Angaben vollständig und richtig sind.", field="confirm")
-    _transition(report, "submit", user)
+    REPORTS.move(report, "submit", user)
     report.submitted_at, report.submitted_by_id = report.status_changed_at, user.id
     report.document = build_document(report, sheet, user, report.status_changed_at)
     stored = storage.store("reports", pdf.render_report(report.document))  # PdfRenderError: it stays a draft
@@ -415,7 +418,7 @@ def decide(user: User, report: ParticipationReport, decision: str, reason: str, 
         raise ServiceError("Bitte wählen Sie eine Entscheidung.", field="decision")
     if decision != "approve" and not reason.strip():
         raise ServiceError("Bitte begründen Sie die Entscheidung für den Träger.", field="reason")
-    _transition(report, decision, user, reason.strip())
+    REPORTS.move(report, decision, user, reason.strip())
     report.decided_at, report.decided_by_id, report.decision_reason = utcnow(), user.id, reason.strip()
     if decision == "request_correction":
         _correction_draft(report)
