@@ -26,11 +26,12 @@ from portal.accounts.models import (
 )
 from portal.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
 from portal.audit.services import client_ip, record
-from portal.errors import ConflictError, ServiceError
+from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.services import absolute_url, queue_mail
-from portal.transactions import transactional
+from portal.transactions import check_version, transactional
+from portal.workflow import Workflow
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -395,33 +396,34 @@ def disable_totp(user: User, password: str) -> None:
 
 # --- organisations and users (staff, admin, provider admin) ---------------------------------------
 
-ORG_TRANSITIONS: dict[OrgStatus, frozenset[OrgStatus]] = {
-    OrgStatus.PENDING: frozenset({OrgStatus.VERIFIED, OrgStatus.SUSPENDED}),
-    OrgStatus.VERIFIED: frozenset({OrgStatus.SUSPENDED}),
-    OrgStatus.SUSPENDED: frozenset({OrgStatus.VERIFIED}),
-}
+
+def _org_refusal(action: str, current: str) -> str:
+    target = ORG_STATUS_LABELS[OrgStatus(action)]
+    return f"Eine Organisation im Status „{current}“ kann nicht in den Status „{target}“ wechseln."
+
+
+# An organisation's action is named after the status it leads to.
+ORGANISATIONS = Workflow(
+    {
+        ("verified", OrgStatus.PENDING): OrgStatus.VERIFIED,
+        ("suspended", OrgStatus.PENDING): OrgStatus.SUSPENDED,
+        ("suspended", OrgStatus.VERIFIED): OrgStatus.SUSPENDED,
+        ("verified", OrgStatus.SUSPENDED): OrgStatus.VERIFIED,
+    },
+    ORG_STATUS_LABELS,
+    audit=lambda _action: "organisation_status",
+    stamps={OrgStatus.VERIFIED: "verified_at"},
+    refusal=_org_refusal,
+)
 
 
 @transactional
 def set_organisation_status(actor: User, organisation: Organisation, status: OrgStatus, reason: str = "") -> None:
-    if status not in ORG_TRANSITIONS[organisation.status]:
-        raise ServiceError(
-            f"Eine Organisation im Status „{organisation.status_label}“ kann nicht in den "
-            f"Status „{ORG_STATUS_LABELS[status]}“ wechseln."
-        )
+    ORGANISATIONS.require(status.value, organisation)
     if status == OrgStatus.SUSPENDED and not reason.strip():
         raise ServiceError("Bitte geben Sie einen Grund für die Sperrung an.", field="reason")
-    previous = organisation.status
-    organisation.status = status
+    ORGANISATIONS.move(organisation, status.value, actor, reason.strip())
     organisation.status_reason = reason.strip()
-    if status == OrgStatus.VERIFIED:
-        organisation.verified_at = utcnow()
-    record(
-        "organisation_status",
-        actor=actor,
-        obj=organisation,
-        details=f"{previous.value} → {status.value}" + (f": {reason.strip()}" if reason.strip() else ""),
-    )
     _mail_org_admins(
         organisation, f"Ihre Organisation ist jetzt: {ORG_STATUS_LABELS[status]}", _status_text(status, reason.strip())
     )
@@ -444,8 +446,7 @@ def _mail_org_admins(organisation: Organisation, subject: str, body: str) -> Non
 
 @transactional
 def update_organisation(actor: User, organisation: Organisation, data: Mapping[str, Any], version: int) -> None:
-    if version != organisation.version_id:
-        raise ConflictError()
+    check_version(organisation, version)
     duplicate = db.session.scalar(
         select(Organisation).where(
             func.lower(Organisation.name) == data["name"].lower(), Organisation.id != organisation.id
