@@ -1,4 +1,8 @@
-"""Demo offers in every state, a budget, and any number of extra live offers for load and build tests."""
+"""Demo offers in every state, a budget, and any number of extra live offers for load and build tests.
+
+The demo builds each state of its story directly, not through the workflows of portal/workflow.py: it invents
+no history (audit entries of moves that never happened) and needs none of the steps in between.
+"""
 
 from __future__ import annotations
 
