@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
-from portal import access, security
+from portal import access, security, transactions
 from portal.config import check_production, load_settings
 from portal.extensions import csrf, db, login_manager
 from portal.notifications import delivery
@@ -123,7 +123,7 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> tuple[str, int]:
-        db.session.rollback()
+        transactions.abandon()
         app.logger.exception("unhandled error: %s", type(error).__name__)
         return render_template("error.html", code=500, title=ERROR_TITLES[500]), 500
 

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
 from portal.audit.services import record
-from portal.extensions import db
+from portal.transactions import transactional
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -88,10 +88,10 @@ def enforce() -> Response | None:
 
 def deny(details: str = "") -> NoReturn:
     """Record an authorisation failure and answer 403."""
-    record(
-        "authorisation_failed",
-        actor=current_user if current_user.is_authenticated else None,
-        details=(details or f"{request.method} {request.path}"),
-    )
-    db.session.commit()
+    _record_denial(details or f"{request.method} {request.path}")
     abort(403)
+
+
+@transactional
+def _record_denial(details: str) -> None:
+    record("authorisation_failed", actor=current_user if current_user.is_authenticated else None, details=details)

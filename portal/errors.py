@@ -20,3 +20,16 @@ class ConflictError(ServiceError):
             "Jemand anderes hat diese Daten inzwischen geändert. Ihre Änderung wurde nicht gespeichert. "
             "Bitte laden Sie die Seite neu und prüfen Sie die aktuellen Angaben."
         )
+
+
+DUPLICATE_MESSAGE = (
+    "Dieser Eintrag wurde bereits gespeichert, zum Beispiel durch einen doppelten Klick. "
+    "Bitte laden Sie die Seite neu und prüfen Sie die aktuellen Angaben."
+)
+
+
+class DuplicateError(ServiceError):
+    """A unique constraint refused a second copy of a record that exists already."""
+
+    def __init__(self, message: str = DUPLICATE_MESSAGE, field: str | None = None) -> None:
+        super().__init__(message, field)

@@ -119,14 +119,7 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
     application: Flask = request.getfixturevalue("app")
     assert db.engine is not None
     connection = db.engine.connect()
-    # pysqlite starts transactions only before DML, so a SAVEPOINT would open (and its RELEASE commit) the real
-    # transaction: the test's commits would survive the rollback. An explicit BEGIN makes savepoints nest.
-    sqlite = connection.connection.dbapi_connection if connection.dialect.name == "sqlite" else None
-    if sqlite is not None:
-        sqlite.isolation_level = None
-    outer = connection.begin()
-    if sqlite is not None:
-        connection.exec_driver_sql("BEGIN")
+    outer = connection.begin()  # on SQLite an explicit BEGIN (make_engine), so that savepoints nest
     db.session.remove()
     db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
     request.node.db_connection = connection
@@ -134,8 +127,6 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
     db.session.remove()
     outer.rollback()
-    if sqlite is not None:
-        sqlite.isolation_level = ""  # the driver's default again for the pooled connection
     connection.close()
     db.session.configure(bind=db.engine)
 

@@ -24,6 +24,8 @@ _counter = itertools.count(1)
 
 
 class Factories:
+    """Rows as they exist before the action under test: committed, so that a service's rollback keeps them."""
+
     def organisation(self, **values: Any) -> Organisation:
         number = next(_counter)
         data: dict[str, Any] = {
@@ -41,7 +43,7 @@ class Factories:
         data.update(values)
         organisation = Organisation(**data)
         db.session.add(organisation)
-        db.session.flush()
+        db.session.commit()
         return organisation
 
     def user(self, role: Role = Role.PROVIDER, **values: Any) -> User:
@@ -58,7 +60,7 @@ class Factories:
         data.update(values)
         user = User(**data)
         db.session.add(user)
-        db.session.flush()
+        db.session.commit()
         return user
 
     def provider(self, **values: Any) -> User:
@@ -102,7 +104,7 @@ class Factories:
             offer.live_version, offer.state = version, OfferState.LIVE
         else:
             offer.working_version = version
-        db.session.flush()
+        db.session.commit()
         return offer
 
     def live_offer(self, organisation: Organisation | None = None, months_ago: int = 4, **content: Any) -> Offer:
@@ -132,13 +134,13 @@ class Factories:
         data.update(values)
         assignment = Assignment(offer=offer, participant=participant, **data)
         db.session.add(assignment)
-        db.session.flush()
+        db.session.commit()
         return assignment
 
     def budget(self, year: int, amount: Decimal | int) -> BudgetYear:
         budget = BudgetYear(year=year, amount=Decimal(amount))
         db.session.add(budget)
-        db.session.flush()
+        db.session.commit()
         return budget
 
 

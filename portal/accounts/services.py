@@ -26,10 +26,12 @@ from portal.accounts.models import (
 )
 from portal.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
 from portal.audit.services import client_ip, record
-from portal.errors import ConflictError, ServiceError
+from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.services import absolute_url, queue_mail
+from portal.transactions import check_version, transactional
+from portal.workflow import Workflow
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -86,6 +88,7 @@ def find_token(raw: str, purpose: TokenPurpose) -> Token | None:
 # --- registration and invitations -----------------------------------------------------------------
 
 
+@transactional
 def register_provider(org_data: Mapping[str, Any], name: str, email: str, password: str) -> User | None:
     """Create a pending organisation and its first user (the provider admin); send the verification link.
 
@@ -110,7 +113,6 @@ def register_provider(org_data: Mapping[str, Any], name: str, email: str, passwo
             "Sie haben bereits ein Konto. Falls Sie Ihr Passwort vergessen haben, setzen Sie es hier zurück:\n"
             + absolute_url("accounts.forgot_password"),
         )
-        db.session.commit()
         return None
     organisation = Organisation(**org_data)
     user = User(
@@ -125,7 +127,6 @@ def register_provider(org_data: Mapping[str, Any], name: str, email: str, passwo
     db.session.flush()
     _send_verification(user)
     record("registered", actor=user, obj=organisation)
-    db.session.commit()
     return user
 
 
@@ -141,11 +142,12 @@ def _send_verification(user: User) -> None:
     )
 
 
+@transactional
 def resend_verification(user: User) -> None:
     _send_verification(user)
-    db.session.commit()
 
 
+@transactional
 def verify_email(raw: str) -> User | None:
     token = find_token(raw, TokenPurpose.VERIFY_EMAIL)
     if token is None:
@@ -154,7 +156,6 @@ def verify_email(raw: str) -> User | None:
     token.user.email_verified_at = utcnow()
     record("email_verified", actor=token.user, obj=token.user)
     _notify_staff_of_registration(token.user)
-    db.session.commit()
     return token.user
 
 
@@ -171,6 +172,7 @@ def _notify_staff_of_registration(user: User) -> None:
         )
 
 
+@transactional
 def invite_user(inviter: User, email: str, name: str, role: Role, organisation: Organisation | None) -> User:
     """Create an account without password and send an invitation link."""
     email = normalise_email(email)
@@ -189,10 +191,10 @@ def invite_user(inviter: User, email: str, name: str, role: Role, organisation: 
         f"{absolute_url('accounts.accept_invitation', token=raw)}",
     )
     record("user_invited", actor=inviter, obj=user, details=f"{email} als {role.value}")
-    db.session.commit()
     return user
 
 
+@transactional
 def accept_invitation(raw: str, password: str) -> User | None:
     token = find_token(raw, TokenPurpose.INVITATION)
     if token is None:
@@ -203,10 +205,10 @@ def accept_invitation(raw: str, password: str) -> User | None:
     user.password_hash = hash_password(password)
     user.email_verified_at = utcnow()
     record("invitation_accepted", actor=user, obj=user)
-    db.session.commit()
     return user
 
 
+@transactional
 def create_user(email: str, role: Role, password: str, org_name: str | None = None, name: str = "") -> User:
     """Create an active, verified account directly (command line and demo data)."""
     organisation = None
@@ -230,7 +232,6 @@ def create_user(email: str, role: Role, password: str, org_name: str | None = No
     db.session.add(user)
     db.session.flush()
     record("user_created", obj=user, details=f"{user.email} als {role.value}", actor_email="cli")
-    db.session.commit()
     return user
 
 
@@ -259,61 +260,60 @@ def _attempt(kind: str, email: str, success: bool) -> None:
     db.session.add(LoginAttempt(kind=kind, account=normalise_email(email), ip=client_ip(), success=success))
 
 
+@transactional
 def authenticate(email: str, password: str) -> tuple[LoginResult, User | None]:
     """First login step. The caller finishes the login (OK) or asks for the code (NEEDS_TOTP)."""
     if login_throttled(email):
         record("login_refused", actor_email=normalise_email(email)[:320])
-        db.session.commit()
         return LoginResult.THROTTLED, None
     user = user_by_email(email)
     valid = verify_password(user.password_hash if user and user.password_hash else _dummy_hash(), password)
     if user is None or not valid or not user.active:
         _attempt("password", email, success=False)
         record("login_failed", actor=user, actor_email=normalise_email(email)[:320])
-        db.session.commit()
         return LoginResult.BAD, None
     if user.email_verified_at is None:
         return LoginResult.UNVERIFIED, user
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    db.session.commit()
     return (LoginResult.NEEDS_TOTP if user.has_totp else LoginResult.OK), user
 
 
+@transactional
 def check_totp(user: User, code: str) -> bool:
     """Second login step: a valid code that was not used before; wrong codes are throttled."""
     if login_throttled(user.email, kind="totp"):
         record("login_refused", actor=user, details="Sicherheitscode gesperrt")
-        db.session.commit()
         return False
     step = mfa.matching_step(user.totp_secret, code, utcnow())
     if step is None or step <= user.totp_last_step:
         _attempt("totp", user.email, success=False)
         record("totp_failed", actor=user)
-        db.session.commit()
         return False
     user.totp_last_step = step
-    db.session.commit()
     return True
 
 
+@transactional
 def finish_login(user: User) -> None:
     _attempt("password", user.email, success=True)
     user.last_login_at = utcnow()
     record("login", actor=user)
-    db.session.commit()
 
 
-def end_sessions(user: User, action: str, actor: User | None = None, details: str = "") -> None:
+def _end_sessions(user: User, action: str, actor: User | None = None, details: str = "") -> None:
     """Invalidate every session of the user (the session version is part of the login id)."""
     user.session_version += 1
     record(action, actor=actor or user, obj=user, details=details)
-    db.session.commit()
+
+
+end_sessions = transactional(_end_sessions)
 
 
 # --- passwords and second factor ------------------------------------------------------------------
 
 
+@transactional
 def request_password_reset(email: str) -> None:
     """Send a single-use reset link if the account exists; the answer is the same either way."""
     user = user_by_email(email)
@@ -328,9 +328,9 @@ def request_password_reset(email: str) -> None:
         "Wenn Sie das nicht waren, können Sie diese Nachricht ignorieren.",
     )
     record("password_reset_requested", actor=user, obj=user)
-    db.session.commit()
 
 
+@transactional
 def reset_password(raw: str, password: str) -> User | None:
     token = find_token(raw, TokenPurpose.RESET_PASSWORD)
     if token is None:
@@ -342,17 +342,18 @@ def reset_password(raw: str, password: str) -> User | None:
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()  # the link proved the address
     _password_changed_mail(user)
-    end_sessions(user, "password_reset")
+    _end_sessions(user, "password_reset")
     return user
 
 
+@transactional
 def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise ServiceError("Das bisherige Passwort ist nicht richtig.", field="current_password")
     _check_password(new, user.name, user.email, user.organisation.name if user.organisation else "")
     user.password_hash = hash_password(new)
     _password_changed_mail(user)
-    end_sessions(user, "password_changed")
+    _end_sessions(user, "password_changed")
 
 
 def _password_changed_mail(user: User) -> None:
@@ -364,6 +365,7 @@ def _password_changed_mail(user: User) -> None:
     )
 
 
+@transactional
 def enable_totp(user: User, secret: str, code: str) -> None:
     step = mfa.matching_step(secret, code, utcnow())
     if step is None:
@@ -374,14 +376,14 @@ def enable_totp(user: User, secret: str, code: str) -> None:
     user.totp_secret = secret
     user.totp_last_step = step
     record("totp_enabled", actor=user, obj=user)
-    db.session.commit()
 
 
+@transactional
 def set_notification_mode(user: User, daily: bool) -> None:
     user.notify_daily = daily
-    db.session.commit()
 
 
+@transactional
 def disable_totp(user: User, password: str) -> None:
     if current_app.config["REQUIRE_MFA"] and user.needs_mfa:
         raise ServiceError("Für Ihre Rolle ist die Zwei-Faktor-Anmeldung vorgeschrieben.")
@@ -390,41 +392,41 @@ def disable_totp(user: User, password: str) -> None:
     user.totp_secret = ""
     user.totp_last_step = 0
     record("totp_disabled", actor=user, obj=user)
-    db.session.commit()
 
 
 # --- organisations and users (staff, admin, provider admin) ---------------------------------------
 
-ORG_TRANSITIONS: dict[OrgStatus, frozenset[OrgStatus]] = {
-    OrgStatus.PENDING: frozenset({OrgStatus.VERIFIED, OrgStatus.SUSPENDED}),
-    OrgStatus.VERIFIED: frozenset({OrgStatus.SUSPENDED}),
-    OrgStatus.SUSPENDED: frozenset({OrgStatus.VERIFIED}),
-}
+
+def _org_refusal(action: str, current: str) -> str:
+    target = ORG_STATUS_LABELS[OrgStatus(action)]
+    return f"Eine Organisation im Status „{current}“ kann nicht in den Status „{target}“ wechseln."
 
 
+# An organisation's action is named after the status it leads to.
+ORGANISATIONS = Workflow(
+    {
+        ("verified", OrgStatus.PENDING): OrgStatus.VERIFIED,
+        ("suspended", OrgStatus.PENDING): OrgStatus.SUSPENDED,
+        ("suspended", OrgStatus.VERIFIED): OrgStatus.SUSPENDED,
+        ("verified", OrgStatus.SUSPENDED): OrgStatus.VERIFIED,
+    },
+    ORG_STATUS_LABELS,
+    audit=lambda _action: "organisation_status",
+    stamps={OrgStatus.VERIFIED: "verified_at"},
+    refusal=_org_refusal,
+)
+
+
+@transactional
 def set_organisation_status(actor: User, organisation: Organisation, status: OrgStatus, reason: str = "") -> None:
-    if status not in ORG_TRANSITIONS[organisation.status]:
-        raise ServiceError(
-            f"Eine Organisation im Status „{organisation.status_label}“ kann nicht in den "
-            f"Status „{ORG_STATUS_LABELS[status]}“ wechseln."
-        )
+    ORGANISATIONS.require(status.value, organisation)
     if status == OrgStatus.SUSPENDED and not reason.strip():
         raise ServiceError("Bitte geben Sie einen Grund für die Sperrung an.", field="reason")
-    previous = organisation.status
-    organisation.status = status
+    ORGANISATIONS.move(organisation, status.value, actor, reason.strip())
     organisation.status_reason = reason.strip()
-    if status == OrgStatus.VERIFIED:
-        organisation.verified_at = utcnow()
-    record(
-        "organisation_status",
-        actor=actor,
-        obj=organisation,
-        details=f"{previous.value} → {status.value}" + (f": {reason.strip()}" if reason.strip() else ""),
-    )
     _mail_org_admins(
         organisation, f"Ihre Organisation ist jetzt: {ORG_STATUS_LABELS[status]}", _status_text(status, reason.strip())
     )
-    db.session.commit()
 
 
 def _status_text(status: OrgStatus, reason: str) -> str:
@@ -442,9 +444,9 @@ def _mail_org_admins(organisation: Organisation, subject: str, body: str) -> Non
             queue_mail(user.email, subject, body)
 
 
+@transactional
 def update_organisation(actor: User, organisation: Organisation, data: Mapping[str, Any], version: int) -> None:
-    if version != organisation.version_id:
-        raise ConflictError()
+    check_version(organisation, version)
     duplicate = db.session.scalar(
         select(Organisation).where(
             func.lower(Organisation.name) == data["name"].lower(), Organisation.id != organisation.id
@@ -456,9 +458,9 @@ def update_organisation(actor: User, organisation: Organisation, data: Mapping[s
     for key in changed:
         setattr(organisation, key, data[key])
     record("organisation_updated", actor=actor, obj=organisation, details=", ".join(changed))
-    db.session.commit()
 
 
+@transactional
 def change_role(actor: User, user: User, role: Role) -> None:
     if user.id == actor.id:
         raise ServiceError("Sie können Ihre eigene Rolle nicht ändern.", field="role")
@@ -466,11 +468,12 @@ def change_role(actor: User, user: User, role: Role) -> None:
         raise ServiceError("Träger-Konten und ARGE-Konten können nicht ineinander umgewandelt werden.", field="role")
     previous = user.role
     user.role = role
-    end_sessions(user, "role_changed", actor=actor, details=f"{previous.value} → {role.value}")
+    _end_sessions(user, "role_changed", actor=actor, details=f"{previous.value} → {role.value}")
 
 
+@transactional
 def set_active(actor: User, user: User, active: bool) -> None:
     if user.id == actor.id:
         raise ServiceError("Sie können Ihr eigenes Konto nicht deaktivieren.")
     user.active = active
-    end_sessions(user, "user_reactivated" if active else "user_deactivated", actor=actor)
+    _end_sessions(user, "user_reactivated" if active else "user_deactivated", actor=actor)

@@ -10,10 +10,11 @@ from sqlalchemy import delete, func, select
 from portal.accounts.models import Role, User
 from portal.audit.services import record
 from portal.budget.models import BudgetYear, Commitment
-from portal.errors import ConflictError, ServiceError
+from portal.errors import ServiceError
 from portal.extensions import db
 from portal.offers.models import Offer, OfferVersion
 from portal.templating import de_number
+from portal.transactions import check_version, transactional
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ def overview() -> list[YearRow]:
     return sorted(rows, key=lambda row: row.year)
 
 
+@transactional
 def set_budget(actor: User, year: int, amount: Decimal, expected: int | None) -> None:
     if amount < 0:
         raise ServiceError("Das Budget darf nicht negativ sein.", field="amount")
@@ -59,13 +61,11 @@ def set_budget(actor: User, year: int, amount: Decimal, expected: int | None) ->
                 "in der Tabelle.",
                 field="year",
             )
-        if budget.version_id != expected:
-            raise ConflictError()
+        check_version(budget, expected)
         previous = f"{budget.amount}"
         budget.amount = amount
         budget.updated_by_id = actor.id
     record("budget_set", actor=actor, obj=budget, details=f"{year}: {previous} → {amount}")
-    db.session.commit()
 
 
 def shortfalls(offer: Offer, per_year: dict[int, Decimal]) -> list[str]:

@@ -34,7 +34,6 @@ def set_year() -> ResponseReturnValue:
         try:
             set_budget(current_user._get_current_object(), year, amount, form.expected())
         except ServiceError as error:
-            db.session.rollback()
             show_error(form, error)
         else:
             flash(f"Das Eingliederungsbudget für {year} ist gespeichert: {euro(amount)}.", "success")

@@ -8,6 +8,7 @@ from portal.accounts.models import Organisation, OrgStatus, Role, Umbrella, User
 from portal.accounts.passwords import hash_password
 from portal.extensions import db
 from portal.models import utcnow
+from portal.transactions import transactional
 
 DEMO_ORGANISATIONS = [
     {
@@ -70,6 +71,7 @@ DEMO_USERS = [
 ]
 
 
+@transactional
 def load_demo_data(password: str) -> list[tuple[str, str, str]]:
     """Create what is missing; return (e-mail, role, organisation) of every demo account."""
     organisations = [_organisation(data) for data in DEMO_ORGANISATIONS]
@@ -90,7 +92,6 @@ def load_demo_data(password: str) -> list[tuple[str, str, str]]:
                 )
             )
         accounts.append((email, role.value, organisation.name if organisation else "ARGE"))
-    db.session.commit()
     return accounts
 
 

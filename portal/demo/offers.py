@@ -1,4 +1,8 @@
-"""Demo offers in every state, a budget, and any number of extra live offers for load and build tests."""
+"""Demo offers in every state, a budget, and any number of extra live offers for load and build tests.
+
+The demo builds each state of its story directly, not through the workflows of portal/workflow.py: it invents
+no history (audit entries of moves that never happened) and needs none of the steps in between.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from portal.offers.costs import Costs
 from portal.offers.models import DISTRICTS, FIELDS_OF_WORK, Offer, OfferState, OfferType, OfferVersion, Site
 from portal.offers.models import VersionStatus as S
 from portal.offers.services import costs_of
+from portal.transactions import transactional
 
 TITLES = {
     "gruenpflege": ("Pflege der Grünanlagen im Stadtpark", "Naturnahe Gestaltung von Schulhöfen"),
@@ -52,6 +57,7 @@ STORY = [
 REPORTING_OFFERS = (1, 2)
 
 
+@transactional
 def load_demo_offers(extra: int = 0) -> int:
     """Create the demo story once, plus `extra` live offers each call. Returns how many offers were added."""
     providers = demo_providers()
@@ -76,7 +82,6 @@ def load_demo_offers(extra: int = 0) -> int:
             number,
         )
         added += 1
-    db.session.commit()
     return added
 
 

@@ -27,6 +27,7 @@ from portal.offers.models import Offer, OfferState, OfferVersion, Site
 from portal.reports import calc
 from portal.reports.models import Assignment, Event, Participant, ParticipationReport, ReportLine, ReportReminder
 from portal.review.models import ReviewNote
+from portal.transactions import transactional
 
 CLOSED_STATES = (OfferState.ENDED, OfferState.WITHDRAWN, OfferState.REJECTED)
 CHUNK = 500  # ids per statement, well below every database's limit of bound parameters
@@ -149,7 +150,14 @@ def _certificate_keys(version_ids: Sequence[int]) -> list[tuple[str, str]]:
 
 
 def execute_purge(plan: Plan) -> None:
-    """Delete what the plan names, record it and commit; then delete the files."""
+    """Delete the rows the plan names and record it, in one transaction; then delete the files."""
+    _delete_rows(plan)
+    for area, key in plan.files:
+        storage.delete(area, key)
+
+
+@transactional
+def _delete_rows(plan: Plan) -> None:
     _delete(ReportLine.report_id, plan.report_ids)
     _delete(ParticipationReport.id, plan.report_ids)
     _delete(Event.assignment_id, plan.assignment_ids)
@@ -158,9 +166,6 @@ def execute_purge(plan: Plan) -> None:
     _delete(Participant.id, plan.participant_ids)
     _delete_offers(plan.offer_ids, plan.version_ids)
     record("retention_purge", details=plan.summary(), actor_email="cli")
-    db.session.commit()
-    for area, key in plan.files:
-        storage.delete(area, key)
 
 
 def _delete_offers(offer_ids: Sequence[int], version_ids: Sequence[int]) -> None:

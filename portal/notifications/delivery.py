@@ -15,11 +15,13 @@ from werkzeug.wrappers import Response
 from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.models import QueuedMail
+from portal.transactions import transactional
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
+@transactional
 def deliver_pending() -> int:
     """Send every queued message; failures stay queued for a later try. Returns the number sent."""
     pending = db.session.scalars(
@@ -28,8 +30,6 @@ def deliver_pending() -> int:
     sent = 0
     for mail in pending:
         sent += _deliver_one(mail)
-    if pending:
-        db.session.commit()
     return sent
 
 

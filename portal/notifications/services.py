@@ -14,6 +14,7 @@ from portal.accounts.models import Role, User
 from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.models import DigestItem, QueuedMail
+from portal.transactions import transactional
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:
@@ -49,6 +50,7 @@ def notify_staff(subject: str, body: str) -> None:
         notify(member, subject, body)
 
 
+@transactional
 def queue_digests() -> int:
     """Queue one mail per user with all notifications since the last digest. Returns the number of mails."""
     items = db.session.scalars(select(DigestItem).where(DigestItem.sent_at.is_(None)).order_by(DigestItem.id)).all()
@@ -64,5 +66,4 @@ def queue_digests() -> int:
             mails += 1
         for item in user_items:
             item.sent_at = utcnow()
-    db.session.commit()
     return mails

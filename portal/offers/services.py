@@ -13,7 +13,7 @@ from sqlalchemy import select
 from portal import storage
 from portal.accounts.models import User
 from portal.audit.services import record
-from portal.errors import ConflictError, ServiceError
+from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.services import absolute_url, notify_staff
@@ -21,7 +21,9 @@ from portal.offers import steps
 from portal.offers.costs import CostInput, Costs, compute_costs
 from portal.offers.models import CONTENT_FIELDS, Offer, OfferState, OfferType, OfferVersion, Site
 from portal.offers.rules import OfferLimits, check_application, criteria_rules_on
-from portal.offers.workflow import check_version, commit_or_conflict, stale_is_conflict, transition
+from portal.offers.workflow import STATES, VERSIONS
+from portal.transactions import check_version, transactional
+from portal.workflow import TransitionError
 
 PDF_SIGNATURE = b"%PDF-"
 # What the provider fills in; the applicable criteria and the certificate's name are set by submit/store_certificate.
@@ -42,11 +44,6 @@ def _require_owner(user: User, offer: Offer) -> None:
         raise ServiceError("Dieses Angebot gehört nicht zu Ihrer Organisation.")
 
 
-def check_offer_version(offer: Offer, expected: int | None) -> None:
-    if expected is not None and offer.version_id != expected:
-        raise ConflictError()
-
-
 def _require_editable(version: OfferVersion) -> None:
     if not version.editable:
         raise ServiceError(f"Diese Fassung ist „{version.status_label}“ und kann nicht mehr geändert werden.")
@@ -55,6 +52,7 @@ def _require_editable(version: OfferVersion) -> None:
 # --- drafts ---------------------------------------------------------------------------------------
 
 
+@transactional
 def create_offer(user: User, offer_type: OfferType, title: str, form_token: str) -> Offer:
     """Start a draft; the same form token twice (double click, resent form) gives the same offer."""
     existing = db.session.scalar(select(Offer).where(Offer.form_token == form_token))
@@ -73,11 +71,10 @@ def create_offer(user: User, offer_type: OfferType, title: str, form_token: str)
     db.session.flush()
     offer.working_version = version
     record("offer_created", actor=user, obj=offer, details=title)
-    db.session.commit()
     return offer
 
 
-@stale_is_conflict
+@transactional
 def save_step(user: User, version: OfferVersion, data: Mapping[str, Any], expected: int | None) -> None:
     """Store one step of the form (also as a draft with gaps); sites replace the previous list."""
     _require_owner(user, version.offer)
@@ -90,7 +87,6 @@ def save_step(user: User, version: OfferVersion, data: Mapping[str, Any], expect
             setattr(version, name, value)
     costs = costs_of(version)
     version.total_cost = costs.total if costs else Decimal(0)
-    commit_or_conflict()
 
 
 def _replace_sites(version: OfferVersion, sites: list[Mapping[str, Any]]) -> None:
@@ -113,7 +109,7 @@ def costs_of(version: OfferVersion) -> Costs | None:
     )
 
 
-@stale_is_conflict
+@transactional
 def store_certificate(user: User, version: OfferVersion, filename: str, data: bytes) -> None:
     """Keep the chamber certificate: PDF only, under a random name outside any served folder."""
     _require_owner(user, version.offer)
@@ -127,7 +123,6 @@ def store_certificate(user: User, version: OfferVersion, filename: str, data: by
     version.certificate_name = storage.safe_download_name(filename, "bescheinigung")
     version.certificate_sha256 = stored.sha256
     record("offer_certificate", actor=user, obj=version.offer, details=version.certificate_sha256)
-    commit_or_conflict()
 
 
 # --- submission -----------------------------------------------------------------------------------
@@ -147,7 +142,7 @@ def submission_problems(version: OfferVersion) -> tuple[dict[str, str], list[str
     return errors, findings.warnings
 
 
-@stale_is_conflict
+@transactional
 def submit(user: User, version: OfferVersion, expected: int | None, confirmed: bool) -> None:
     _require_owner(user, version.offer)
     check_version(version, expected)
@@ -162,9 +157,8 @@ def submit(user: User, version: OfferVersion, expected: int | None, confirmed: b
     if not confirmed:
         raise ServiceError("Bitte bestätigen Sie, dass Ihre Angaben richtig und vollständig sind.", field="confirm")
     version.criteria_rules = criteria_rules_on(today())
-    transition(version, "submit", user)
+    VERSIONS.move(version, "submit", user)
     _notify_staff(version)
-    commit_or_conflict()
 
 
 def _notify_staff(version: OfferVersion) -> None:
@@ -179,7 +173,7 @@ def _notify_staff(version: OfferVersion) -> None:
 # --- live offers ----------------------------------------------------------------------------------
 
 
-@stale_is_conflict
+@transactional
 def start_revision(user: User, offer: Offer) -> OfferVersion:
     """Edit a live offer: a new draft version; the approved one stays public until the change is approved."""
     _require_owner(user, offer)
@@ -201,40 +195,36 @@ def start_revision(user: User, offer: Offer) -> OfferVersion:
     revision.sites = [Site(**site.content(), position=site.position) for site in live.sites]
     offer.working_version = revision
     record("offer_revision_started", actor=user, obj=offer, details=f"Fassung {revision.number}")
-    commit_or_conflict()
     return revision
 
 
-@stale_is_conflict
+@transactional
 def withdraw_version(user: User, version: OfferVersion, expected: int | None) -> None:
     """Take back an application or a pending change; a never-approved offer is then withdrawn."""
     offer = version.offer
     _require_owner(user, offer)
     check_version(version, expected)
-    transition(version, "withdraw", user)
+    VERSIONS.move(version, "withdraw", user)
     offer.working_version = None
-    if offer.state == OfferState.OPEN:
-        offer.state = OfferState.WITHDRAWN
-    commit_or_conflict()
+    if STATES.allowed("withdraw", offer):  # never approved: the offer as a whole is withdrawn
+        STATES.move(offer, "withdraw", user)
 
 
-@stale_is_conflict
+@transactional
 def end_offer(user: User, offer: Offer, expected: int | None) -> None:
     """A live offer ends early or is taken off the catalogue by its provider."""
     _require_owner(user, offer)
-    check_offer_version(offer, expected)
-    if offer.state != OfferState.LIVE:
-        raise ServiceError("Nur ein veröffentlichtes Angebot kann beendet werden.")
-    offer.state = OfferState.ENDED
-    record("offer_ended", actor=user, obj=offer, details="live → ended")
-    commit_or_conflict()
+    check_version(offer, expected)
+    if not STATES.allowed("end", offer):
+        raise TransitionError("Nur ein veröffentlichtes Angebot kann beendet werden.")
+    STATES.move(offer, "end", user)
 
 
-@stale_is_conflict
+@transactional
 def update_occupancy(user: User, offer: Offer, occupied: int, expected: int | None) -> None:
     """Occupied places of a live offer: no new approval needed."""
     _require_owner(user, offer)
-    check_offer_version(offer, expected)
+    check_version(offer, expected)
     if offer.state != OfferState.LIVE or offer.live_version is None:
         raise ServiceError("Die Belegung kann nur bei veröffentlichten Angeboten gepflegt werden.")
     total = offer.live_version.places_total or 0
@@ -242,4 +232,3 @@ def update_occupancy(user: User, offer: Offer, occupied: int, expected: int | No
         raise ServiceError(f"Die Belegung muss zwischen 0 und {total} liegen.", field="occupied_places")
     record("offer_occupancy", actor=user, obj=offer, details=f"{offer.occupied_places} → {occupied}")
     offer.occupied_places = occupied
-    commit_or_conflict()

@@ -1,23 +1,12 @@
-"""The review workflow of an offer version: one table says which action leads from which status to which."""
+"""The offer's two tables: the review workflow of a version, and the state of the offer as a whole."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import ParamSpec, Protocol, TypeVar
+from typing import Any
 
-from sqlalchemy.orm.exc import StaleDataError
-
-from portal.accounts.models import User
-from portal.audit.services import record
-from portal.errors import ConflictError, ServiceError
-from portal.extensions import db
-from portal.models import utcnow
-from portal.offers.models import VERSION_STATUS_LABELS, OfferVersion
+from portal.offers.models import OFFER_STATE_LABELS, VERSION_STATUS_LABELS, OfferState
 from portal.offers.models import VersionStatus as S
-
-P = ParamSpec("P")
-R = TypeVar("R")
+from portal.workflow import Move, Workflow, path_and_reason
 
 TRANSITIONS: dict[tuple[str, S], S] = {
     ("submit", S.DRAFT): S.SUBMITTED,
@@ -51,67 +40,34 @@ TRANSITIONS: dict[tuple[str, S], S] = {
 }
 
 
-def allowed(action: str, version: OfferVersion) -> bool:
-    return (action, version.status) in TRANSITIONS
+def _with_number(version: Any, move: Move[S]) -> str:
+    return f"{path_and_reason(version, move)} (Fassung {version.number})"
 
 
-class Versioned(Protocol):
-    version_id: int
+VERSIONS = Workflow(
+    TRANSITIONS,
+    VERSION_STATUS_LABELS,
+    audit="offer_{}".format,
+    subject=lambda version: version.offer,
+    describe=_with_number,
+    changed_at="status_changed_at",
+    stamps={S.SUBMITTED: "submitted_at", S.RESUBMITTED: "submitted_at"},
+)
 
-
-def check_version(version: Versioned, expected: int | None) -> None:
-    """Optimistic locking: the form carried the version it was rendered from."""
-    if expected is not None and expected != version.version_id:
-        raise ConflictError()
-
-
-def require(action: str, version: OfferVersion) -> S:
-    """The status the action leads to; refused when the table has no such move."""
-    target = TRANSITIONS.get((action, version.status))
-    if target is None:
-        raise ServiceError(f"Das ist im Status „{version.status_label}“ nicht möglich.")
-    return target
-
-
-def transition(version: OfferVersion, action: str, actor: User | None, reason: str = "") -> S:
-    """Move the version along the table; record who, when, from → to and why. The caller commits."""
-    target = require(action, version)
-    previous = version.status
-    version.status = target
-    version.status_changed_at = utcnow()
-    if target in (S.SUBMITTED, S.RESUBMITTED):
-        version.submitted_at = version.status_changed_at
-    details = f"{previous.value} → {target.value}"
-    record(
-        f"offer_{action}",
-        actor=actor,
-        obj=version.offer,
-        details=details + (f": {reason}" if reason else "") + f" (Fassung {version.number})",
-    )
-    return previous
-
-
-def stale_is_conflict(change: Callable[P, R]) -> Callable[P, R]:
-    """A concurrent change can surface at any flush, also an automatic one before a query: always a conflict."""
-
-    @wraps(change)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return change(*args, **kwargs)
-        except StaleDataError as error:
-            db.session.rollback()
-            raise ConflictError() from error
-
-    return run
-
-
-def commit_or_conflict() -> None:
-    """Commit; a concurrent change of the same row (version counter) becomes a clear conflict."""
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise ConflictError() from error
+# The version's move records why; only ending a live offer writes an entry of its own.
+STATES = Workflow(
+    {
+        ("go_live", OfferState.OPEN): OfferState.LIVE,
+        ("go_live", OfferState.LIVE): OfferState.LIVE,  # a change of a live offer approved
+        ("go_live", OfferState.ENDED): OfferState.LIVE,  # a change approved after the provider ended the offer
+        ("reject", OfferState.OPEN): OfferState.REJECTED,
+        ("withdraw", OfferState.OPEN): OfferState.WITHDRAWN,
+        ("end", OfferState.LIVE): OfferState.ENDED,
+    },
+    OFFER_STATE_LABELS,
+    audit={"end": "offer_ended"}.get,
+    attribute="state",
+)
 
 
 def status_text(status: S) -> str:

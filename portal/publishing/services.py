@@ -12,10 +12,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from flask import Flask, current_app
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -26,6 +26,7 @@ from portal.publishing.build import BUSY, PublishLock, Report, Result, Sources, 
 from portal.publishing.errors import PublishError
 from portal.publishing.models import TRIGGER_LABELS, PublishRun, PublishStatus
 from portal.publishing.snapshot import read_snapshot, take_snapshot
+from portal.transactions import abandon, transactional
 
 LOG_LIMIT = 50_000
 INTERRUPTED = "\nAbgebrochen: Der Vorgang wurde beendet, bevor er fertig war (z. B. Neustart des Servers)."
@@ -59,10 +60,10 @@ class RunLog:
         self.add(line)
         self.echo(line)
 
+    @transactional
     def add(self, line: str) -> None:
         self.lines.append(line)
         db.session.execute(update(PublishRun).where(PublishRun.id == self.run_id).values(log=self.text))
-        db.session.commit()
 
     @property
     def text(self) -> str:
@@ -83,18 +84,19 @@ def publish_now(echo: Report, snapshot_file: Path | None = None, actor: User | N
     return outcome.result
 
 
+def _busy(*_args: object) -> NoReturn:
+    """The unique "running" row refused a second one: another machine with the same database publishes."""
+    raise PublishError(BUSY)
+
+
+@transactional(on_duplicate=_busy)
 def begin_run(actor: User | None, trigger: str) -> PublishRun:
     """Record a new running run. The caller holds the PublishLock: a run still marked running was interrupted."""
     close_interrupted_runs()
     run = PublishRun(trigger=trigger, started_by_id=actor.id if actor else None, started_at=utcnow(), running=True)
     db.session.add(run)
-    try:
-        db.session.flush()
-    except IntegrityError:  # another machine with the same database runs one
-        db.session.rollback()
-        raise PublishError(BUSY) from None
+    db.session.flush()
     record("publish_started", actor=actor, obj=run, details=TRIGGER_LABELS[trigger])
-    db.session.commit()
     return run
 
 
@@ -112,13 +114,14 @@ def execute(run_id: int, echo: Report) -> Outcome:
     try:
         result = publish(lambda: take_snapshot(db.session()), sources(), target(), log)
     except Exception as error:  # every failure is recorded; the previous site stays online
-        db.session.rollback()
+        abandon()
         message = error.message if isinstance(error, PublishError) else f"{type(error).__name__}: {error}"
         log.add(f"Fehlgeschlagen – die bisherige Website bleibt online.\n{message}")
         return Outcome(None, message, finish_run(run_id, PublishStatus.FAILED, log.text))
     return Outcome(result, None, finish_run(run_id, PublishStatus.SUCCEEDED, log.text, result.offers))
 
 
+@transactional
 def finish_run(run_id: int, status: PublishStatus, log: str, offers: int | None = None) -> bool:
     """Close the run; returns whether another publish was requested while it ran (in the same statement)."""
     statement = (
@@ -127,9 +130,7 @@ def finish_run(run_id: int, status: PublishStatus, log: str, offers: int | None 
         .values(status=status, running=None, finished_at=utcnow(), log=log, offers=offers)
         .returning(PublishRun.again)
     )
-    again = bool(db.session.execute(statement).scalar_one())
-    db.session.commit()
-    return again
+    return bool(db.session.execute(statement).scalar_one())
 
 
 # --- in the background: the portal ---------------------------------------------------------------------------------
@@ -183,8 +184,8 @@ def publish_after_approval(actor: User | None) -> None:
         logger.exception("publish after approval could not start")
 
 
+@transactional
 def request_again() -> bool:
     """Ask the running publish (if any) to run once more when it is done; True if there was one."""
     done = db.session.execute(update(PublishRun).where(PublishRun.running.is_(True)).values(again=True))
-    db.session.commit()
     return bool(done.rowcount)  # type: ignore[attr-defined]

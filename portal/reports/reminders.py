@@ -20,6 +20,7 @@ from portal.notifications.delivery import deliver_pending
 from portal.notifications.services import absolute_url, notify
 from portal.reports.models import ReportReminder
 from portal.reports.queries import DueReport, due_reports
+from portal.transactions import transactional
 
 BEFORE = "before"
 OVERDUE = "overdue"
@@ -38,7 +39,15 @@ class ReminderResult:
 
 
 def send_reminders(today: date) -> ReminderResult:
-    """Record and mail the reminders due today; commits and delivers the mails.
+    """Record and mail the reminders due today; commits, then delivers the mails."""
+    result = _record_reminders(today)
+    deliver_pending()
+    return result
+
+
+@transactional
+def _record_reminders(today: date) -> ReminderResult:
+    """Record and queue the reminders due today.
 
     A month counts as reminded only when its organisation has someone to tell; otherwise it is tried again.
     """
@@ -57,8 +66,6 @@ def send_reminders(today: date) -> ReminderResult:
     db.session.add_all(
         ReportReminder(offer_id=due.offer_id, year=due.year, month=due.month, kind=_key(due)[3]) for due in reminded
     )
-    db.session.commit()
-    deliver_pending()
     return ReminderResult(reminders=len(reminded), organisations=len(reached))
 
 

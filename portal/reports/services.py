@@ -23,7 +23,6 @@ from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.services import absolute_url, notify, notify_staff
 from portal.offers.models import Offer, OfferState
-from portal.offers.workflow import check_version, commit_or_conflict, stale_is_conflict
 from portal.reports import calc, pdf, queries
 from portal.reports.document import build_document
 from portal.reports.models import (
@@ -40,6 +39,8 @@ from portal.reports.models import (
 )
 from portal.reports.pdfcheck import check_pdf
 from portal.reports.sheet import MAX_CELL_LENGTH, build_sheet, prefilled_days
+from portal.transactions import check_version, transactional
+from portal.workflow import Move, Workflow
 
 CUSTOMER_NUMBER = re.compile(r"^\d{3}[A-Z]\d{6}$", re.ASCII)  # ASCII: "١٢٣" are digits to Python, not to the jobcentre
 INITIALS = re.compile(r"^[A-ZÄÖÜ]\.?(?: ?[A-ZÄÖÜ]\.?){0,2}$")
@@ -50,6 +51,19 @@ TRANSITIONS: dict[tuple[str, ReportStatus], ReportStatus] = {
     ("request_correction", ReportStatus.SUBMITTED): ReportStatus.CORRECTION_REQUESTED,
     ("reject", ReportStatus.SUBMITTED): ReportStatus.REJECTED,
 }
+
+
+def _with_number(report: ParticipationReport, move: Move[ReportStatus]) -> str:
+    return f"{move.path} (Fassung {report.number}){move.because}"
+
+
+REPORTS = Workflow(
+    TRANSITIONS,
+    REPORT_STATUS_LABELS,
+    audit="report_{}".format,
+    describe=_with_number,
+    changed_at="status_changed_at",
+)
 DECISIONS = ("approve", "request_correction", "reject")
 
 
@@ -61,10 +75,10 @@ def month_ended(year: int, month: int) -> bool:
     return today() > date(year, month, calc.days_in_month(year, month))
 
 
+@transactional
 def log_access(user: User, obj: object, what: str) -> None:
-    """Write one access-log entry for a view or download of participant data (who, when, what) and commit."""
+    """Write one access-log entry for a view or download of participant data (who, when, what)."""
     record_now("participant_data_viewed", user, obj, what)
-    db.session.commit()
 
 
 def _require_own_offer(user: User, offer: Offer) -> None:
@@ -163,7 +177,7 @@ def agh_warning(offer: Offer, data: AssignmentInput) -> str | None:
     )
 
 
-@stale_is_conflict
+@transactional
 def create_assignment(user: User, offer: Offer, data: AssignmentInput, limit_confirmed: bool) -> Assignment:
     _require_own_offer(user, offer)
     if offer.state != OfferState.LIVE:
@@ -190,7 +204,6 @@ def create_assignment(user: User, offer: Offer, data: AssignmentInput, limit_con
     db.session.flush()
     _add_to_drafts(assignment)
     record("assignment_created", actor=user, obj=assignment, details=f"Angebot {offer.id}")
-    commit_or_conflict()
     return assignment
 
 
@@ -236,7 +249,7 @@ def _new_line(assignment: Assignment, report: ParticipationReport, position: int
 # --- immediate events -----------------------------------------------------------------------------
 
 
-@stale_is_conflict
+@transactional
 def record_event(user: User, assignment: Assignment, kind: EventKind, event_date: date, reason: str) -> Event:
     """Report an event at once: staff are told by mail; an exit ends the assignment on the event's date."""
     _require_own_offer(user, assignment.offer)
@@ -258,7 +271,6 @@ def record_event(user: User, assignment: Assignment, kind: EventKind, event_date
         _end_assignment(assignment, event_date - timedelta(days=1) if kind is EventKind.NON_ENTRY else event_date)
     record(f"event_{kind.value}", actor=user, obj=assignment, details=f"{event.kind_label} am {event_date:%d.%m.%Y}")
     _notify_event(event)
-    commit_or_conflict()
     return event
 
 
@@ -293,7 +305,7 @@ def _notify_event(event: Event) -> None:
 # --- monthly reports ------------------------------------------------------------------------------
 
 
-@stale_is_conflict
+@transactional
 def start_report(user: User, offer: Offer, year: int, month: int) -> ParticipationReport:
     """The month's report to work on: the open draft if there is one, else a new prefilled draft."""
     _require_own_offer(user, offer)
@@ -310,7 +322,6 @@ def start_report(user: User, offer: Offer, year: int, month: int) -> Participati
     db.session.add(report)
     db.session.flush()
     record("report_created", actor=user, obj=report, details=f"{year}-{month:02d} Fassung {report.number}")
-    commit_or_conflict()
     return report
 
 
@@ -320,7 +331,7 @@ def _require_draft(user: User, report: ParticipationReport) -> None:
         raise ServiceError(f"Dieser Bericht ist {REPORT_STATUS_LABELS[report.status].lower()} und gesperrt.")
 
 
-@stale_is_conflict
+@transactional
 def save_grid(
     user: User,
     report: ParticipationReport,
@@ -347,20 +358,9 @@ def save_grid(
         if typed:
             line.days = {**line.days, **typed}
     report.updated_at = utcnow()
-    commit_or_conflict()
 
 
-def _transition(report: ParticipationReport, action: str, actor: User, reason: str = "") -> None:
-    target = TRANSITIONS.get((action, report.status))
-    if target is None:
-        raise ServiceError(f"Das ist im Status „{report.status_label}“ nicht möglich.")
-    previous, report.status = report.status, target
-    report.status_changed_at = utcnow()
-    details = f"{previous.value} → {target.value} (Fassung {report.number})" + (f": {reason}" if reason else "")
-    record(f"report_{action}", actor=actor, obj=report, details=details)
-
-
-@stale_is_conflict
+@transactional
 def submit_report(user: User, report: ParticipationReport, expected: int | None, confirmed: bool) -> None:
     """Freeze the report: the document, its PDF/A with the data embedded, the hash; staff are told."""
     _require_draft(user, report)
@@ -375,15 +375,10 @@ def submit_report(user: User, report: ParticipationReport, expected: int | None,
         )
     if not confirmed:
         raise ServiceError("Bitte bestätigen Sie, dass die Angaben vollständig und richtig sind.", field="confirm")
-    _transition(report, "submit", user)
+    REPORTS.move(report, "submit", user)
     report.submitted_at, report.submitted_by_id = report.status_changed_at, user.id
     report.document = build_document(report, sheet, user, report.status_changed_at)
-    try:
-        rendered = pdf.render_report(report.document)
-    except pdf.PdfRenderError:
-        db.session.rollback()  # the report stays a draft, even if the caller commits something else later
-        raise
-    stored = storage.store("reports", rendered)
+    stored = storage.store("reports", pdf.render_report(report.document))  # PdfRenderError: it stays a draft
     report.pdf_key, report.pdf_sha256 = stored.key, stored.sha256
     record("report_pdf_stored", actor=user, obj=report, details=f"SHA-256 {stored.sha256}")
     notify_staff(
@@ -391,10 +386,9 @@ def submit_report(user: User, report: ParticipationReport, expected: int | None,
         f"{report.offer.organisation.name} hat den Teilnahmebericht für {report.document['period']['label']} "
         f"eingereicht (Fassung {report.number}).\nZur Prüfung: {absolute_url('reports.grid', report_id=report.id)}",
     )
-    commit_or_conflict()
 
 
-@stale_is_conflict
+@transactional
 def store_scan(user: User, report: ParticipationReport, filename: str, data: bytes) -> None:
     """Keep the signed scan of a submitted report after the same checks as `portal check-pdf`."""
     _require_own_offer(user, report.offer)
@@ -412,10 +406,9 @@ def store_scan(user: User, report: ParticipationReport, filename: str, data: byt
     report.scan_name = storage.safe_download_name(filename, "unterschriebener-bericht")
     report.scan_uploaded_at = utcnow()
     record("report_scan_stored", actor=user, obj=report, details=f"SHA-256 {stored.sha256}")
-    commit_or_conflict()
 
 
-@stale_is_conflict
+@transactional
 def decide(user: User, report: ParticipationReport, decision: str, reason: str, expected: int | None) -> None:
     """Staff approve, ask for a correction (a new draft version follows at once) or reject, with a reason."""
     if not user.is_staff:
@@ -425,12 +418,11 @@ def decide(user: User, report: ParticipationReport, decision: str, reason: str, 
         raise ServiceError("Bitte wählen Sie eine Entscheidung.", field="decision")
     if decision != "approve" and not reason.strip():
         raise ServiceError("Bitte begründen Sie die Entscheidung für den Träger.", field="reason")
-    _transition(report, decision, user, reason.strip())
+    REPORTS.move(report, decision, user, reason.strip())
     report.decided_at, report.decided_by_id, report.decision_reason = utcnow(), user.id, reason.strip()
     if decision == "request_correction":
         _correction_draft(report)
     _notify_provider(report)
-    commit_or_conflict()
 
 
 def _correction_draft(report: ParticipationReport) -> None:

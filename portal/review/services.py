@@ -9,20 +9,14 @@ from portal.budget.services import commit_offer, euro
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.notifications.services import absolute_url, notify
-from portal.offers.models import Offer, OfferState, OfferVersion
+from portal.offers.models import Offer, OfferVersion
 from portal.offers.models import VersionStatus as S
 from portal.offers.services import costs_of
-from portal.offers.workflow import (
-    check_version,
-    commit_or_conflict,
-    require,
-    stale_is_conflict,
-    status_text,
-    transition,
-)
+from portal.offers.workflow import STATES, VERSIONS, status_text
 from portal.publishing.services import publish_after_approval
 from portal.review.models import CHANGE_REASON_LABELS, ChangeReason, ReviewNote
 from portal.review.queries import needs_four_eyes
+from portal.transactions import check_version, transactional
 
 
 def _require_staff(actor: User) -> None:
@@ -30,42 +24,45 @@ def _require_staff(actor: User) -> None:
         raise ServiceError("Nur Beschäftigte der ARGE dürfen Anträge prüfen.")
 
 
-@stale_is_conflict
+@transactional
 def take_over(actor: User, version: OfferVersion, expected: int | None) -> None:
     """Assign the item to the actor, so colleagues see who holds it; a new submission goes into review."""
     _require_staff(actor)
     check_version(version, expected)
-    transition(version, "take", actor, reason=f"bearbeitet von {actor.name}")
+    VERSIONS.move(version, "take", actor, reason=f"bearbeitet von {actor.name}")
     version.assigned_to_id = actor.id
-    commit_or_conflict()
 
 
-@stale_is_conflict
 def approve(actor: User, version: OfferVersion, expected: int | None, override_reason: str = "") -> bool:
     """Approve; above the threshold the first approval waits for a second by another approver.
 
-    Returns True when the version is now live.
+    Returns True when the version is now live (committed, then published if so configured).
     """
+    live = _approve(actor, version, expected, override_reason)
+    if live:
+        publish_after_approval(actor)  # only with PORTAL_PUBLISH_ON_APPROVE=1
+    return live
+
+
+@transactional
+def _approve(actor: User, version: OfferVersion, expected: int | None, override_reason: str) -> bool:
     _require_staff(actor)
     check_version(version, expected)
     if version.status == S.FIRST_APPROVED:
         _check_second_approver(actor, version)
     elif needs_four_eyes(version.total_cost):
-        transition(version, "first_approve", actor, reason=f"Kosten {euro(version.total_cost)}")
+        VERSIONS.move(version, "first_approve", actor, reason=f"Kosten {euro(version.total_cost)}")
         version.first_approved_by_id = actor.id
         _notify_approvers(version, actor)
-        commit_or_conflict()
         return False
-    require("approve", version)  # before the budget is touched
+    VERSIONS.require("approve", version)  # before the budget is touched
     costs = costs_of(version)
     if costs is None:
         raise ServiceError("Die Kosten lassen sich nicht berechnen; der Antrag ist unvollständig.")
     commit_offer(actor, version, costs.per_year, override_reason)
-    transition(version, "approve", actor, reason=override_reason.strip())
-    _make_live(version)
+    VERSIONS.move(version, "approve", actor, reason=override_reason.strip())
+    _make_live(version, actor)
     _notify_provider(version, "genehmigt", "Ihr Angebot ist genehmigt und wird auf der Website veröffentlicht.")
-    commit_or_conflict()
-    publish_after_approval(actor)  # only with PORTAL_PUBLISH_ON_APPROVE=1
     return True
 
 
@@ -84,17 +81,17 @@ def _check_second_approver(actor: User, version: OfferVersion) -> None:
         raise ServiceError(problem)
 
 
-def _make_live(version: OfferVersion) -> None:
+def _make_live(version: OfferVersion, actor: User) -> None:
     offer = version.offer
     previous = offer.live_version
     if previous is not None and previous.id != version.id:
-        transition(previous, "supersede", None)
+        VERSIONS.move(previous, "supersede", None)
     offer.live_version = version
     offer.working_version = None
-    offer.state = OfferState.LIVE
+    STATES.move(offer, "go_live", actor)
 
 
-@stale_is_conflict
+@transactional
 def request_changes(
     actor: User, version: OfferVersion, expected: int | None, reason: ChangeReason, comment: str
 ) -> None:
@@ -103,29 +100,28 @@ def request_changes(
     if not comment.strip():
         raise ServiceError("Bitte schreiben Sie dem Träger, was er ändern soll.", field="comment")
     label = CHANGE_REASON_LABELS[reason]
-    transition(version, "request_changes", actor, reason=label)
+    VERSIONS.move(version, "request_changes", actor, reason=label)
     version.first_approved_by_id = None
     _note(actor, version.offer, version.number, f"{label}: {comment.strip()}", internal=False, kind="changes")
     _notify_provider(version, "zurück an Sie", f"Die ARGE bittet um Änderungen.\nGrund: {label}\n{comment.strip()}")
-    commit_or_conflict()
 
 
-@stale_is_conflict
+@transactional
 def reject(actor: User, version: OfferVersion, expected: int | None, reason: str) -> None:
     _require_staff(actor)
     check_version(version, expected)
     if not reason.strip():
         raise ServiceError("Bitte begründen Sie die Ablehnung.", field="reason")
-    transition(version, "reject", actor, reason=reason.strip())
+    VERSIONS.move(version, "reject", actor, reason=reason.strip())
     offer = version.offer
     offer.working_version = None
-    if offer.state == OfferState.OPEN:
-        offer.state = OfferState.REJECTED
+    if STATES.allowed("reject", offer):  # never approved: the offer as a whole is rejected
+        STATES.move(offer, "reject", actor)
     _note(actor, offer, version.number, f"Abgelehnt: {reason.strip()}", internal=False, kind="rejection")
     _notify_provider(version, "abgelehnt", f"Die ARGE hat den Antrag abgelehnt.\nBegründung: {reason.strip()}")
-    commit_or_conflict()
 
 
+@transactional
 def add_note(actor: User, offer: Offer, body: str) -> None:
     """An internal note: only ARGE staff see it."""
     if not body.strip():
@@ -133,7 +129,6 @@ def add_note(actor: User, offer: Offer, body: str) -> None:
     if _last_note(actor, offer) == body.strip():
         return  # the same form again (double click, resent): one note
     _note(actor, offer, offer.current.number, body.strip(), internal=True, kind="note")
-    db.session.commit()
 
 
 def _last_note(actor: User, offer: Offer) -> str | None:

@@ -23,7 +23,7 @@ from portal.forms import PortalForm
 from portal.offers.models import Offer, OfferVersion, VersionStatus
 from portal.offers.queries import diff, timeline
 from portal.offers.services import costs_of
-from portal.offers.workflow import allowed
+from portal.offers.workflow import VERSIONS
 from portal.review import services
 from portal.review.forms import ApproveForm, ChangesForm, NoteForm, QueueFilterForm, RejectForm, TakeForm
 from portal.review.models import ChangeReason
@@ -167,8 +167,7 @@ def _decide(
         return _render_detail(offer, **{name: form})
     try:
         result = action()
-    except ServiceError as error:
-        db.session.rollback()  # nothing of a refused decision stays
+    except ServiceError as error:  # the service rolled back: nothing of a refused decision stays
         show_error(form, error)
         return _render_detail(offer, 409 if isinstance(error, ConflictError) else 200, **{name: form})
     flash(pending if result is False else done, "success")
@@ -190,7 +189,7 @@ def _render_detail(offer: Offer, code: int = 200, **given: PortalForm) -> Respon
     version = version_under_review(offer)
     live = offer.live_version
     costs = costs_of(version)
-    can = {action: allowed(action, version) for action in ACTIONS}
+    can = {action: VERSIONS.allowed(action, version) for action in ACTIONS}
     page = render_template(
         "review/detail.html",
         offer=offer,

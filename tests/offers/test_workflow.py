@@ -8,9 +8,11 @@ from sqlalchemy import select, update
 from portal.audit.models import AuditEntry
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
-from portal.offers.models import OfferVersion, VersionStatus
-from portal.offers.workflow import TRANSITIONS, allowed, check_version, commit_or_conflict, status_text, transition
+from portal.offers.models import OfferState, OfferVersion, VersionStatus
+from portal.offers.workflow import STATES, TRANSITIONS, VERSIONS, status_text
 from portal.review.services import approve
+from portal.transactions import check_version, transaction
+from portal.workflow import TransitionError
 
 ACTIONS = sorted({action for action, _status in TRANSITIONS})
 ILLEGAL = [pair for pair in product(ACTIONS, VersionStatus) if pair not in TRANSITIONS]
@@ -24,9 +26,9 @@ def audit_entries(offer, action):
 @pytest.mark.parametrize(("action", "status"), ILLEGAL)
 def test_every_illegal_move_is_refused(factories, action, status):
     version = factories.offer(status=status).current
-    assert not allowed(action, version)
-    with pytest.raises(ServiceError, match=f"im Status „{status_text(status)}“ nicht möglich"):
-        transition(version, action, factories.staff())
+    assert not VERSIONS.allowed(action, version)
+    with pytest.raises(TransitionError, match=f"im Status „{status_text(status)}“ nicht möglich"):
+        VERSIONS.move(version, action, factories.staff())
     assert version.status == status
     assert audit_entries(version.offer, f"offer_{action}") == []
 
@@ -36,8 +38,8 @@ def test_every_legal_move_writes_one_audit_entry(factories, action, status):
     version = factories.offer(status=status).current
     staff = factories.staff()
     target = TRANSITIONS[(action, status)]
-    assert allowed(action, version)
-    assert transition(version, action, staff) == status
+    assert VERSIONS.allowed(action, version)
+    assert VERSIONS.move(version, action, staff) == status
     db.session.commit()
     assert version.status == target
     [entry] = audit_entries(version.offer, f"offer_{action}")
@@ -48,7 +50,7 @@ def test_every_legal_move_writes_one_audit_entry(factories, action, status):
 def test_submitting_stamps_the_time_and_a_reason_is_recorded(factories):
     version = factories.offer().current
     assert version.submitted_at is None
-    transition(version, "submit", None, reason="per Post")
+    VERSIONS.move(version, "submit", None, reason="per Post")
     assert version.submitted_at == version.status_changed_at
     [entry] = audit_entries(version.offer, "offer_submit")
     assert entry.details == "draft → submitted: per Post (Fassung 1)"
@@ -84,8 +86,24 @@ def test_a_concurrent_change_of_the_row_becomes_a_conflict(factories):
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    version.title = "Meins"
-    with pytest.raises(ConflictError):
-        commit_or_conflict()
+    with pytest.raises(ConflictError), transaction():
+        version.title = "Meins"
     db.session.expire_all()
     assert db.session.get(OfferVersion, version.id).title == "Von nebenan"
+
+
+@pytest.mark.parametrize(("action", "state"), list(STATES.table))
+def test_of_the_offer_states_only_ending_writes_an_entry_of_its_own(factories, action, state):
+    offer = factories.offer()
+    offer.state = state
+    STATES.move(offer, action, factories.staff())
+    assert offer.state == STATES.table[(action, state)]
+    entries = [entry.details for entry in audit_entries(offer, "offer_ended")]
+    assert entries == (["live → ended"] if action == "end" else [])
+
+
+def test_an_offer_that_was_never_live_cannot_end(factories):
+    offer = factories.offer()
+    with pytest.raises(TransitionError, match="„Noch nicht genehmigt“"):
+        STATES.move(offer, "end", factories.staff())
+    assert offer.state == OfferState.OPEN

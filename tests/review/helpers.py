@@ -17,7 +17,7 @@ from portal.budget.models import BudgetYear, Commitment
 from portal.extensions import db
 from portal.offers.models import Offer, OfferVersion
 from portal.offers.services import costs_of, start_revision
-from portal.offers.workflow import transition
+from portal.offers.workflow import VERSIONS
 from portal.review.queries import version_under_review
 
 PATHS = {
@@ -53,7 +53,7 @@ def revise(provider: User, offer: Offer, **changes: Any) -> OfferVersion:
     revision = start_revision(provider, offer)
     for name, value in changes.items():
         setattr(revision, name, value)
-    transition(revision, "submit", provider)
+    VERSIONS.move(revision, "submit", provider)
     db.session.commit()
     return revision
 
