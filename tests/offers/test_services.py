@@ -508,7 +508,8 @@ def test_the_digest_is_one_mail_per_user(factories, mailbox):
     first, second = "„Angebot 1“: genehmigt\nIhr Angebot ist", "\n\n„Angebot 2“: genehmigt\nIhr Angebot ist"
     assert body.index(first) < body.index(second)
     assert body.count("automatisch vom ARGE-Partnerportal") == 1
-    assert len(mailbox.to(ben.email)) == 1
+    [mail] = mailbox.to(ben.email)
+    assert subject(mail) == "Ihre tägliche Zusammenfassung (1 Nachricht)"
     assert all(item.sent_at is not None for item in db.session.scalars(select(DigestItem)))
     assert queue_digests() == 0
 
