@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from email import message_from_bytes
+from email import message_from_bytes, policy
 
 import pytest
 from flask import Flask
@@ -17,10 +17,10 @@ from tests.conftest import free_port
 SECRET_LINK = "http://localhost/portal/passwort-zuruecksetzen/geheimes-token-123"
 
 
-def queue(recipient: str = "empfaenger@traeger.example", subject: str = "Testnachricht") -> QueuedMail:
-    queue_mail(recipient, subject, f"Guten Tag,\nIhr Link: {SECRET_LINK}")
+def queue(recipient: str = "empfaenger@traeger.example") -> QueuedMail:
+    queue_mail(recipient, "password_reset", link=SECRET_LINK)
     db.session.commit()
-    return db.session.scalars(select(QueuedMail).where(QueuedMail.subject == subject)).one()
+    return db.session.scalars(select(QueuedMail).where(QueuedMail.recipient == recipient)).one()
 
 
 def reloaded(mail: QueuedMail) -> QueuedMail:
@@ -49,8 +49,8 @@ def test_without_mail_server_the_mail_goes_to_the_outbox(app, make_app, tmp_path
     mail = queue()
     assert deliver_with(make_app(MAIL_SERVER="", OUTBOX_DIR=tmp_path / "outbox")) == 1
     (path,) = (tmp_path / "outbox").glob("*.eml")
-    message = message_from_bytes(path.read_bytes())
-    assert (message["To"], message["Subject"]) == ("empfaenger@traeger.example", "Testnachricht")
+    message = message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert (message["To"], message["Subject"]) == ("empfaenger@traeger.example", "Passwort zurücksetzen")
     assert "ARGE-Partnerportal" in message["From"]
     body = message.get_payload(decode=True).decode()
     assert SECRET_LINK in body

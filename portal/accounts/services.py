@@ -30,6 +30,7 @@ from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.services import absolute_url, queue_mail
+from portal.notifications.texts import MailName
 from portal.transactions import check_version, transactional
 from portal.workflow import Workflow
 
@@ -106,13 +107,7 @@ def register_provider(org_data: Mapping[str, Any], name: str, email: str, passwo
         )
     if user_by_email(email):
         hash_password(password)  # the same work as a new registration, so the timing does not tell either
-        queue_mail(
-            email,
-            "Registrierung im ARGE-Partnerportal",
-            "Jemand hat versucht, mit Ihrer E-Mail-Adresse ein neues Konto anzulegen.\n"
-            "Sie haben bereits ein Konto. Falls Sie Ihr Passwort vergessen haben, setzen Sie es hier zurück:\n"
-            + absolute_url("accounts.forgot_password"),
-        )
+        queue_mail(email, "registration_exists", link=absolute_url("accounts.forgot_password"))
         return None
     organisation = Organisation(**org_data)
     user = User(
@@ -132,14 +127,7 @@ def register_provider(org_data: Mapping[str, Any], name: str, email: str, passwo
 
 def _send_verification(user: User) -> None:
     raw = _issue_token(user, TokenPurpose.VERIFY_EMAIL, current_app.config["TOKEN_LIFETIME"])
-    queue_mail(
-        user.email,
-        "Bitte bestätigen Sie Ihre E-Mail-Adresse",
-        f"Guten Tag {user.name},\n\nbitte bestätigen Sie Ihre E-Mail-Adresse mit diesem Link "
-        f"(24 Stunden gültig):\n{absolute_url('accounts.verify_email', token=raw)}\n\n"
-        "Danach prüft die ARGE die Angaben Ihrer Organisation. Sie erhalten eine Nachricht, "
-        "sobald Ihre Organisation bestätigt ist.",
-    )
+    queue_mail(user.email, "verify_email", name=user.name, link=absolute_url("accounts.verify_email", token=raw))
 
 
 @transactional
@@ -166,9 +154,9 @@ def _notify_staff_of_registration(user: User) -> None:
     for member in staff:
         queue_mail(
             member.email,
-            "Neue Organisation wartet auf Prüfung",
-            f"Die Organisation „{user.organisation.name}“ hat sich registriert und wartet auf Ihre "
-            f"Prüfung:\n{absolute_url('accounts.organisation_detail', org_id=user.organisation.id)}",
+            "organisation_registered",
+            organisation_name=user.organisation.name,
+            link=absolute_url("accounts.organisation_detail", org_id=user.organisation.id),
         )
 
 
@@ -182,13 +170,13 @@ def invite_user(inviter: User, email: str, name: str, role: Role, organisation: 
     db.session.add(user)
     db.session.flush()
     raw = _issue_token(user, TokenPurpose.INVITATION, INVITATION_LIFETIME)
-    where = f"für {organisation.name} " if organisation else ""
     queue_mail(
         email,
-        "Einladung in das ARGE-Partnerportal",
-        f"Guten Tag {name},\n\n{inviter.name} hat Sie {where}in das ARGE-Partnerportal eingeladen.\n"
-        f"Legen Sie mit diesem Link Ihr Passwort fest (7 Tage gültig):\n"
-        f"{absolute_url('accounts.accept_invitation', token=raw)}",
+        "invitation",
+        name=name,
+        inviter_name=inviter.name,
+        organisation_name=organisation.name if organisation else None,
+        link=absolute_url("accounts.accept_invitation", token=raw),
     )
     record("user_invited", actor=inviter, obj=user, details=f"{email} als {role.value}")
     return user
@@ -320,13 +308,7 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     raw = _issue_token(user, TokenPurpose.RESET_PASSWORD, current_app.config["RESET_TOKEN_LIFETIME"])
-    queue_mail(
-        user.email,
-        "Passwort zurücksetzen",
-        "Sie haben angefordert, Ihr Passwort zurückzusetzen. Der Link ist eine Stunde gültig und "
-        f"funktioniert nur einmal:\n{absolute_url('accounts.reset_password', token=raw)}\n\n"
-        "Wenn Sie das nicht waren, können Sie diese Nachricht ignorieren.",
-    )
+    queue_mail(user.email, "password_reset", link=absolute_url("accounts.reset_password", token=raw))
     record("password_reset_requested", actor=user, obj=user)
 
 
@@ -357,12 +339,7 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def _password_changed_mail(user: User) -> None:
-    queue_mail(
-        user.email,
-        "Ihr Passwort wurde geändert",
-        "Das Passwort Ihres Kontos im ARGE-Partnerportal wurde soeben geändert. Alle anderen Sitzungen "
-        "wurden beendet.\nWenn Sie das nicht waren, wenden Sie sich bitte sofort an die ARGE.",
-    )
+    queue_mail(user.email, "password_changed")
 
 
 @transactional
@@ -425,23 +402,19 @@ def set_organisation_status(actor: User, organisation: Organisation, status: Org
     ORGANISATIONS.move(organisation, status.value, actor, reason.strip())
     organisation.status_reason = reason.strip()
     _mail_org_admins(
-        organisation, f"Ihre Organisation ist jetzt: {ORG_STATUS_LABELS[status]}", _status_text(status, reason.strip())
+        organisation,
+        "organisation_status",
+        status_label=ORG_STATUS_LABELS[status],
+        verified=status == OrgStatus.VERIFIED,
+        reason=reason.strip(),
+        link=absolute_url("accounts.home"),
     )
 
 
-def _status_text(status: OrgStatus, reason: str) -> str:
-    if status == OrgStatus.VERIFIED:
-        return (
-            "Die ARGE hat die Angaben Ihrer Organisation geprüft und bestätigt. Sie können jetzt Angebote "
-            f"einreichen:\n{absolute_url('accounts.home')}"
-        )
-    return f"Die ARGE hat Ihre Organisation gesperrt. Grund: {reason}\nBei Fragen wenden Sie sich bitte an die ARGE."
-
-
-def _mail_org_admins(organisation: Organisation, subject: str, body: str) -> None:
+def _mail_org_admins(organisation: Organisation, name: MailName, /, **context: Any) -> None:
     for user in organisation.users:
         if user.is_org_admin and user.active:
-            queue_mail(user.email, subject, body)
+            queue_mail(user.email, name, **context)
 
 
 @transactional

@@ -14,6 +14,7 @@ from portal.accounts.models import Role, User
 from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.models import DigestItem, QueuedMail
+from portal.notifications.texts import MailName, MailText, footer, render_mail
 from portal.transactions import transactional
 
 
@@ -26,28 +27,36 @@ def absolute_url(endpoint: str, **values: Any) -> str:
         return base + url_for(endpoint, **values)
 
 
-def queue_mail(recipient: str, subject: str, body: str) -> None:
-    """Add a message to the current transaction; it is sent once the transaction has committed."""
-    footer = "\n\n-- \nDiese Nachricht wurde automatisch vom ARGE-Partnerportal verschickt."
-    db.session.add(QueuedMail(recipient=recipient, subject=subject, body=body + footer))
+def queue_mail(recipient: str, name: MailName, /, **context: Any) -> None:
+    """Add the mail `name` (templates/mail/<name>/) to the current transaction; it is sent once that has committed."""
+    _queue(recipient, render_mail(name, **context))
+
+
+def _queue(recipient: str, text: MailText) -> None:
+    db.session.add(QueuedMail(recipient=recipient, subject=text.subject, body=f"{text.body}\n\n{footer()}"))
     g.mail_queued = True
 
 
-def notify(user: User, subject: str, body: str) -> None:
+def notify(user: User, name: MailName, /, **context: Any) -> None:
     """Tell a user about an event: at once, or in the daily digest if the user chose that."""
+    _notify(user, render_mail(name, **context))
+
+
+def notify_staff(name: MailName, /, **context: Any) -> None:
+    """Tell every active ARGE caseworker and approver (at once or in their digest)."""
+    text = render_mail(name, **context)
+    staff = db.session.scalars(select(User).where(User.role.in_([Role.STAFF, Role.APPROVER]), User.active.is_(True)))
+    for member in staff:
+        _notify(member, text)
+
+
+def _notify(user: User, text: MailText) -> None:
     if not user.active:
         return
     if user.notify_daily:
-        db.session.add(DigestItem(user_id=user.id, subject=subject, body=body))
+        db.session.add(DigestItem(user_id=user.id, subject=text.subject, body=text.body))
     else:
-        queue_mail(user.email, subject, body)
-
-
-def notify_staff(subject: str, body: str) -> None:
-    """Tell every active ARGE caseworker and approver (at once or in their digest)."""
-    staff = db.session.scalars(select(User).where(User.role.in_([Role.STAFF, Role.APPROVER]), User.active.is_(True)))
-    for member in staff:
-        notify(member, subject, body)
+        _queue(user.email, text)
 
 
 @transactional
@@ -61,8 +70,7 @@ def queue_digests() -> int:
     for user_id, user_items in by_user.items():
         user = db.session.get(User, user_id)
         if user is not None and user.active:
-            parts = [f"{item.subject}\n{item.body}" for item in user_items]
-            queue_mail(user.email, f"Ihre tägliche Zusammenfassung ({len(parts)} Nachrichten)", "\n\n".join(parts))
+            queue_mail(user.email, "daily_digest", items=user_items)
             mails += 1
         for item in user_items:
             item.sent_at = utcnow()

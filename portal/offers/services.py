@@ -162,11 +162,12 @@ def submit(user: User, version: OfferVersion, expected: int | None, confirmed: b
 
 
 def _notify_staff(version: OfferVersion) -> None:
-    kind, headline = ("Änderung", "Neue Änderung") if version.number > 1 else ("Antrag", "Neuer Antrag")
     notify_staff(
-        f"{headline} eingereicht: {version.title}",
-        f"{version.offer.organisation.name} hat „{version.title}“ eingereicht ({kind}, Fassung "
-        f"{version.number}).\nZur Prüfung: {absolute_url('review.detail', offer_id=version.offer_id)}",
+        "offer_submitted",
+        organisation_name=version.offer.organisation.name,
+        title=version.title,
+        number=version.number,
+        link=absolute_url("review.detail", offer_id=version.offer_id),
     )
 
 

@@ -94,31 +94,13 @@ def _notify(dues: list[DueReport]) -> int:
             User.email_verified_at.is_not(None),
         )
     ).all()
-    overdue = any(due.overdue for due in dues)
-    subject = "Überfällige Teilnahmeberichte" if overdue else "Erinnerung: Teilnahmeberichte bald fällig"
-    body = _body(dues[0].organisation_name, dues)
     for user in recipients:
-        notify(user, subject, body)
+        notify(
+            user,
+            "report_reminder",
+            organisation_name=dues[0].organisation_name,
+            overdue=[due for due in dues if due.overdue],
+            due_soon=[due for due in dues if not due.overdue],
+            link=absolute_url("reports.index"),
+        )
     return len(recipients)
-
-
-def _body(organisation_name: str, dues: list[DueReport]) -> str:
-    """The reminder text: overdue months first, then those due soon; one line per offer and month."""
-    sections = [
-        (heading, [due for due in dues if due.overdue is overdue])
-        for heading, overdue in (("Überfällig:", True), ("Bald fällig:", False))
-    ]
-    listing = "\n\n".join(
-        heading + "".join(f"\n- {_line(due)}" for due in items) for heading, items in sections if items
-    )
-    link = absolute_url("reports.index")
-    return (
-        f"Guten Tag,\n\nfür {organisation_name} fehlen noch folgende Teilnahmeberichte:\n\n{listing}\n\n"
-        "Der Bericht eines Monats ist bis zum 10. des Folgemonats einzureichen. "
-        f"Bitte reichen Sie die fehlenden Berichte im Partnerportal ein:\n{link}"
-    )
-
-
-def _line(due: DueReport) -> str:
-    title = due.offer_title or f"Angebot Nr. {due.offer_id}"
-    return f"{title}: {due.month_label}, fällig am {due.due_date:%d.%m.%Y}"

@@ -295,10 +295,13 @@ def _notify_event(event: Event) -> None:
     offer = event.assignment.offer
     title = offer.live_version.title if offer.live_version else f"Angebot {offer.id}"
     notify_staff(
-        f"Sofortmeldung: {event.kind_label} ({title})",
-        f"{offer.organisation.name} meldet für „{title}“: {event.kind_label} am {event.event_date:%d.%m.%Y}, "
-        f"Kundennummer {event.assignment.participant.customer_number}.\n"
-        f"Zu den Teilnehmenden: {absolute_url('reports.participants', offer_id=offer.id)}",
+        "participant_event",
+        organisation_name=offer.organisation.name,
+        title=title,
+        kind_label=event.kind_label,
+        event_date=event.event_date,
+        customer_number=event.assignment.participant.customer_number,
+        link=absolute_url("reports.participants", offer_id=offer.id),
     )
 
 
@@ -382,9 +385,12 @@ def submit_report(user: User, report: ParticipationReport, expected: int | None,
     report.pdf_key, report.pdf_sha256 = stored.key, stored.sha256
     record("report_pdf_stored", actor=user, obj=report, details=f"SHA-256 {stored.sha256}")
     notify_staff(
-        f"Teilnahmebericht eingereicht: {report.document['offer']['title']}, {report.document['period']['label']}",
-        f"{report.offer.organisation.name} hat den Teilnahmebericht für {report.document['period']['label']} "
-        f"eingereicht (Fassung {report.number}).\nZur Prüfung: {absolute_url('reports.grid', report_id=report.id)}",
+        "report_submitted",
+        title=report.document["offer"]["title"],
+        period=report.document["period"]["label"],
+        organisation_name=report.offer.organisation.name,
+        number=report.number,
+        link=absolute_url("reports.grid", report_id=report.id),
     )
 
 
@@ -433,16 +439,14 @@ def _correction_draft(report: ParticipationReport) -> None:
 
 
 def _notify_provider(report: ParticipationReport) -> None:
-    label = queries.month_label(report.year, report.month)
-    text = {
-        ReportStatus.APPROVED: "wurde genehmigt.",
-        ReportStatus.CORRECTION_REQUESTED: f"braucht eine Korrektur. Begründung: {report.decision_reason}",
-        ReportStatus.REJECTED: f"wurde abgelehnt. Begründung: {report.decision_reason}",
-    }[report.status]
     for member in report.offer.organisation.users:
         notify(
             member,
-            f"Teilnahmebericht {label}: {report.status_label}",
-            f"Ihr Teilnahmebericht für {label} (Fassung {report.number}) {text}\n"
-            f"Zum Bericht: {absolute_url('reports.grid', report_id=report.id)}",
+            "report_decided",
+            period=queries.month_label(report.year, report.month),
+            status=report.status,
+            status_label=report.status_label,
+            number=report.number,
+            reason=report.decision_reason,
+            link=absolute_url("reports.grid", report_id=report.id),
         )

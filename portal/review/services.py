@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User
@@ -9,6 +11,7 @@ from portal.budget.services import commit_offer, euro
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.notifications.services import absolute_url, notify
+from portal.notifications.texts import MailName
 from portal.offers.models import Offer, OfferVersion
 from portal.offers.models import VersionStatus as S
 from portal.offers.services import costs_of
@@ -62,7 +65,7 @@ def _approve(actor: User, version: OfferVersion, expected: int | None, override_
     commit_offer(actor, version, costs.per_year, override_reason)
     VERSIONS.move(version, "approve", actor, reason=override_reason.strip())
     _make_live(version, actor)
-    _notify_provider(version, "genehmigt", "Ihr Angebot ist genehmigt und wird auf der Website veröffentlicht.")
+    _notify_provider(version, "offer_approved")
     return True
 
 
@@ -103,7 +106,7 @@ def request_changes(
     VERSIONS.move(version, "request_changes", actor, reason=label)
     version.first_approved_by_id = None
     _note(actor, version.offer, version.number, f"{label}: {comment.strip()}", internal=False, kind="changes")
-    _notify_provider(version, "zurück an Sie", f"Die ARGE bittet um Änderungen.\nGrund: {label}\n{comment.strip()}")
+    _notify_provider(version, "offer_changes_requested", reason_label=label, comment=comment.strip())
 
 
 @transactional
@@ -118,7 +121,7 @@ def reject(actor: User, version: OfferVersion, expected: int | None, reason: str
     if STATES.allowed("reject", offer):  # never approved: the offer as a whole is rejected
         STATES.move(offer, "reject", actor)
     _note(actor, offer, version.number, f"Abgelehnt: {reason.strip()}", internal=False, kind="rejection")
-    _notify_provider(version, "abgelehnt", f"Die ARGE hat den Antrag abgelehnt.\nBegründung: {reason.strip()}")
+    _notify_provider(version, "offer_rejected", reason=reason.strip())
 
 
 @transactional
@@ -150,14 +153,10 @@ def _note(actor: User, offer: Offer, number: int, body: str, internal: bool, kin
     )
 
 
-def _notify_provider(version: OfferVersion, headline: str, text: str) -> None:
+def _notify_provider(version: OfferVersion, name: MailName, /, **context: Any) -> None:
     link = absolute_url("offers.detail", offer_id=version.offer_id)
     for user in version.offer.organisation.users:
-        notify(
-            user,
-            f"„{version.title}“: {headline}",
-            f"{text}\n\nNeuer Status: {status_text(version.status)}\nZum Angebot: {link}",
-        )
+        notify(user, name, title=version.title, status=status_text(version.status), link=link, **context)
 
 
 def _notify_approvers(version: OfferVersion, first: User) -> None:
@@ -166,7 +165,9 @@ def _notify_approvers(version: OfferVersion, first: User) -> None:
     for approver in approvers:
         notify(
             approver,
-            f"Zweite Freigabe nötig: {version.title}",
-            f"{first.name} hat „{version.title}“ ({euro(version.total_cost)}) freigegeben. Wegen der Höhe ist "
-            f"eine zweite Freigabe nötig:\n{link}",
+            "second_approval_needed",
+            first_name=first.name,
+            title=version.title,
+            cost=euro(version.total_cost),
+            link=link,
         )

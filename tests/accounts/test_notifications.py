@@ -18,8 +18,8 @@ def test_choosing_the_digest_bundles_notifications(client, factories, login, mai
     response = client.post("/portal/konto/benachrichtigungen", data={"mode": "daily"})
     assert response.status_code == 302
     assert user.notify_daily
-    notify(user, "Erste Nachricht", "eins")
-    notify(user, "Zweite Nachricht", "zwei")
+    for title in ("Erstes Angebot", "Zweites Angebot"):
+        notify(user, "offer_approved", title=title, status="Genehmigt", link="http://localhost/portal/angebote/1")
     assert queue_digests() == 1
     deliver_pending()
     assert subjects(mailbox, user.email) == ["Ihre tägliche Zusammenfassung (2 Nachrichten)"]

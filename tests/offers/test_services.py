@@ -475,37 +475,48 @@ def mails_to(user):
     return db.session.scalars(select(QueuedMail).where(QueuedMail.recipient == user.email)).all()
 
 
+def notify_approved(user, title="Stadtgärten pflegen"):
+    notify(user, "offer_approved", title=title, status="Genehmigt", link="http://localhost/portal/angebote/1")
+
+
 def test_notify_mails_at_once_or_keeps_it_for_the_digest(factories):
     at_once, daily, inactive = factories.staff(), factories.staff(notify_daily=True), factories.staff(active=False)
     for user in (at_once, daily, inactive):
-        notify(user, "Betreff", "Text")
-    assert [mail.subject for mail in mails_to(at_once)] == ["Betreff"]
+        notify_approved(user)
+    assert [mail.subject for mail in mails_to(at_once)] == ["„Stadtgärten pflegen“: genehmigt"]
     assert mails_to(daily) == []
     assert mails_to(inactive) == []
     items = db.session.scalars(select(DigestItem)).all()
-    assert [(item.user_id, item.subject, item.sent_at) for item in items] == [(daily.id, "Betreff", None)]
+    assert [(item.user_id, item.subject, item.sent_at) for item in items] == [
+        (daily.id, "„Stadtgärten pflegen“: genehmigt", None)
+    ]
+    assert items[0].body.startswith("Ihr Angebot ist genehmigt")
+    assert "automatisch vom ARGE-Partnerportal" not in items[0].body  # the digest mail has the footer once
 
 
 def test_the_digest_is_one_mail_per_user(factories, mailbox):
     anna, ben = factories.staff(notify_daily=True), factories.provider(notify_daily=True)
     for number in (1, 2):
-        notify(anna, f"Nachricht {number}", f"Inhalt {number}")
-    notify(ben, "Nur eine", "Inhalt")
+        notify_approved(anna, f"Angebot {number}")
+    notify_approved(ben)
     db.session.commit()
     assert queue_digests() == 2
     assert deliver_pending() == 2
     [mail] = mailbox.to(anna.email)
     assert subject(mail) == "Ihre tägliche Zusammenfassung (2 Nachrichten)"
     body = mailbox.last_body(anna.email).replace("\r\n", "\n")
-    assert body.index("Nachricht 1\nInhalt 1") < body.index("Nachricht 2\nInhalt 2")
-    assert len(mailbox.to(ben.email)) == 1
+    first, second = "„Angebot 1“: genehmigt\nIhr Angebot ist", "\n\n„Angebot 2“: genehmigt\nIhr Angebot ist"
+    assert body.index(first) < body.index(second)
+    assert body.count("automatisch vom ARGE-Partnerportal") == 1
+    [mail] = mailbox.to(ben.email)
+    assert subject(mail) == "Ihre tägliche Zusammenfassung (1 Nachricht)"
     assert all(item.sent_at is not None for item in db.session.scalars(select(DigestItem)))
     assert queue_digests() == 0
 
 
 def test_no_digest_for_a_deactivated_user(factories, mailbox):
     user = factories.staff(notify_daily=True)
-    notify(user, "Betreff", "Text")
+    notify_approved(user)
     user.active = False
     assert queue_digests() == 0
     deliver_pending()
@@ -515,7 +526,7 @@ def test_no_digest_for_a_deactivated_user(factories, mailbox):
 
 def test_the_digest_command(app, factories, mailbox):
     user = factories.staff(notify_daily=True)
-    notify(user, "Betreff", "Text")
+    notify_approved(user)
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["mail", "digest"])
     assert result.exit_code == 0, result.output
