@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only publish,pdf,http]`: run the benchmarks, print their tables and `BENCH` lines.
+"""`python -m bench [--quick] [--only publish,pdf,http,caches]`: run the benchmarks, print tables and `BENCH` lines.
 
 The output (also written to build/bench/results.md) ends with one line per target, e.g.
 `BENCH publish_5000 ratio=1.18 target=1.30 ok`. A missed target does not fail the command; a benchmark that cannot
@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench import http, pdf, publish
+from bench import caches, http, pdf, publish
 from bench.measure import WORK
 from bench.report import BenchError, Section, grouped, machine
 
@@ -29,10 +29,11 @@ class Plan:
     pdf_rounds: int
     seed: http.Seed
     http_seconds: float
+    cache_rounds: int
 
 
-FULL = Plan("", (1000, 5000), 2, 5, http.FULL_SEED, 30.0)
-QUICK = Plan("_quick", (500, 1000), 1, 2, http.QUICK_SEED, 6.0)
+FULL = Plan("", (1000, 5000), 2, 5, http.FULL_SEED, 30.0, 200)
+QUICK = Plan("_quick", (500, 1000), 1, 2, http.QUICK_SEED, 6.0, 50)
 
 
 def benchmarks(plan: Plan) -> dict[str, Callable[[], Section]]:
@@ -40,13 +41,14 @@ def benchmarks(plan: Plan) -> dict[str, Callable[[], Section]]:
         "publish": lambda: publish.bench(plan.publish_sizes, plan.publish_repeats, plan.suffix),
         "pdf": lambda: pdf.bench(plan.pdf_rounds, plan.suffix),
         "http": lambda: http.bench(plan.seed, plan.http_seconds, plan.suffix),
+        "caches": lambda: caches.bench(plan.cache_rounds, plan.suffix),
     }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="kleinere Mengen, höchstens fünf Minuten")
-    parser.add_argument("--only", default="publish,pdf,http", help="Komma-Liste aus publish, pdf, http")
+    parser.add_argument("--only", default="publish,pdf,http,caches", help="Komma-Liste aus publish, pdf, http, caches")
     options = parser.parse_args()
     plan = QUICK if options.quick else FULL
     chosen = {name: bench for name, bench in benchmarks(plan).items() if name in options.only.split(",")}

@@ -1,4 +1,4 @@
-"""Hypothesis settings and strategies of the form fuzzing (SECURITY.md 16) of offers, review and budget.
+"""Hypothesis settings and strategies of the form fuzzing (docs/security.md 16) of offers, review and budget.
 
 The text strategies are those of the account forms (tests/test_forms_fuzz.py); added here: numbers and dates as
 nobody should type them, and valid text of several lines.

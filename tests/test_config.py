@@ -1,4 +1,4 @@
-"""SECURITY.md 28: production refuses to start with debug on or a default or weak secret key."""
+"""docs/security.md 28: production refuses to start with debug on or a default or weak secret key."""
 
 from __future__ import annotations
 

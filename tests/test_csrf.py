@@ -1,4 +1,4 @@
-"""SECURITY.md 12: every form is protected against cross-site request forgery (tested with protection on)."""
+"""docs/security.md 12: every form is protected against cross-site request forgery (tested with protection on)."""
 
 from __future__ import annotations
 

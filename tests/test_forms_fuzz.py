@@ -1,4 +1,4 @@
-"""SECURITY.md 16: fuzzing every form with Hypothesis: never a server error; valid input round-trips unchanged."""
+"""docs/security.md 16: fuzzing every form with Hypothesis: never a server error; valid input round-trips unchanged."""
 
 from __future__ import annotations
 

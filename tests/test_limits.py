@@ -1,4 +1,4 @@
-"""SECURITY.md 17: request bodies over the limit get 413 (German page) before they are parsed."""
+"""docs/security.md 17: request bodies over the limit get 413 (German page) before they are parsed."""
 
 from __future__ import annotations
 

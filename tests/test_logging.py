@@ -1,4 +1,4 @@
-"""SECURITY.md 27: logs never contain passwords, codes, cookies or tokens; line breaks cannot forge log lines."""
+"""docs/security.md 27: logs never contain passwords, codes, cookies or tokens; line breaks cannot forge log lines."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SECURITY.md 25, the restore drill: back up, restore into an empty database, every row and every file matches.
+"""docs/security.md 25, the restore drill: back up, restore into an empty database, every row and every file matches.
 
 The drill needs committed data, which the rolled-back transaction of the other tests cannot give, so it runs on
 databases of its own: fresh SQLite files, and with TEST_DATABASE_URL on PostgreSQL two freshly created databases

@@ -1,4 +1,4 @@
-"""SECURITY.md 8: every route is classified; anonymous users are sent to login; methods only where declared."""
+"""docs/security.md 8: every route is classified; anonymous users are sent to login; methods only where declared."""
 
 from __future__ import annotations
 

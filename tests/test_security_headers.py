@@ -1,4 +1,4 @@
-"""SECURITY.md 13 and 14: security headers on every response, HSTS in production, hardened session cookie."""
+"""docs/security.md 13 and 14: security headers on every response, HSTS in production, hardened session cookie."""
 
 from __future__ import annotations
 

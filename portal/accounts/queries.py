@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Organisation, OrgStatus, Role, User
 from portal.extensions import db
+from portal.queries import built_once
 
 
 def organisations_by_status(status: OrgStatus | None) -> list[Organisation]:
@@ -30,6 +29,6 @@ def user_by_id(user_id: int) -> User | None:
     return db.session.execute(_user_statement(), {"user_id": user_id}).scalar_one_or_none()
 
 
-@cache
+@built_once
 def _user_statement() -> Select[User]:
     return select(User).where(User.id == bindparam("user_id"))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
-from sqlalchemy import Insert, insert, select
+from sqlalchemy import insert, select
 
 from portal.audit.models import AuditEntry
 from portal.extensions import db
@@ -77,12 +76,8 @@ def record(
 def record_now(action: str, actor: User, obj: Any, details: str) -> None:
     """Write an audit entry at once, in the current transaction, past the ORM's unit of work (a third cheaper): for
     the entries written with every page that shows participant data. The caller commits."""
-    db.session.execute(_insert_statement(), _values(action, actor, obj, details, ""))
-
-
-@cache
-def _insert_statement() -> Insert:
-    return insert(AuditEntry.metadata.tables[AuditEntry.__tablename__])  # a Core insert: no ORM flush
+    entries = AuditEntry.metadata.tables[AuditEntry.__tablename__]
+    db.session.execute(insert(entries), _values(action, actor, obj, details, ""))  # a Core insert: no ORM flush
 
 
 def _values(action: str, actor: User | None, obj: Any, details: str, actor_email: str) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from sqlalchemy import CompoundSelect, Integer, Select, bindparam, false, literal_column, null, select, union_all
@@ -23,6 +22,7 @@ from portal.offers.models import (
     Offer,
     OfferVersion,
 )
+from portal.queries import built_once
 from portal.review.models import ReviewNote
 from portal.templating import de_number
 
@@ -142,7 +142,7 @@ def timeline(offer: Offer, include_internal: bool) -> list[TimelineEntry]:
     return sorted(entries, key=lambda entry: entry.at, reverse=True)
 
 
-@cache
+@built_once
 def _history(include_internal: bool) -> CompoundSelect:
     """An offer's audit entries (source 0) and comments with their authors' names (source 1); built once."""
     audit = select(
@@ -177,7 +177,7 @@ def offer_for_page(offer_id: int) -> Offer | None:
     return db.session.execute(_offer_page_statement(), {"offer_id": offer_id}).unique().scalar_one_or_none()
 
 
-@cache
+@built_once
 def _offer_page_statement() -> Select[Offer]:
     """Built once, as the report page's statement (reports.queries.report_with_lines)."""
     return (

@@ -1,4 +1,4 @@
-"""The check of the built site before it goes online (SECURITY.md 15): every HTML file, as html.parser reads it.
+"""The check of the built site before it goes online (docs/security.md 15): every HTML file, as html.parser reads it.
 
 It fails on anything a strict Content Security Policy would block or that could run code or reach another host:
 event-handler attributes (on…), style attributes and <style> elements, javascript:/vbscript:/data: URLs, inline

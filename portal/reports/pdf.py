@@ -1,4 +1,4 @@
-"""Renders the official monthly participation report as PDF/A-3 (ARCHITECTURE.md, data flow 4; SECURITY.md 20).
+"""Renders the official monthly report as PDF/A-3 (docs/architecture.md, data flow 4; docs/security.md 20).
 
 The input is the report document: a plain dict of schema version 1 (`schema/teilnahmebericht-v1.json`), never ORM
 objects. WeasyPrint runs in long-lived worker processes (`pdf_worker.py`, run as a script with `python -I`, its

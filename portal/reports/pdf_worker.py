@@ -8,7 +8,7 @@ never document data, which is social data. When ready (libraries loaded, one pag
 worker sends an empty frame; at the end of its input it exits.
 
 The print template gets the plain document dict, escaped by Jinja; WeasyPrint may fetch only the files inside
-`print/` (stylesheet and fonts), any other URL stops the rendering (SECURITY.md 20). Its tables are lines of
+`print/` (stylesheet and fonts), any other URL stops the rendering (docs/security.md 20). Its tables are lines of
 tab-separated text (`Columns`), which WeasyPrint lays out many times faster than table cells, and `finish_pdf`
 repairs what WeasyPrint 69.0 writes wrong for them. This module imports nothing
 from `portal` (`pdf.py` imports the protocol from it) and WeasyPrint and Jinja only inside functions, so importing

@@ -1,4 +1,4 @@
-"""Checks an uploaded PDF before it is stored (SECURITY.md 18).
+"""Checks an uploaded PDF before it is stored (docs/security.md 18).
 
 Cheap checks run here: the `%PDF-` signature, the size cap, PDF+ZIP polyglots and a raw scan of all names in the
 file (hex escapes such as `/J#61vaScript` decoded). The file is then parsed with pypdf in a separate process

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Any
 
 from sqlalchemy import Date, Integer, Label, Select, Subquery, and_, bindparam, func, or_, select, union_all
@@ -15,6 +14,7 @@ from sqlalchemy.types import TypeEngine
 from portal.accounts.models import Organisation
 from portal.extensions import db
 from portal.offers.models import Offer, OfferType, OfferVersion
+from portal.queries import built_once
 from portal.reports import calc
 from portal.reports.models import (
     REPORT_STATUS_LABELS,
@@ -116,7 +116,7 @@ def due_reports(today: date, organisation_id: int | None = None) -> list[DueRepo
     return sorted(result, key=lambda due: (due.due_date, due.organisation_name, due.offer_title))
 
 
-@cache
+@built_once
 def _due_query(per_organisation: bool) -> Select[Any]:
     """(offer, organisation, title, year, month, newest report's id and status) of each month of the window in
     which the offer had at least one assigned day and whose newest report is missing or not yet handed in.
@@ -280,7 +280,7 @@ def report_with_lines(report_id: int) -> ParticipationReport | None:
     return db.session.execute(_report_statement(), {"report_id": report_id}).unique().scalar_one_or_none()
 
 
-@cache
+@built_once
 def _report_statement() -> Select[ParticipationReport]:
     """Built once: building the eager loads costs more than running the statement."""
     offer = joinedload(ParticipationReport.offer)
@@ -310,7 +310,7 @@ def versions_of_report(report: ParticipationReport) -> list[ParticipationReport]
     return versions_of(report.offer_id, report.year, report.month)
 
 
-@cache
+@built_once
 def _versions_statement() -> Select[ParticipationReport]:
     return (
         select(ParticipationReport)
@@ -338,7 +338,7 @@ def events_in_month(offer_id: int, year: int, month: int) -> list[Event]:
     return list(db.session.scalars(_events_statement(), {"offer_id": offer_id, "first": first, "last": last}))
 
 
-@cache
+@built_once
 def _events_statement() -> Select[Event]:
     return (
         select(Event)

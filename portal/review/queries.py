@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from flask import current_app
@@ -26,6 +25,7 @@ from portal.offers.models import (
     VersionStatus,
 )
 from portal.offers.queries import FIELD_LABELS, display
+from portal.queries import built_once
 
 SORTS = {
     "wartezeit": "Wartezeit (längste zuerst)",
@@ -149,7 +149,7 @@ def _values(criteria: QueueFilter, user_id: int, now: datetime) -> dict[str, Any
     return {name: value for name, value in values.items() if value is not None}
 
 
-@cache
+@built_once
 def _statements(sort: str, filters: frozenset[str]) -> tuple[Select[Any], Select[Any]]:
     """The statements of a page of the queue and of its number of rows, for one order and set of filters.
 
@@ -252,7 +252,7 @@ def queue_providers() -> dict[str, str]:
     return {str(organisation_id): name for organisation_id, name in db.session.execute(_providers_statement())}
 
 
-@cache
+@built_once
 def _providers_statement() -> Select[int, str]:
     # The provider of each waiting version is looked up on its own and the distinct ones joined to their names: the
     # cost grows with the queue, not with the number of all offers (joined, PostgreSQL reads every offer).

@@ -1,4 +1,4 @@
-"""Signing in: throttling, password rules, hashing, sessions, timeouts and redirects (SECURITY.md 1–3, 5–7)."""
+"""Signing in: throttling, password rules, hashing, sessions, timeouts and redirects (docs/security.md 1–3, 5–7)."""
 
 from __future__ import annotations
 

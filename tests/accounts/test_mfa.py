@@ -1,4 +1,4 @@
-"""The TOTP second factor: setup, sign-in, replay, throttling, reset and the duty for ARGE roles (SECURITY.md 4)."""
+"""The TOTP second factor: setup, sign-in, replay, throttling, reset, the duty for ARGE roles (docs/security.md 4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SECURITY.md 26: security events each write one append-only audit entry, in the same transaction."""
+"""docs/security.md 26: security events each write one append-only audit entry, in the same transaction."""
 
 from __future__ import annotations
 

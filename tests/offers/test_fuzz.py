@@ -1,4 +1,4 @@
-"""SECURITY.md 16 for the offer forms: every step, the new offer, occupancy and the actions never give a server
+"""docs/security.md 16 for the offer forms: every step, the new offer, occupancy and the actions never give a server
 error, whatever is sent; control characters get the German field error; valid input round-trips unchanged."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SECURITY.md 15 (portal side): script and template injection through every text of an offer and its review.
+"""docs/security.md 15 (portal side): script and template injection through every text of an offer and its review.
 
 Each payload goes through the real forms into every text a provider can type (and every comment, note and reason
 of the review); every page that shows them is parsed as a browser would: no element or attribute may come from

@@ -109,7 +109,7 @@ def test_sites_replace_the_previous_list(provider, own):
 
 
 def test_fields_the_provider_does_not_fill_are_ignored(factories, provider, own):
-    """SECURITY.md 10: extra form fields never change status, owner, approvals or what the system records."""
+    """docs/security.md 10: extra form fields never change status, owner, approvals or what the system records."""
     version = own().current
     other = factories.organisation()
     before = {name: getattr(version, name) for name in ("status", "criteria_rules", "certificate_name", "total_cost")}

@@ -1,4 +1,4 @@
-"""The HTML check of the built site (SECURITY.md 15): each rule on a small page."""
+"""The HTML check of the built site (docs/security.md 15): each rule on a small page."""
 
 from __future__ import annotations
 

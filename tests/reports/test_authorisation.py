@@ -1,4 +1,4 @@
-"""SECURITY.md 8–11, 21, 23 and 26 for the report pages, with real objects of provider A.
+"""docs/security.md 8–11, 21, 23 and 26 for the report pages, with real objects of provider A.
 
 9: {anonymous, provider A, provider B, staff, approver, admin} × every report route with the ids of A's offer,
 participants (assignments), reports, PDFs and scans; guessed ids tell nothing. 26: every view or download of
@@ -212,7 +212,7 @@ def test_provider_b_never_sees_provider_a_participants(clients, objects):
     assert "777B000777" in text(other.get(f"/portal/angebote/{objects['theirs'].id}/teilnehmende"))
 
 
-# --- SECURITY.md 26: every view and download of participant data is logged once ---------------------
+# --- docs/security.md 26: every view and download of participant data is logged once ---------------------
 
 VIEWS = [
     ("GET", "/portal/angebote/{offer}/teilnehmende", "read", "offer", "Teilnehmende des Angebots angesehen"),
@@ -258,7 +258,7 @@ def test_each_view_of_participant_data_is_one_entry_naming_who_and_what(clients,
             assert entry.details == what
 
 
-# --- SECURITY.md 11: a provider cannot decide; staff cannot edit ------------------------------------
+# --- docs/security.md 11: a provider cannot decide; staff cannot edit ------------------------------------
 
 
 def test_a_provider_cannot_decide_and_staff_cannot_edit(clients, people, objects):
@@ -279,7 +279,7 @@ def test_a_provider_cannot_decide_and_staff_cannot_edit(clients, people, objects
     assert audit("report_approve") == []
 
 
-# --- SECURITY.md 10: fields a form does not have ----------------------------------------------------
+# --- docs/security.md 10: fields a form does not have ----------------------------------------------------
 
 
 def extra_fields(stranger: User, theirs: Offer) -> dict[str, str]:
@@ -352,7 +352,7 @@ def test_extra_fields_in_every_report_form_are_ignored(
     )
 
 
-# --- SECURITY.md 23 and 21: a resent form acts once; an outdated one changes nothing ----------------
+# --- docs/security.md 23 and 21: a resent form acts once; an outdated one changes nothing ----------------
 
 
 def test_resent_forms_act_once(clients, people, staff, offer, assigned, mailbox):

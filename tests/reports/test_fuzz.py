@@ -1,4 +1,4 @@
-"""SECURITY.md 16 for the report forms: the assignment, the event, the grid, the start of a month, the submission,
+"""docs/security.md 16 for the report forms: the assignment, the event, the grid, the start of a month, the submission,
 the scan upload and the decision never give a server error, whatever is sent; valid input round-trips unchanged.
 
 A Hypothesis example runs inside the test's transaction, so the examples of one test share its data; what an

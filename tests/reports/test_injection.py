@@ -1,4 +1,4 @@
-"""SECURITY.md 15 for the report pages: script and template injection through what providers (and staff) type.
+"""docs/security.md 15 for the report pages: script and template injection through what providers (and staff) type.
 
 Each payload of the offer tests goes through the real forms: the reason of an event, the cells of the grid, the
 name of a scanned file and a decision's reason; initials and Kundennummer are refused, and shown back as typed.

@@ -1,4 +1,4 @@
-"""The official report PDF: real renderings in real worker processes, read back with pypdf (SECURITY.md 20)."""
+"""The official report PDF: real renderings in real worker processes, read back with pypdf (docs/security.md 20)."""
 
 from __future__ import annotations
 
@@ -412,7 +412,7 @@ def test_only_schema_version_1_is_rendered(document: dict[str, Any]) -> None:
         render_report({**document, "schema_version": 2}, PdfPool())
 
 
-# --- Nothing is fetched from outside (SECURITY.md 20) ---------------------------------------------------------------
+# --- Nothing is fetched from outside (docs/security.md 20) ------------------------------------------------------------
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""SECURITY.md 18: the upload check refuses dangerous and broken PDFs with a German reason and never raises."""
+"""docs/security.md 18: the upload check refuses dangerous and broken PDFs with a German reason and never raises."""
 
 from __future__ import annotations
 

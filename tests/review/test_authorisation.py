@@ -1,4 +1,4 @@
-"""SECURITY.md 9–11, 21 and 23 across the offer, review and budget pages, with real objects.
+"""docs/security.md 9–11, 21 and 23 across the offer, review and budget pages, with real objects.
 
 9: who may call which route about which offer ({anonymous, provider A, provider B, staff, approver, admin});
 guessed ids tell nothing. 10: fields a form does not have are ignored. 11: the workflow refuses what the status
@@ -164,7 +164,7 @@ def test_a_refused_path_with_odd_characters_is_refused_without_error(clients, pe
     assert clients["provider A"].get(path).status_code == 404
 
 
-# --- SECURITY.md 10: fields a form does not have --------------------------------------------------
+# --- docs/security.md 10: fields a form does not have --------------------------------------------------
 
 
 def extra_fields(stranger: User, other: Offer) -> dict[str, str]:
@@ -267,7 +267,7 @@ def test_extra_fields_in_the_review_and_budget_forms_are_ignored(
     assert (budget.amount, budget.updated_by_id, budget.version_id) == (Decimal(5), approver.id, 1)
 
 
-# --- SECURITY.md 11: the workflow -----------------------------------------------------------------
+# --- docs/security.md 11: the workflow -----------------------------------------------------------------
 
 DECISIONS = {
     "take": {},
@@ -328,7 +328,7 @@ def test_an_admin_who_gave_the_first_approval_cannot_give_the_second(browser, fa
     assert (stored(offer).state, audit_of(offer, "offer_approve")) == (OfferState.OPEN, [])
 
 
-# --- SECURITY.md 23: a resent form acts once; 21: an outdated form changes nothing ----------------
+# --- docs/security.md 23: a resent form acts once; 21: an outdated form changes nothing ----------------
 
 
 @pytest.mark.parametrize("form", list(DECISIONS))

@@ -1,4 +1,4 @@
-"""SECURITY.md 16 for the review and budget forms: decisions, notes, the queue filter and the budget never give a
+"""docs/security.md 16 for the review and budget forms: decisions, notes, the queue filter and the budget never give a
 server error, whatever is sent; control characters get the German field error; valid input round-trips unchanged."""
 
 from __future__ import annotations

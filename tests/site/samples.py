@@ -1,4 +1,4 @@
-"""Sample snapshots for building test sites without a database, and the XSS payloads of SECURITY.md 15."""
+"""Sample snapshots for building test sites without a database, and the XSS payloads of docs/security.md 15."""
 
 from __future__ import annotations
 

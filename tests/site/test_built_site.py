@@ -54,6 +54,16 @@ def test_every_page_type_is_built(built_site):
     assert [path for path in files if not (built_site.root / path).is_file()] == []
 
 
+def test_the_contributor_docs_stay_out_of_the_site(built_site):
+    """docs/ of the project (architecture, domain, security list) is for contributors, not for the public site."""
+    contributor_pages = {path.stem for path in (SOURCES.root / "docs").glob("*.md")}
+    assert contributor_pages >= {"architecture", "domain", "security"}
+    built = {path.relative_to(built_site.root).parts[0] for path in built_site.root.iterdir()}
+    assert built.isdisjoint(contributor_pages)
+    search_index = (built_site.root / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "Security and reliability requirements" not in search_index
+
+
 def test_the_served_folder_is_a_link_to_the_run(built_site):
     assert built_site.site_dir.is_symlink()
     assert built_site.root.parent.parent == built_site.site_dir.parent / "publish"

@@ -1,4 +1,4 @@
-"""SECURITY.md 24: a failure at any step leaves the previous site online; readers never see a half-written site."""
+"""docs/security.md 24: a failure at any step leaves the previous site online; readers never see a half-written site."""
 
 from __future__ import annotations
 
