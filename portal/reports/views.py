@@ -31,7 +31,7 @@ from werkzeug.wrappers import Response
 from portal import storage
 from portal.access import Access, access, deny
 from portal.accounts.views import show_error
-from portal.errors import ServiceError
+from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.offers.models import Offer, OfferState
@@ -124,7 +124,8 @@ def grid(report_id: int) -> str | Response:
         services.save_grid(current_user, report, cells, form.expected(), forms.fill_line(request.form))
     except ServiceError as error:
         if form.action.data == "autosave":
-            return Response(error.message, status=409, mimetype="text/plain")
+            status = 409 if isinstance(error, ConflictError) else 422
+            return Response(error.message, status=status, mimetype="text/plain")
         flash(error.message, "danger")
         return _to_grid(report)
     if form.action.data == "autosave":

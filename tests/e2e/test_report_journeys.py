@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 from pypdf import PdfReader
 
 from portal.reports.queries import MONTH_NAMES as MONTHS
@@ -238,6 +238,79 @@ def test_report_form_with_errors(browsing: Browsing, role: str, steps: Any) -> N
     page = browsing.page(role)
     steps(page)
     assert_accessible(page)
+
+
+# --- automatic saving ------------------------------------------------------------------------------
+
+SAVED = re.compile(r"^Entwurf gespeichert um \d\d:\d\d Uhr\.$")
+GRID_POSTS = "**/portal/berichte/*"
+
+
+def type_into(page: Page, cell: Locator, text: str) -> None:
+    """Click the cell and type: its content is selected on focus, so the typing replaces it (or Backspace empties
+    it)."""
+    cell.click()
+    if text:
+        page.keyboard.type(text)
+    else:
+        page.keyboard.press("Backspace")
+    expect(cell).to_have_value(text)
+
+
+def refuse_posts(route: Route) -> None:
+    """The portal is unreachable for saving (the page itself still loads)."""
+    if route.request.method == "POST":
+        route.abort("internetdisconnected")
+    else:
+        route.continue_()
+
+
+def test_autosave_keeps_an_entry_across_a_reload(browsing: Browsing) -> None:
+    page = browsing.page("provider")
+    correction_draft(page)
+    cell, status = page.locator("[data-cell]").nth(5), page.locator("[data-grid-status]")
+    before = cell.input_value()
+    assert before != "2,5"
+    type_into(page, cell, "2,5")
+    expect(status).to_have_text(SAVED)
+    page.reload()
+    expect(page.locator("[data-cell]").nth(5)).to_have_value("2,5")
+    assert page.evaluate("Object.keys(sessionStorage)") == []  # nothing left waiting in the browser
+    type_into(page, page.locator("[data-cell]").nth(5), before)  # leave the draft as the other tests expect it
+    expect(status).to_have_text(SAVED)
+
+
+def test_an_entry_waits_in_the_browser_while_the_portal_is_unreachable(browsing: Browsing) -> None:
+    page = browsing.page("provider")
+    correction_draft(page)
+    page.route(GRID_POSTS, refuse_posts)
+    cell, status = page.locator("[data-cell]").nth(6), page.locator("[data-grid-status]")
+    retry = page.get_by_role("button", name="Erneut speichern")
+    before = cell.input_value()
+    assert before != "2,75"
+    type_into(page, cell, "2,75")
+    expect(status).to_have_text(
+        "Nicht gespeichert: Das Portal ist gerade nicht erreichbar. Ihre Eingaben sind in diesem Browser aufbewahrt "
+        "und gehen nicht verloren."
+    )
+    expect(retry).to_be_visible()
+    assert_accessible(page)
+
+    page.reload()  # still unreachable: the entry comes back from the browser and is tried again
+    expect(page.locator("[data-cell]").nth(6)).to_have_value("2,75")
+    expect(status).to_have_text(
+        "Eine noch nicht gespeicherte Eingabe aus diesem Browser ist wieder eingetragen. Nicht gespeichert: Das "
+        "Portal ist gerade nicht erreichbar. Ihre Eingaben sind in diesem Browser aufbewahrt und gehen nicht verloren."
+    )
+    page.unroute(GRID_POSTS)
+    retry.click()
+    expect(status).to_have_text(re.compile(r"^Eine noch nicht gespeicherte Eingabe .* Entwurf gespeichert um"))
+    expect(retry).to_be_hidden()
+    page.reload()
+    expect(page.locator("[data-cell]").nth(6)).to_have_value("2,75")
+    expect(status).to_have_text("")  # saved: nothing to put back
+    type_into(page, page.locator("[data-cell]").nth(6), before)
+    expect(status).to_have_text(SAVED)
 
 
 def test_the_grid_on_a_phone(browsing: Browsing) -> None:

@@ -447,6 +447,18 @@ def test_autosave_answers_with_the_new_version_and_refuses_a_stale_one(client, l
     assert [cell(report, 0, day) for day in (6, 7)] == ["U", "E"]
 
 
+def test_autosave_of_a_locked_report_is_refused_and_no_conflict(client, login, provider, offer, assigned):
+    """portal.js offers to load the current state after a conflict (409), but only shows a refusal (422)."""
+    login(provider)
+    report = draft(provider, offer)
+    form = grid_form(page(client, grid_url(report)))
+    report.status = ReportStatus.SUBMITTED
+    db.session.commit()
+    refused = client.post(grid_url(report), data={**form, "action": "autosave"})
+    assert refused.status_code == 422
+    assert text(refused) == "Dieser Bericht ist eingereicht und gesperrt."
+
+
 def test_names_that_are_no_cells_of_the_grid_are_ignored(client, login, provider, offer, assigned):
     login(provider)
     report = draft(provider, offer)
