@@ -452,3 +452,9 @@ def test_any_bytes_are_read_or_refused(content: bytes, name: str) -> None:
     except importer.Refused:
         return  # anything else escaping fails the test
     assert all(number >= 2 for number, _ in table)
+
+
+def test_the_documentation_shows_the_sample() -> None:
+    documentation = (Path(__file__).parents[2] / "docs" / "assignments-import.md").read_text(encoding="utf-8")
+    block = documentation.split("```csv\n", 1)[1].split("```", 1)[0]
+    assert block == SAMPLE.read_text(encoding="utf-8")
