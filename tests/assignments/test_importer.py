@@ -246,14 +246,27 @@ def test_an_assignment_stored_already_is_refused(tmp_path: Path, factories: Fact
         f"Zeile 2: Die Kundennummer 123A456789 ist Angebot Nr. {green.id} vom 01.08.2026 bis 30.09.2026 bereits "
         "zugewiesen."
     ]
-    later = text.replace("01.03.2026;31.08.2026", "01.10.2026;31.12.2026")
-    assert upload(csv_file(tmp_path, later)).ok
+    one_day = text.replace("01.03.2026;31.08.2026", "30.09.2026;31.12.2026")
+    assert "bereits zugewiesen" in errors(upload(csv_file(tmp_path, one_day)))[0]
+    day_after = text.replace("01.03.2026;31.08.2026", "01.10.2026;31.12.2026")
+    assert upload(csv_file(tmp_path, day_after)).ok
 
 
-def test_the_same_person_in_two_offers_is_no_duplicate(tmp_path: Path, green: Offer, clothes: Offer) -> None:
-    row = "123A456789;M. K.;{};Stadtteilzentrum;01.03.2026;31.08.2026;15;;1,50"
-    text = "\n".join([HEADER, row.format(green.id), row.format(clothes.id)])
-    assert len(upload(csv_file(tmp_path, text)).rows) == 2
+def test_the_same_person_in_two_offers_or_two_periods_is_no_duplicate(
+    tmp_path: Path, green: Offer, clothes: Offer
+) -> None:
+    row = "123A456789;M. K.;{};Stadtteilzentrum;{};15;;1,50"
+    lines = [
+        row.format(green.id, "01.03.2026;31.08.2026"),
+        row.format(clothes.id, "01.03.2026;31.08.2026"),
+        row.format(green.id, "01.09.2026;31.12.2026"),
+    ]
+    assert len(upload(csv_file(tmp_path, "\n".join([HEADER, *lines]))).rows) == 3
+    lines.append(row.format(green.id, "31.12.2026;31.12.2026"))
+    assert errors(upload(csv_file(tmp_path, "\n".join([HEADER, *lines])))) == [
+        f"Zeile 5: Die Kundennummer 123A456789 ist Angebot Nr. {green.id} schon in Zeile 4 für einen "
+        "überschneidenden Zeitraum zugewiesen."
+    ]
 
 
 @pytest.mark.parametrize(
@@ -262,8 +275,10 @@ def test_the_same_person_in_two_offers_is_no_duplicate(tmp_path: Path, green: Of
         ("start_date", "1.3.2026", date(2026, 3, 1)),
         ("start_date", "2026-03-01T00:00:00", date(2026, 3, 1)),
         ("start_date", 46082.75, date(2026, 3, 1)),
+        ("end_date", date(2026, 8, 31), date(2026, 8, 31)),
         ("offer", "angebot nr.12", 12),
         ("offer", "Nr 7", 7),
+        ("offer", 12.0, 12),
         ("mae_rate", "1,50 €", Decimal("1.50")),
         ("customer_number", " 123 a 456789 ", "123A456789"),
         ("weekdays", "Di-Do", "0111000"),
@@ -293,6 +308,20 @@ def test_a_cell_is_refused(key: str, cell: Any, message: str) -> None:
     [problem] = [problem for problem in parsed.problems if problem.column == importer.HEADERS[key]]
     assert problem.message.startswith(message)
     assert key not in parsed.values
+
+
+def test_a_row_whose_offer_or_site_cannot_be_read_shows_only_that(tmp_path: Path, green: Offer) -> None:
+    long_site = "S" * 201
+    lines = [
+        HEADER,
+        "123A456789;M. K.;zwölf;;01.03.2026;31.08.2026;20;;",
+        f"234B567890;A. S.;{green.id};{long_site};01.03.2026;31.08.2026;20;;",
+    ]
+    assert errors(upload(csv_file(tmp_path, "\n".join(lines)))) == [
+        "Zeile 2, Spalte „Angebot“: „zwölf“ ist keine Angebotsnummer. Bitte geben Sie die Nummer an, unter der das "
+        "Angebot im Portal steht, z. B. 12.",
+        "Zeile 3, Spalte „Einsatzstelle“: Der Eintrag ist länger als 200 Zeichen.",
+    ]
 
 
 # --- the file as a whole ----------------------------------------------------------------------------------------
@@ -369,6 +398,10 @@ def bulky_workbook(tmp_path: Path) -> Path:
         ),
         (
             lambda tmp: csv_file(tmp, HEADER + "\n1", encoding="utf-16"),
+            "Die Datei ist nicht in UTF-8 oder Windows-1252 gespeichert. Bitte speichern Sie sie als CSV.",
+        ),
+        (
+            lambda tmp: csv_file(tmp, HEADER + "\n\x81", encoding="latin-1"),  # no character in Windows-1252 either
             "Die Datei ist nicht in UTF-8 oder Windows-1252 gespeichert. Bitte speichern Sie sie als CSV.",
         ),
         (
