@@ -45,22 +45,22 @@ def _days_of(part: str) -> list[int]:
     if len(ends) == 2:
         first, last = _day(ends[0]), _day(ends[1])
         if first > last:
-            raise ValueError(f"„{_shown(part)}“: Ein Bereich geht von Montag in Richtung Sonntag, z. B. „Mo–Fr“.")
+            raise ValueError(f"„{shorten(part)}“: Ein Bereich geht von Montag in Richtung Sonntag, z. B. „Mo–Fr“.")
         return list(range(first, last + 1))
-    raise ValueError(f"„{_shown(part)}“ verstehen wir nicht. {HINT}")
+    raise ValueError(f"„{shorten(part)}“ verstehen wir nicht. {HINT}")
 
 
 def _day(word: str) -> int:
     number = _WORDS.get(word.strip().rstrip(".").casefold())
     if number is None:
-        raise ValueError(f"„{_shown(word)}“ ist kein Wochentag. {HINT}")
+        raise ValueError(f"„{shorten(word)}“ ist kein Wochentag. {HINT}")
     return number
 
 
-def _shown(text: str) -> str:
-    """The user's text, shortened for a message."""
+def shorten(text: str, limit: int = 20) -> str:
+    """What someone wrote, on one line and shortened, to be quoted in a message."""
     text = " ".join(text.split())
-    return text if len(text) <= 20 else text[:19] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def format_weekdays(mask: str) -> str:

@@ -102,6 +102,13 @@ def test_an_extension_in_the_frame_allows_twelve_months_more() -> None:
     )
 
 
+def test_beyond_the_limit_with_an_extension_already() -> None:
+    extension = Extension(date(2024, 1, 1), "Erneute Prüfung")
+    result = check([period("2021-01-01", "2023-12-31")], period("2024-01-01", "2024-03-31"), [extension])
+    assert (result.months_used, result.frame.allowed, result.fits) == (36, 36, False)
+    assert result.explanation.endswith("Damit wäre die Höchstdauer um 3 Monate überschritten.")
+
+
 def test_extensions_raise_the_limit_of_their_own_frame_and_by_twelve_months_at_most() -> None:
     history = [period("2019-01-01", "2019-12-31"), period("2024-06-01", "2024-06-30")]
     two = [Extension(date(2019, 6, 1), "Erste Prüfung", months=6), Extension(date(2020, 1, 1), "Zweite Prüfung")]
