@@ -21,9 +21,10 @@ from sqlalchemy import Connection
 
 from bench import bulk
 from bench.bulk import Row
+from portal.assignments.models import EventKind
 from portal.offers.models import OfferState
 from portal.reports import calc
-from portal.reports.models import EventKind, ReportStatus
+from portal.reports.models import ReportStatus
 from portal.schema import metadata
 
 if TYPE_CHECKING:

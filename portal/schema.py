@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from portal.accounts.models import LoginAttempt, Organisation, Token, User
+from portal.assignments.models import Assignment, Event, Participant
 from portal.audit.models import AuditEntry
 from portal.budget.models import BudgetYear, Commitment
 from portal.models import Base
 from portal.notifications.models import DigestItem, QueuedMail
 from portal.offers.models import Offer, OfferVersion, Site
 from portal.publishing.models import PublishRun
-from portal.reports.models import Assignment, Event, Participant, ParticipationReport, ReportLine, ReportReminder
+from portal.reports.models import ParticipationReport, ReportLine, ReportReminder
 from portal.review.models import ReviewNote
 
 metadata = Base.metadata

@@ -10,12 +10,12 @@ from typing import Any
 from argon2 import PasswordHasher
 
 from portal.accounts.models import Organisation, OrgStatus, Role, Umbrella, User
+from portal.assignments.models import Assignment, Participant
 from portal.budget.models import BudgetYear
 from portal.extensions import db
 from portal.models import utcnow
 from portal.offers.costs import CostInput, compute_costs
 from portal.offers.models import Offer, OfferState, OfferType, OfferVersion, Site, VersionStatus
-from portal.reports.models import Assignment, Participant
 
 DEFAULT_PASSWORD = "ein langer Testsatz für alle"
 # Fast parameters for test speed; production hashes use the library defaults.

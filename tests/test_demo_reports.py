@@ -10,8 +10,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from portal import storage
+from portal.assignments.models import Assignment, Event, EventKind, Participant
 from portal.extensions import db
-from portal.reports.models import Assignment, Event, EventKind, Participant, ParticipationReport, ReportStatus
+from portal.reports.models import ParticipationReport, ReportStatus
 from portal.reports.queries import due_reports
 from portal.reports.sheet import build_sheet
 from tests.reports.helpers import NOW, clock

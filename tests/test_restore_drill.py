@@ -26,12 +26,13 @@ from flask import Flask
 from sqlalchemy import Engine, create_engine, inspect, make_url, text
 
 from portal import create_app, storage
+from portal.assignments.models import Assignment, Event, EventKind, Participant
 from portal.audit.services import record
 from portal.budget.models import Commitment
 from portal.cli import upgrade_database
 from portal.extensions import db
 from portal.offers.models import VersionStatus
-from portal.reports.models import Assignment, Event, EventKind, Participant, ParticipationReport, ReportLine
+from portal.reports.models import ParticipationReport, ReportLine
 from portal.review.models import ReviewNote
 from tests.factories import Factories
 

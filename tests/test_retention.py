@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from portal import storage
 from portal.accounts.models import Organisation, User
+from portal.assignments.models import Assignment, Event, EventKind, Participant
 from portal.audit.models import AuditEntry
 from portal.budget.models import Commitment
 from portal.config import load_settings
@@ -21,16 +22,7 @@ from portal.extensions import db
 from portal.maintenance.retention import BY_OFFER, BY_VERSION, months_before, purge
 from portal.offers.models import Offer, OfferState, VersionStatus
 from portal.reports.calc import years_before
-from portal.reports.models import (
-    Assignment,
-    Event,
-    EventKind,
-    Participant,
-    ParticipationReport,
-    ReportLine,
-    ReportReminder,
-    ReportStatus,
-)
+from portal.reports.models import ParticipationReport, ReportLine, ReportReminder, ReportStatus
 from portal.review.models import ReviewNote
 from portal.schema import metadata
 from tests.factories import Factories

@@ -11,9 +11,9 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Organisation
+from portal.assignments.models import Participant
 from portal.errors import DUPLICATE_MESSAGE, ConflictError, DuplicateError, ServiceError
 from portal.extensions import db
-from portal.reports.models import Participant
 from portal.transactions import IntegrityViolation, abandon, transaction, transactional
 
 CUSTOMER_NUMBER = "K4711X"  # a value that must never reach a message or a log line

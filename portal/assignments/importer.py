@@ -27,11 +27,11 @@ from openpyxl.utils.datetime import from_excel
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal.assignments.models import WORKWEEK, Assignment, Participant
 from portal.assignments.weekdays import format_weekdays, max_weekly_hours, parse_weekdays, shorten
 from portal.extensions import db
 from portal.offers.fields import EARLIEST, LATEST, parse_number
 from portal.offers.models import Offer, OfferState, OfferVersion
-from portal.reports.models import WORKWEEK, Assignment, Participant
 from portal.reports.services import (
     AssignmentInput,
     assignment_problems,

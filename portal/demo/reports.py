@@ -15,11 +15,12 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role, User
+from portal.assignments.models import Assignment, EventKind
 from portal.demo.offers import demo_providers
 from portal.extensions import db
 from portal.offers.models import Offer, OfferState, OfferType, OfferVersion
 from portal.reports import calc, services
-from portal.reports.models import Assignment, EventKind, ParticipationReport
+from portal.reports.models import ParticipationReport
 from portal.reports.queries import recent_months
 
 PARTICIPANTS = 8

@@ -20,12 +20,13 @@ from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from portal import storage
+from portal.assignments.models import Assignment, Event, Participant
 from portal.audit.services import record
 from portal.budget.models import Commitment
 from portal.extensions import db
 from portal.offers.models import Offer, OfferState, OfferVersion, Site
 from portal.reports import calc
-from portal.reports.models import Assignment, Event, Participant, ParticipationReport, ReportLine, ReportReminder
+from portal.reports.models import ParticipationReport, ReportLine, ReportReminder
 from portal.review.models import ReviewNote
 from portal.transactions import transactional
 

@@ -13,8 +13,9 @@ from typing import Any
 from flask import current_app
 
 from portal.accounts.models import User
+from portal.assignments.models import Event
 from portal.reports import calc
-from portal.reports.models import REPORT_STATUS_LABELS, Event, ParticipationReport
+from portal.reports.models import REPORT_STATUS_LABELS, ParticipationReport
 from portal.reports.queries import events_in_month, month_label
 from portal.reports.sheet import Row, Sheet
 

@@ -16,11 +16,11 @@ from wtforms import BooleanField, HiddenField, IntegerField, StringField
 from wtforms.fields import SelectField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from portal.assignments.models import EVENT_KIND_LABELS, EventKind
 from portal.forms import CONTROL_CHARACTERS, LockedForm, PortalForm, strip
 from portal.offers.fields import ChoiceRadioField, GermanDateField, NumberField, text_area
 from portal.offers.models import Offer
 from portal.reports import services
-from portal.reports.models import EVENT_KIND_LABELS, EventKind
 from portal.reports.pdfcheck import MAX_BYTES
 
 MAX_SCAN_BYTES = MAX_BYTES  # read one byte more, so that an oversized file is refused, not cut

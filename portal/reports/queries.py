@@ -12,19 +12,12 @@ from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 from sqlalchemy.types import TypeEngine
 
 from portal.accounts.models import Organisation
+from portal.assignments.models import Assignment, Event, Participant
 from portal.extensions import db
 from portal.offers.models import Offer, OfferType, OfferVersion
 from portal.queries import built_once
 from portal.reports import calc
-from portal.reports.models import (
-    REPORT_STATUS_LABELS,
-    Assignment,
-    Event,
-    Participant,
-    ParticipationReport,
-    ReportLine,
-    ReportStatus,
-)
+from portal.reports.models import REPORT_STATUS_LABELS, ParticipationReport, ReportLine, ReportStatus
 
 DUE_WINDOW_MONTHS = 12  # months looked back for missing reports
 DONE = frozenset({ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.REJECTED})

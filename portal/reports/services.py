@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from portal import storage
 from portal.accounts.models import User
+from portal.assignments.models import ENDS_ASSIGNMENT, EVENT_KIND_LABELS, Assignment, Event, EventKind, Participant
 from portal.audit.services import record, record_now
 from portal.errors import ServiceError
 from portal.extensions import db
@@ -25,18 +26,7 @@ from portal.notifications.services import absolute_url, notify, notify_staff
 from portal.offers.models import Offer, OfferState
 from portal.reports import calc, pdf, queries
 from portal.reports.document import build_document
-from portal.reports.models import (
-    ENDS_ASSIGNMENT,
-    EVENT_KIND_LABELS,
-    REPORT_STATUS_LABELS,
-    Assignment,
-    Event,
-    EventKind,
-    Participant,
-    ParticipationReport,
-    ReportLine,
-    ReportStatus,
-)
+from portal.reports.models import REPORT_STATUS_LABELS, ParticipationReport, ReportLine, ReportStatus
 from portal.reports.pdfcheck import check_pdf
 from portal.reports.sheet import MAX_CELL_LENGTH, build_sheet, prefilled_days
 from portal.transactions import check_version, transactional

@@ -13,10 +13,11 @@ from functools import lru_cache
 
 from flask import current_app
 
+from portal.assignments.models import Assignment
 from portal.offers.models import OfferVersion
 from portal.reports import calc
 from portal.reports.calc import DayCode, DayEntry, DayInfo
-from portal.reports.models import Assignment, ParticipationReport
+from portal.reports.models import ParticipationReport
 
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 MAX_CELL_LENGTH = 10

@@ -31,13 +31,14 @@ from werkzeug.wrappers import Response
 from portal import storage
 from portal.access import Access, access, deny
 from portal.accounts.views import show_error
+from portal.assignments.models import Assignment
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.offers.models import Offer, OfferState
 from portal.reports import calc, exports, forms, queries, services
 from portal.reports.document import DECLARATION
-from portal.reports.models import Assignment, ParticipationReport, ReportStatus
+from portal.reports.models import ParticipationReport, ReportStatus
 from portal.reports.pdf import PdfRenderError
 from portal.reports.sheet import Day, build_sheet
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from portal.assignments.models import WORKWEEK
 from portal.assignments.weekdays import DAY_NAMES, format_weekdays, max_weekly_hours, parse_weekdays
-from portal.reports.models import WORKWEEK
 
 masks = st.text(alphabet="01", min_size=7, max_size=7).filter(lambda mask: "1" in mask)
 

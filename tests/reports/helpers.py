@@ -22,12 +22,13 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import TestResponse, encode_multipart
 
 from portal.accounts.models import Role, User
+from portal.assignments.models import Assignment
 from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.notifications.delivery import deliver_pending
 from portal.offers.models import Offer
 from portal.reports import pdf, services
-from portal.reports.models import Assignment, ParticipationReport, ReportLine
+from portal.reports.models import ParticipationReport, ReportLine
 from portal.reports.sheet import build_sheet
 from tests.conftest import Mailbox
 from tests.factories import Factories

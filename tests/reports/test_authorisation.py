@@ -18,10 +18,11 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from portal.accounts.models import Role, User
+from portal.assignments.models import Assignment, Event, Participant
 from portal.extensions import db
 from portal.offers.models import Offer
 from portal.reports import services
-from portal.reports.models import Assignment, Event, Participant, ParticipationReport, ReportStatus
+from portal.reports.models import ParticipationReport, ReportStatus
 from tests.accounts.helpers import subjects
 from tests.reports import pdfs
 from tests.reports.helpers import (

@@ -15,10 +15,11 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from portal.assignments.models import Assignment, Event, Participant
 from portal.extensions import db
 from portal.reports import services
 from portal.reports.calc import CODE_VALUES, DayCode
-from portal.reports.models import Assignment, Event, Participant, ParticipationReport, ReportStatus
+from portal.reports.models import ParticipationReport, ReportStatus
 from tests.html_check import Page
 from tests.reports import pdfs
 from tests.reports.helpers import (

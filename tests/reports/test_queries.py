@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import Organisation
+from portal.assignments.models import Assignment, Participant
 from portal.extensions import db
 from portal.offers.models import Offer, OfferState, VersionStatus
 from portal.reports import calc
-from portal.reports.models import REPORT_STATUS_LABELS, Assignment, Participant, ParticipationReport, ReportStatus
+from portal.reports.models import REPORT_STATUS_LABELS, ParticipationReport, ReportStatus
 from portal.reports.queries import DONE, DUE_WINDOW_MONTHS, DueReport, due_reports, recent_months
 from tests.factories import Factories
 

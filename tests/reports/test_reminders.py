@@ -13,12 +13,13 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from portal.accounts.models import Organisation, User
+from portal.assignments.models import Assignment, Participant
 from portal.audit.models import AuditEntry
 from portal.config import load_settings
 from portal.extensions import db
 from portal.notifications.models import DigestItem
 from portal.offers.models import Offer, VersionStatus
-from portal.reports.models import Assignment, Participant, ParticipationReport, ReportReminder, ReportStatus
+from portal.reports.models import ParticipationReport, ReportReminder, ReportStatus
 from tests.conftest import Mailbox
 from tests.factories import Factories
 

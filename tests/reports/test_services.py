@@ -21,20 +21,13 @@ from sqlalchemy import func, select
 
 from portal import storage
 from portal.accounts.models import Role, User
+from portal.assignments.models import ENDS_ASSIGNMENT, Assignment, Event, EventKind, Participant
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
 from portal.offers.models import Offer, OfferState, OfferType, VersionStatus
 from portal.reports import pdfcheck, services
 from portal.reports.calc import DayCode
-from portal.reports.models import (
-    ENDS_ASSIGNMENT,
-    Assignment,
-    Event,
-    EventKind,
-    Participant,
-    ParticipationReport,
-    ReportStatus,
-)
+from portal.reports.models import ParticipationReport, ReportStatus
 from portal.reports.pdf import PdfRenderError
 from portal.reports.services import AssignmentInput
 from portal.reports.sheet import build_sheet

@@ -11,12 +11,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from portal.accounts.models import User
+from portal.assignments.models import EventKind
 from portal.extensions import db
 from portal.offers.models import Offer
 from portal.reports import services
 from portal.reports.calc import DayCode
 from portal.reports.document import DECLARATION, SCHEMA_URL, build_document
-from portal.reports.models import EventKind
 from portal.reports.sheet import build_sheet, calendar_of, holidays_of, mkp_per_place_month
 from tests.reports.helpers import MONTH, YEAR, assigned, clock, draft, fresh, offer, provider
 from tests.reports.test_pdf import SCHEMA, check

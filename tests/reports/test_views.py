@@ -15,11 +15,12 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from portal import storage
+from portal.assignments.models import Assignment
 from portal.extensions import db
 from portal.reports import pdfcheck, services
 from portal.reports.calc import CENT
 from portal.reports.forms import AssignmentForm, grid_cells
-from portal.reports.models import Assignment, ParticipationReport, ReportStatus
+from portal.reports.models import ParticipationReport, ReportStatus
 from tests.accounts.helpers import subjects
 from tests.html_check import Page
 from tests.reports import pdfs
