@@ -33,6 +33,11 @@ def de_number(value: Decimal, places: int = 2) -> str:
     return f"{value:,.{places}f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
+def euro(value: Decimal) -> str:
+    """An amount of money: 1234.5 → "1.234,50 €"."""
+    return de_number(value) + " €"
+
+
 def field_attrs(field: Any, css_class: str) -> dict[str, str]:
     """HTML attributes of a form control: KERN classes, hint and error references, invalid state."""
     described = [
@@ -53,4 +58,5 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["de_datetime"] = de_datetime
     app.jinja_env.filters["de_date"] = de_date
     app.jinja_env.filters["de_number"] = de_number
+    app.jinja_env.filters["euro"] = euro
     app.jinja_env.globals["service_name"] = "ARGE-Partnerportal"

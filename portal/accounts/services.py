@@ -407,7 +407,7 @@ def set_organisation_status(actor: User, organisation: Organisation, status: Org
         status_label=ORG_STATUS_LABELS[status],
         verified=status == OrgStatus.VERIFIED,
         reason=reason.strip(),
-        link=absolute_url("accounts.home"),
+        link=absolute_url("home.index"),
     )
 
 

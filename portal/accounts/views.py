@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from portal.access import Access, access, deny
+from portal.access import Access, access
 from portal.accounts import mfa, services
 from portal.accounts.forms import (
     ChangePasswordForm,
@@ -31,56 +29,28 @@ from portal.accounts.queries import organisations_by_status, users_for_admin
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import utcnow
-from portal.reports.queries import due_reports
-from portal.review.queries import waiting_count
 from portal.security import start_session_clock
+from portal.views import load_or_deny, show_error
 
 bp = Blueprint("accounts", __name__, url_prefix="/portal")
 PENDING_LOGIN_SECONDS = 300
-
-
-def show_error(form: object, error: ServiceError) -> None:
-    """Put a service's message next to its field, or at the top of the page."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
 
 
 def safe_next(target: str | None) -> str:
     """Only the portal's own paths are accepted as a target after login (no control characters either)."""
     if target and target.startswith("/portal/") and "\\" not in target and target.isprintable():
         return target
-    return url_for("accounts.home")
+    return url_for("home.index")
 
 
-# --- start page and sign-in -----------------------------------------------------------------------
-
-
-@bp.get("/")
-@access(Access.USER)
-def home() -> str:
-    """The start page; it reads all it shows before rendering, so that its statements follow each other."""
-    staff = current_user.is_staff
-    pending = organisations_by_status(OrgStatus.PENDING) if staff else []
-    waiting = waiting_count() if staff else 0
-    organisation = current_user.organisation if current_user.is_provider else None
-    due = due_reports(date.today(), None if staff else current_user.organisation_id)
-    return render_template(
-        "accounts/home.html",
-        organisation=organisation,
-        pending_organisations=pending,
-        waiting_reviews=waiting,
-        due_reports=due,
-    )
+# --- sign-in ---------------------------------------------------------------------------------------
 
 
 @bp.route("/anmelden", methods=["GET", "POST"])
 @access(Access.ANONYMOUS)
 def login() -> str | Response:
     if current_user.is_authenticated:
-        return redirect(url_for("accounts.home"))
+        return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
         result, user = services.authenticate(form.email.data, form.password.data)
@@ -408,9 +378,7 @@ def invite_colleague() -> str | Response:
 @bp.post("/organisation/mitarbeitende/<int:user_id>/aktiv")
 @access(Access.PROVIDER_ADMIN)
 def toggle_colleague(user_id: int) -> Response:
-    colleague = db.session.get(User, user_id)
-    if colleague is None or colleague.organisation_id != current_user.organisation_id:
-        deny(f"colleague {user_id}")
+    colleague = load_or_deny(User, user_id, visible=lambda user: user.organisation_id == current_user.organisation_id)
     return _toggle_active(colleague, url_for("accounts.own_organisation"))
 
 
@@ -444,7 +412,7 @@ def organisations() -> str:
 @bp.get("/organisationen/<int:org_id>")
 @access(Access.STAFF)
 def organisation_detail(org_id: int) -> str:
-    organisation = db.session.get(Organisation, org_id) or abort(404)
+    organisation = load_or_deny(Organisation, org_id)
     return render_template(
         "accounts/organisation.html",
         organisation=organisation,
@@ -457,7 +425,7 @@ def organisation_detail(org_id: int) -> str:
 @bp.post("/organisationen/<int:org_id>/status/<status>")
 @access(Access.STAFF)
 def organisation_status(org_id: int, status: str) -> str | Response:
-    organisation = db.session.get(Organisation, org_id) or abort(404)
+    organisation = load_or_deny(Organisation, org_id)
     form = StatusForm()
     if status not in set(OrgStatus):
         abort(404)
@@ -508,7 +476,7 @@ def invite_staff() -> str | Response:
 @bp.post("/benutzer/<int:user_id>/rolle")
 @access(Access.ADMIN)
 def change_role(user_id: int) -> Response:
-    user = db.session.get(User, user_id) or abort(404)
+    user = load_or_deny(User, user_id)
     form = RoleForm()
     if form.validate_on_submit():
         try:
@@ -523,5 +491,5 @@ def change_role(user_id: int) -> Response:
 @bp.post("/benutzer/<int:user_id>/aktiv")
 @access(Access.ADMIN)
 def toggle_user(user_id: int) -> Response:
-    user = db.session.get(User, user_id) or abort(404)
+    user = load_or_deny(User, user_id)
     return _toggle_active(user, url_for("accounts.users"))

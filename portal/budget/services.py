@@ -13,7 +13,7 @@ from portal.budget.models import BudgetYear, Commitment
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.offers.models import Offer, OfferVersion
-from portal.templating import de_number
+from portal.templating import euro
 from portal.transactions import check_version, transactional
 
 
@@ -108,8 +108,3 @@ def commit_offer(actor: User, version: OfferVersion, per_year: dict[int, Decimal
         )
     if problems:
         record("budget_override", actor=actor, obj=version.offer, details=override_reason.strip())
-
-
-def euro(value: Decimal) -> str:
-    """1234.5 → '1.234,50 €'"""
-    return de_number(value) + " €"

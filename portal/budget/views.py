@@ -7,15 +7,15 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from portal.access import Access, access, is_allowed
-from portal.accounts.views import show_error
 from portal.budget.forms import BudgetForm
 from portal.budget.models import BudgetYear
-from portal.budget.services import euro, overview, set_budget
+from portal.budget.services import overview, set_budget
 from portal.errors import ServiceError
 from portal.extensions import db
+from portal.templating import euro
+from portal.views import show_error
 
 bp = Blueprint("budget", __name__, url_prefix="/portal/budget")
-bp.add_app_template_filter(euro, "euro")
 
 
 @bp.get("/")

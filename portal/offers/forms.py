@@ -20,7 +20,6 @@ from wtforms.fields import SelectField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
 
-from portal.budget.services import euro
 from portal.forms import LockedForm, PortalForm, strip
 from portal.offers import rules, services, steps
 from portal.offers.fields import (
@@ -47,6 +46,7 @@ from portal.offers.models import (
     OfferVersion,
 )
 from portal.offers.queries import FIELD_LABELS, display
+from portal.templating import euro
 
 # What a step needs before "Speichern und weiter"; the step's required fields come from portal.offers.steps.
 REQUIRED = {

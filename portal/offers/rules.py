@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from portal.offers.costs import months_between
+from portal.templating import euro
 
 # The third AGH criterion (wettbewerbsneutral) became law on 1 April 2012.
 COMPETITION_CRITERION_SINCE = date(2012, 4, 1)
@@ -84,8 +85,8 @@ def check_money(data: dict[str, Any], limits: OfferLimits, found: Findings) -> N
     if data.get("offer_type") == "agh_mae" and rate is not None and not limits.mae_min <= rate <= limits.mae_max:
         found.add(
             "mae_rate",
-            f"Die Mehraufwandsentschädigung muss zwischen {_euro(limits.mae_min)} und "
-            f"{_euro(limits.mae_max)} pro Stunde liegen.",
+            f"Die Mehraufwandsentschädigung muss zwischen {euro(limits.mae_min)} und "
+            f"{euro(limits.mae_max)} pro Stunde liegen.",
         )
     for name, cap, label in (
         ("mkp_supervision", limits.mkp_supervision_max, "Betreuung und Verwaltung"),
@@ -94,7 +95,7 @@ def check_money(data: dict[str, Any], limits: OfferLimits, found: Findings) -> N
     ):
         value = data.get(name)
         if value is not None and value > cap:
-            found.add(name, f"Für {label} sind höchstens {_euro(cap)} pro Platz und Monat möglich.")
+            found.add(name, f"Für {label} sind höchstens {euro(cap)} pro Platz und Monat möglich.")
 
 
 def check_criteria(data: dict[str, Any], application_day: date, found: Findings) -> None:
@@ -120,7 +121,3 @@ def check_application(data: dict[str, Any], limits: OfferLimits, today: date) ->
     check_money(data, limits, found)
     check_criteria(data, today, found)
     return found
-
-
-def _euro(value: Decimal) -> str:
-    return f"{value:.2f} €".replace(".", ",")

@@ -25,27 +25,15 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal import storage
-from portal.access import Access, access, deny
-from portal.accounts.views import show_error
+from portal.access import Access, access
 from portal.errors import ServiceError
-from portal.extensions import db
 from portal.forms import LockedForm
 from portal.offers import forms, services, steps
 from portal.offers.models import Offer, OfferState, OfferVersion, VersionStatus
 from portal.offers.queries import diff, messages_to_provider, offer_for_page, offers_of, timeline
+from portal.views import load_or_deny, show_error
 
 bp = Blueprint("offers", __name__, url_prefix="/portal/angebote")
-
-
-def _offer(offer_id: int, for_page: bool = False) -> Offer:
-    """The offer, if the signed-in user may see it: providers only their organisation's, staff every one.
-
-    `for_page`: with what its page shows, so that the page needs fewer statements.
-    """
-    offer = offer_for_page(offer_id) if for_page else db.session.get(Offer, offer_id)
-    if offer is None or not offer.visible_to(current_user):
-        deny(f"offer {offer_id}")  # unknown ids too: guessing tells nothing about other organisations
-    return offer
 
 
 def _editable(offer: Offer) -> OfferVersion | None:
@@ -89,7 +77,7 @@ def new() -> str | Response:
 @bp.get("/<int:offer_id>")
 @access(Access.USER)
 def detail(offer_id: int) -> str:
-    return _render_detail(_offer(offer_id, for_page=True))
+    return _render_detail(load_or_deny(Offer, offer_id, load=offer_for_page))
 
 
 def _render_detail(offer: Offer, occupancy_form: forms.OccupancyForm | None = None) -> str:
@@ -144,7 +132,7 @@ def _working_parts(working: OfferVersion | None, live: OfferVersion | None) -> d
 @bp.route("/<int:offer_id>/schritt/<slug>", methods=["GET", "POST"])
 @access(Access.PROVIDER)
 def step(offer_id: int, slug: str) -> str | Response:
-    offer = _offer(offer_id)
+    offer = load_or_deny(Offer, offer_id)
     version = _editable(offer)
     if version is None:
         return _not_editable(offer)
@@ -215,7 +203,7 @@ def _next_page(current: steps.Step, version: OfferVersion) -> str:
 @bp.get("/<int:offer_id>/pruefen")
 @access(Access.PROVIDER)
 def check(offer_id: int) -> str | Response:
-    offer = _offer(offer_id)
+    offer = load_or_deny(Offer, offer_id)
     version = _editable(offer)
     if version is None:
         return _not_editable(offer)
@@ -239,7 +227,7 @@ def _render_check(offer: Offer, version: OfferVersion, form: forms.SubmitForm) -
 @bp.post("/<int:offer_id>/einreichen")
 @access(Access.PROVIDER)
 def submit(offer_id: int) -> str | Response:
-    offer = _offer(offer_id)
+    offer = load_or_deny(Offer, offer_id)
     version = offer.current
     form = forms.SubmitForm()
     try:
@@ -273,7 +261,7 @@ def _act(offer: Offer, change: Callable[[], object], done: str) -> Response:
 @bp.post("/<int:offer_id>/aendern")
 @access(Access.PROVIDER)
 def revise(offer_id: int) -> Response:
-    offer = _offer(offer_id)
+    offer = load_or_deny(Offer, offer_id)
     return _act(
         offer,
         lambda: services.start_revision(current_user, offer),
@@ -285,7 +273,7 @@ def revise(offer_id: int) -> Response:
 @bp.post("/<int:offer_id>/zurueckziehen")
 @access(Access.PROVIDER)
 def withdraw(offer_id: int) -> Response:
-    offer = _offer(offer_id)
+    offer = load_or_deny(Offer, offer_id)
     expected = forms.LockedForm().expected()
     return _act(
         offer,
@@ -297,7 +285,7 @@ def withdraw(offer_id: int) -> Response:
 @bp.post("/<int:offer_id>/beenden")
 @access(Access.PROVIDER)
 def end(offer_id: int) -> Response:
-    offer = _offer(offer_id)
+    offer = load_or_deny(Offer, offer_id)
     expected = forms.LockedForm().expected()
     return _act(
         offer,
@@ -309,7 +297,7 @@ def end(offer_id: int) -> Response:
 @bp.post("/<int:offer_id>/belegung")
 @access(Access.PROVIDER)
 def occupancy(offer_id: int) -> str | Response:
-    offer = _offer(offer_id)
+    offer = load_or_deny(Offer, offer_id)
     form = forms.OccupancyForm()
     if form.validate_on_submit():
         try:
@@ -325,7 +313,7 @@ def occupancy(offer_id: int) -> str | Response:
 @bp.get("/<int:offer_id>/bescheinigung")
 @access(Access.USER)
 def certificate(offer_id: int) -> Response:
-    version = _offer(offer_id).current
+    version = load_or_deny(Offer, offer_id).current
     path = storage.path_of("certificates", version.certificate_key)
     if path is None:
         abort(404)

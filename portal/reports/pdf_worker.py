@@ -133,6 +133,8 @@ def german_number(value: str | int, places: int = 2) -> str:
 
 
 def euro(value: str) -> str:
+    """Not `portal.templating.euro`: this process imports nothing from `portal`, gets amounts as strings from the
+    frozen document, and keeps amount and sign on one printed line (a no-break space)."""
     return f"{german_number(value)}\u00a0€"
 
 

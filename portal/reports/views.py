@@ -29,11 +29,9 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from portal import storage
-from portal.access import Access, access, deny
-from portal.accounts.views import show_error
+from portal.access import Access, access
 from portal.assignments.models import Assignment
 from portal.errors import ConflictError, ServiceError
-from portal.extensions import db
 from portal.forms import PortalForm
 from portal.offers.models import Offer, OfferState
 from portal.reports import calc, exports, forms, queries, services
@@ -41,6 +39,7 @@ from portal.reports.document import DECLARATION
 from portal.reports.models import ParticipationReport, ReportStatus
 from portal.reports.pdf import PdfRenderError
 from portal.reports.sheet import Day, build_sheet
+from portal.views import load_or_deny, show_error
 
 bp = Blueprint("reports", __name__, url_prefix="/portal")
 bp.add_app_template_global(queries.month_label, "month_label")
@@ -59,18 +58,8 @@ def day_headers(days: tuple[Day, ...]) -> Markup:
 EXPORT_FORMATS = ("csv", "xlsx", "traeger.csv")
 
 
-def _offer(offer_id: int) -> Offer:
-    offer = db.session.get(Offer, offer_id)
-    if offer is None or not offer.visible_to(current_user):
-        deny(f"offer {offer_id}")
-    return offer
-
-
 def _report(report_id: int) -> ParticipationReport:
-    report = queries.report_with_lines(report_id)
-    if report is None or not report.visible_to(current_user):
-        deny(f"report {report_id}")
-    return report
+    return load_or_deny(ParticipationReport, report_id, load=queries.report_with_lines)
 
 
 def _to_grid(report: ParticipationReport) -> Response:
@@ -99,7 +88,7 @@ def start() -> Response:
     form = forms.StartReportForm()
     if not form.validate():
         abort(400)  # only a changed page gets here: the form's fields are hidden
-    offer = _offer(form.offer_id.data)
+    offer = load_or_deny(Offer, form.offer_id.data)
     try:
         report = services.start_report(current_user, offer, form.year.data, form.month.data)
     except ServiceError as error:
@@ -324,7 +313,7 @@ def payment_export(year: int, month: int, fmt: str) -> Response:
 @bp.get("/angebote/<int:offer_id>/teilnehmende")
 @access(Access.USER)
 def participants(offer_id: int) -> str:
-    offer = _offer(offer_id)
+    offer = load_or_deny(Offer, offer_id)
     services.log_access(current_user, offer, "Teilnehmende des Angebots angesehen")
     return render_template(
         "reports/participants.html",
@@ -340,7 +329,7 @@ def participants(offer_id: int) -> str:
 @bp.route("/angebote/<int:offer_id>/teilnehmende/neu", methods=["GET", "POST"])
 @access(Access.PROVIDER)
 def new_assignment(offer_id: int) -> str | Response:
-    offer = _offer(offer_id)
+    offer = load_or_deny(Offer, offer_id)
     if offer.state != OfferState.LIVE:
         flash("Teilnehmende können nur bei genehmigten, laufenden Angeboten eingetragen werden.", "info")
         return redirect(url_for("reports.participants", offer_id=offer.id))
@@ -369,9 +358,7 @@ def new_assignment(offer_id: int) -> str | Response:
 @bp.route("/zuweisungen/<int:assignment_id>/meldung", methods=["GET", "POST"])
 @access(Access.PROVIDER)
 def new_event(assignment_id: int) -> str | Response:
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or current_user.organisation_id != assignment.offer.organisation_id:
-        deny(f"assignment {assignment_id}")
+    assignment = load_or_deny(Assignment, assignment_id, visible=lambda found: found.offer.visible_to(current_user))
     form = forms.EventForm()
     if form.validate_on_submit():
         try:

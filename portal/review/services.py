@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User
-from portal.budget.services import commit_offer, euro
+from portal.budget.services import commit_offer
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.notifications.services import absolute_url, notify
@@ -19,6 +19,7 @@ from portal.offers.workflow import STATES, VERSIONS, status_text
 from portal.publishing.services import publish_after_approval
 from portal.review.models import CHANGE_REASON_LABELS, ChangeReason, ReviewNote
 from portal.review.queries import needs_four_eyes
+from portal.templating import euro
 from portal.transactions import check_version, transactional
 
 

@@ -9,16 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from portal.access import Access, access
 from portal.accounts.models import User
-from portal.accounts.views import show_error
 from portal.budget.services import may_override, shortfalls
 from portal.errors import ConflictError, ServiceError
-from portal.extensions import db
 from portal.forms import PortalForm
 from portal.offers.models import Offer, OfferVersion, VersionStatus
 from portal.offers.queries import diff, timeline
@@ -34,6 +32,7 @@ from portal.review.queries import (
     review_queue,
     version_under_review,
 )
+from portal.views import load_or_deny, show_error
 
 bp = Blueprint("review", __name__, url_prefix="/portal/pruefung")
 ACTIONS = ("take", "approve", "request_changes", "reject")
@@ -51,13 +50,13 @@ def queue() -> str:
 @bp.get("/<int:offer_id>")
 @access(Access.STAFF)
 def detail(offer_id: int) -> ResponseReturnValue:
-    return _render_detail(_offer(offer_id))
+    return _render_detail(load_or_deny(Offer, offer_id))
 
 
 @bp.post("/<int:offer_id>/uebernehmen")
 @access(Access.STAFF)
 def take(offer_id: int) -> ResponseReturnValue:
-    offer = _offer(offer_id)
+    offer = load_or_deny(Offer, offer_id)
     form = TakeForm(prefix="take")
     version = version_under_review(offer)
     return _decide(
@@ -72,7 +71,7 @@ def take(offer_id: int) -> ResponseReturnValue:
 @bp.post("/<int:offer_id>/genehmigen")
 @access(Access.STAFF)
 def approve(offer_id: int) -> ResponseReturnValue:
-    offer = _offer(offer_id)
+    offer = load_or_deny(Offer, offer_id)
     form = _approve_form()
     version = version_under_review(offer)
     reason = form.override_reason.data if "override_reason" in form else ""
@@ -91,7 +90,7 @@ def approve(offer_id: int) -> ResponseReturnValue:
 @bp.post("/<int:offer_id>/aenderungen")
 @access(Access.STAFF)
 def request_changes(offer_id: int) -> ResponseReturnValue:
-    offer = _offer(offer_id)
+    offer = load_or_deny(Offer, offer_id)
     form = ChangesForm(prefix="changes")
     version = version_under_review(offer)
     return _decide(
@@ -108,7 +107,7 @@ def request_changes(offer_id: int) -> ResponseReturnValue:
 @bp.post("/<int:offer_id>/ablehnen")
 @access(Access.STAFF)
 def reject(offer_id: int) -> ResponseReturnValue:
-    offer = _offer(offer_id)
+    offer = load_or_deny(Offer, offer_id)
     form = RejectForm(prefix="reject")
     version = version_under_review(offer)
     return _decide(
@@ -123,7 +122,7 @@ def reject(offer_id: int) -> ResponseReturnValue:
 @bp.post("/<int:offer_id>/notiz")
 @access(Access.STAFF)
 def note(offer_id: int) -> ResponseReturnValue:
-    offer = _offer(offer_id)
+    offer = load_or_deny(Offer, offer_id)
     form = NoteForm(prefix="note")
     return _decide(
         offer,
@@ -135,10 +134,6 @@ def note(offer_id: int) -> ResponseReturnValue:
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def _offer(offer_id: int) -> Offer:
-    return db.session.get(Offer, offer_id) or abort(404)
 
 
 def _actor() -> User:

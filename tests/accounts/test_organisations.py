@@ -129,8 +129,8 @@ def test_provider_b_cannot_switch_off_colleagues_of_a_by_guessing_ids(client, fa
 
     assert colleague_a.active
     assert [entry.details for entry in audit("authorisation_failed")] == [
-        f"colleague {colleague_a.id}",
-        "colleague 999999",
+        f"user {colleague_a.id}",
+        "user 999999",
     ]
 
 
