@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _configure_logging()
     _init_extensions(app)
     _register_blueprints(app)
+    _connect_signals()
     _register_error_pages(app)
     _register_template_helpers(app)
     from portal.cli import register_commands
@@ -110,6 +111,14 @@ def _register_blueprints(app: Flask) -> None:
         return send_from_directory(app.config["KERN_DIR"], filename, max_age=86400)
 
     app.add_url_rule("/portal/static/kern/<path:filename>", "kern_asset", kern_asset)
+
+
+def _connect_signals() -> None:
+    """Lower layers announce what higher ones act on (connecting the same receiver again changes nothing)."""
+    from portal.offers.workflow import went_live
+    from portal.publishing.services import publish_after_approval
+
+    went_live.connect(publish_after_approval)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from blinker import Namespace
+
 from portal.offers.models import OFFER_STATE_LABELS, VERSION_STATUS_LABELS, OfferState
 from portal.offers.models import VersionStatus as S
 from portal.workflow import Move, Workflow, path_and_reason
+
+# Sent with the acting user as sender after an approval made a version live and was committed. The publishing
+# layer, above review, listens (connected in the app factory), so review need not know it.
+went_live = Namespace().signal("went-live")
 
 TRANSITIONS: dict[tuple[str, S], S] = {
     ("submit", S.DRAFT): S.SUBMITTED,

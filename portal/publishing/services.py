@@ -171,7 +171,7 @@ def work(run_id: int, lock: PublishLock) -> None:
 def publish_after_approval(actor: User | None) -> None:
     """With PORTAL_PUBLISH_ON_APPROVE=1: publish after an approval, or let the running publish run once more.
 
-    For the review service to call after an offer went live (and was committed).
+    Connected to `offers.workflow.went_live`, which review sends after an offer went live (and was committed).
     """
     if not current_app.config["PUBLISH_ON_APPROVE"] or request_again():
         return

@@ -15,8 +15,7 @@ from portal.notifications.texts import MailName
 from portal.offers.models import Offer, OfferVersion
 from portal.offers.models import VersionStatus as S
 from portal.offers.services import costs_of
-from portal.offers.workflow import STATES, VERSIONS, status_text
-from portal.publishing.services import publish_after_approval
+from portal.offers.workflow import STATES, VERSIONS, status_text, went_live
 from portal.review.models import CHANGE_REASON_LABELS, ChangeReason, ReviewNote
 from portal.review.queries import needs_four_eyes
 from portal.templating import euro
@@ -44,7 +43,7 @@ def approve(actor: User, version: OfferVersion, expected: int | None, override_r
     """
     live = _approve(actor, version, expected, override_reason)
     if live:
-        publish_after_approval(actor)  # only with PORTAL_PUBLISH_ON_APPROVE=1
+        went_live.send(actor)  # publishes with PORTAL_PUBLISH_ON_APPROVE=1
     return live
 
 

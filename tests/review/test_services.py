@@ -5,12 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from portal.accounts.models import Role
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
 from portal.offers.models import Offer, VersionStatus
+from portal.publishing import services as publishing
+from portal.publishing.build import PublishLock
+from portal.publishing.models import PublishRun
 from portal.review import services
 from portal.review.queries import needs_four_eyes
 from tests.review.helpers import budget_for
@@ -68,3 +71,18 @@ def test_a_concurrent_change_found_by_an_automatic_flush_is_a_conflict(app, staf
     with pytest.raises(ConflictError):
         services.approve(staff, offer.current, offer.current.version_id)
     assert db.session.get(Offer, offer.id).current.status == VersionStatus.SUBMITTED
+
+
+def test_an_approval_that_makes_the_offer_live_starts_a_publish(app, staff, submitted, monkeypatch, tmp_path):
+    """Review announces the live offer (`went_live`); publishing, the layer above, starts a run when switched on."""
+    started: list[PublishLock] = []
+    monkeypatch.setattr(publishing, "start_worker", lambda _app, _run_id, held: started.append(held))
+    monkeypatch.setitem(app.config, "SITE_DIR", tmp_path / "site")
+    monkeypatch.setitem(app.config, "PUBLISH_ON_APPROVE", True)
+    offer = submitted()
+    budget_for(offer.current)
+
+    assert services.approve(staff, offer.current, offer.current.version_id) is True
+    [held] = started
+    held.release()
+    assert db.session.scalars(select(PublishRun.trigger)).all() == ["approval"]
