@@ -8,10 +8,9 @@ from portal.audit.models import AuditEntry
 from portal.budget.models import BudgetYear, Commitment
 from portal.models import Base
 from portal.notifications.models import DigestItem, QueuedMail
-from portal.offers.models import Offer, OfferVersion, Site
+from portal.offers.models import Offer, OfferVersion, ReviewNote, Site
 from portal.publishing.models import PublishRun
 from portal.reports.models import ParticipationReport, ReportLine, ReportReminder
-from portal.review.models import ReviewNote
 
 metadata = Base.metadata
 MODELS = (

@@ -31,9 +31,8 @@ from portal.audit.services import record
 from portal.budget.models import Commitment
 from portal.cli import upgrade_database
 from portal.extensions import db
-from portal.offers.models import VersionStatus
+from portal.offers.models import ReviewNote, VersionStatus
 from portal.reports.models import ParticipationReport, ReportLine
-from portal.review.models import ReviewNote
 from tests.factories import Factories
 
 URL = os.environ.get("TEST_DATABASE_URL", "")

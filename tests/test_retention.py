@@ -20,10 +20,9 @@ from portal.budget.models import Commitment
 from portal.config import load_settings
 from portal.extensions import db
 from portal.maintenance.retention import BY_OFFER, BY_VERSION, months_before, purge
-from portal.offers.models import Offer, OfferState, VersionStatus
+from portal.offers.models import Offer, OfferState, ReviewNote, VersionStatus
 from portal.reports.calc import years_before
 from portal.reports.models import ParticipationReport, ReportLine, ReportReminder, ReportStatus
-from portal.review.models import ReviewNote
 from portal.schema import metadata
 from tests.factories import Factories
 

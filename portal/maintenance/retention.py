@@ -24,10 +24,9 @@ from portal.assignments.models import Assignment, Event, Participant
 from portal.audit.services import record
 from portal.budget.models import Commitment
 from portal.extensions import db
-from portal.offers.models import Offer, OfferState, OfferVersion, Site
+from portal.offers.models import Offer, OfferState, OfferVersion, ReviewNote, Site
 from portal.reports import calc
 from portal.reports.models import ParticipationReport, ReportLine, ReportReminder
-from portal.review.models import ReviewNote
 from portal.transactions import transactional
 
 CLOSED_STATES = (OfferState.ENDED, OfferState.WITHDRAWN, OfferState.REJECTED)

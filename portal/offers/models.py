@@ -347,3 +347,21 @@ CONTENT_FIELDS = (
     "contact_email",
     "certificate_name",
 )
+
+
+class ReviewNote(Base):
+    """A comment on an offer: a message to the provider or an internal note the provider never sees. The review
+    pages write them; the offer's own page and timeline read them, so they live with the offer."""
+
+    __tablename__ = "review_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), index=True)
+    version_number: Mapped[int]
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    internal: Mapped[bool] = mapped_column(default=True)
+    kind: Mapped[str] = mapped_column(String(30), default="note")
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship()

@@ -21,9 +21,9 @@ from portal.offers.models import (
     TARGET_GROUPS,
     Offer,
     OfferVersion,
+    ReviewNote,
 )
 from portal.queries import built_once
-from portal.review.models import ReviewNote
 from portal.templating import de_number
 
 FIELD_LABELS = {

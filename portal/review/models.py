@@ -1,18 +1,8 @@
-"""Comments on an offer: messages to the provider and internal notes the provider never sees."""
+"""The reasons a reviewer gives when asking for changes (the notes themselves are `offers.models.ReviewNote`)."""
 
 from __future__ import annotations
 
 import enum
-from datetime import datetime
-from typing import TYPE_CHECKING
-
-from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
-
-from portal.models import Base, utcnow
-
-if TYPE_CHECKING:
-    from portal.accounts.models import User
 
 
 class ChangeReason(enum.StrEnum):
@@ -28,18 +18,3 @@ CHANGE_REASON_LABELS = {
     ChangeReason.CRITERIA: "Kriterien nicht erfüllt",
     ChangeReason.OTHER: "Sonstiges",
 }
-
-
-class ReviewNote(Base):
-    __tablename__ = "review_notes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), index=True)
-    version_number: Mapped[int]
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    internal: Mapped[bool] = mapped_column(default=True)
-    kind: Mapped[str] = mapped_column(String(30), default="note")
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    author: Mapped[User] = relationship()

@@ -12,11 +12,11 @@ from portal.errors import ServiceError
 from portal.extensions import db
 from portal.notifications.services import absolute_url, notify
 from portal.notifications.texts import MailName
-from portal.offers.models import Offer, OfferVersion
+from portal.offers.models import Offer, OfferVersion, ReviewNote
 from portal.offers.models import VersionStatus as S
 from portal.offers.services import costs_of
 from portal.offers.workflow import STATES, VERSIONS, status_text, went_live
-from portal.review.models import CHANGE_REASON_LABELS, ChangeReason, ReviewNote
+from portal.review.models import CHANGE_REASON_LABELS, ChangeReason
 from portal.review.queries import needs_four_eyes
 from portal.templating import euro
 from portal.transactions import check_version, transactional

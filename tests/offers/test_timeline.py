@@ -9,9 +9,8 @@ import pytest
 from portal.accounts.models import User
 from portal.audit.services import record
 from portal.extensions import db
-from portal.offers.models import Offer
+from portal.offers.models import Offer, ReviewNote
 from portal.offers.queries import TimelineEntry, messages_to_provider, timeline
-from portal.review.models import ReviewNote
 from tests.factories import Factories
 from tests.test_query_counts import counting
 

@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import OrgStatus
 from portal.extensions import db
-from portal.offers.models import Offer, OfferState, OfferType, VersionStatus
-from portal.review.models import ReviewNote
+from portal.offers.models import Offer, OfferState, OfferType, ReviewNote, VersionStatus
 from tests.accounts.helpers import location, subjects, text
 from tests.offers.view_helpers import BASE, STEP_INPUT, post_step, step_url, stored, url
 

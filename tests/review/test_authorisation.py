@@ -22,9 +22,8 @@ from portal.accounts.models import Role, User
 from portal.budget.models import BudgetYear
 from portal.extensions import db
 from portal.offers.forms import STEP_FORMS
-from portal.offers.models import EDITABLE, REVIEWABLE, Offer, OfferState, VersionStatus
+from portal.offers.models import EDITABLE, REVIEWABLE, Offer, OfferState, ReviewNote, VersionStatus
 from portal.offers.services import costs_of, save_step, update_occupancy
-from portal.review.models import ReviewNote
 from portal.review.services import take_over
 from tests.accounts.helpers import location, text
 from tests.offers.view_helpers import BASE, STEP_INPUT, post_step, step_url, stored, url

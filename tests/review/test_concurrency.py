@@ -24,9 +24,8 @@ from portal.budget.models import BudgetYear, Commitment
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db, make_engine
 from portal.notifications.models import DigestItem, QueuedMail
-from portal.offers.models import Offer, OfferVersion, Site, VersionStatus
+from portal.offers.models import Offer, OfferVersion, ReviewNote, Site, VersionStatus
 from portal.review import services
-from portal.review.models import ReviewNote
 from tests.factories import Factories
 
 URL = os.environ.get("TEST_DATABASE_URL", "")

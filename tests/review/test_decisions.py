@@ -5,10 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.offers.models import OfferState, VersionStatus
+from portal.offers.models import OfferState, ReviewNote, VersionStatus
 from portal.offers.queries import timeline
 from portal.offers.services import start_revision
-from portal.review.models import ReviewNote
 from tests.accounts.helpers import text
 from tests.review.helpers import audit_of, budget_for, commitments_of, decide, revise
 

@@ -13,8 +13,7 @@ from sqlalchemy import select
 from portal.budget.models import BudgetYear
 from portal.budget.services import euro
 from portal.extensions import db
-from portal.offers.models import REVIEWABLE, VersionStatus
-from portal.review.models import ReviewNote
+from portal.offers.models import REVIEWABLE, ReviewNote, VersionStatus
 from tests.accounts.helpers import location, text
 from tests.html_check import Page
 from tests.review.helpers import PATHS, audit_of, commitments_of, decide
