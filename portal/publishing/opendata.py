@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from portal.publishing.snapshot import OFFER_FIELDS, Snapshot
-from portal.publishing.text import clean
+from portal.text import FORMULA_STARTS, clean
 
 LIST_SEPARATOR = "; "
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet programs would evaluate such a cell
 
 
 def write_open_data(snapshot: Snapshot, snapshot_file: Path, folder: Path) -> None:

@@ -30,8 +30,8 @@ from portal.offers.models import (
     OfferVersion,
     Site,
 )
-from portal.publishing.text import clean
 from portal.templating import LOCAL_TIME
+from portal.text import clean
 
 SCHEMA_VERSION = 1
 Query = TypeVar("Query", bound=Select)  # any Select, whatever its columns

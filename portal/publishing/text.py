@@ -17,23 +17,13 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
+from portal.text import clean
+
 # HTML-significant characters become harmless look-alikes in titles.
 LOOKALIKES = str.maketrans({"<": "‹", ">": "›", "&": "+", '"': "”", "'": "’", "`": "ʹ"})
-# Bidirectional embedding, override and isolate controls could make text read differently than it is stored.
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-DROPPED = frozenset({"Cc", "Cs", "Co", "Cn"})  # controls, surrogates, private use, unassigned
 TITLE_LIMIT = 150
 SLUG_LIMIT = 60
 SLUG_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
-def clean(value: str, keep_newlines: bool = True) -> str:
-    """Drop control, surrogate, private-use and unassigned characters and bidi overrides; unify line breaks."""
-    if not value.replace("\n", " ").replace("\t", " ").isprintable():  # the fast path: most text has nothing to drop
-        value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
-        value = BIDI_CONTROLS.sub("", value)
-        value = "".join(char for char in value if char in "\n\t" or unicodedata.category(char) not in DROPPED)
-    return value if keep_newlines else " ".join(value.split())
 
 
 def page_title(value: str, limit: int = TITLE_LIMIT) -> str:

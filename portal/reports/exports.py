@@ -24,10 +24,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from portal.publishing.opendata import FORMULA_STARTS
-from portal.publishing.text import clean
 from portal.reports.calc import CENT, ZERO
 from portal.reports.queries import month_label
+from portal.text import FORMULA_STARTS, clean
 
 Document = Mapping[str, Any]
 Value = str | int | Decimal | None

@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 from mkdocs.utils.meta import get_data
 
 from portal.publishing.text import (
-    clean,
     front_matter,
     page_title,
     paragraphs,
@@ -18,6 +17,7 @@ from portal.publishing.text import (
     text,
     web_link,
 )
+from portal.text import clean
 from tests.site.samples import PAYLOADS
 
 HTML_SPECIAL = set("<>&\"'`")

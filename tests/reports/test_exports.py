@@ -14,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from portal.publishing.text import clean
 from portal.reports.exports import (
     PAYMENT_HEADER,
     SUMMARY_HEADER,
@@ -26,6 +25,7 @@ from portal.reports.exports import (
     to_csv,
     to_xlsx,
 )
+from portal.text import clean
 
 PROPERTIES = settings(max_examples=60, deadline=None)
 CARITAS = "Caritasverband Musterstadt e. V."

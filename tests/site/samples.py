@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from portal.publishing.snapshot import OFFER_FIELDS, SCHEMA_VERSION
-from portal.publishing.text import clean
+from portal.text import clean
 
 PAYLOADS = [
     "</title><script>alert(1)</script>",
