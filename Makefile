@@ -55,10 +55,11 @@ bench: $(STAMP_BENCH) $(STAMP_NODE) ## Benchmarks (publish, PDF, requests on Pos
 bench-quick: $(STAMP_BENCH) $(STAMP_NODE) ## The benchmarks with smaller sizes, in at most five minutes
 	$(BIN)/python -m bench --quick
 
-lint: install ## Static checks: ruff (incl. security rules), formatting, mypy
+lint: install ## Static checks: ruff (incl. security rules), formatting, mypy, the layer contracts (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 fmt: install ## Format the code and apply safe lint fixes
 	$(BIN)/ruff format .
