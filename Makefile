@@ -78,4 +78,4 @@ lock: ## Re-resolve all dependencies into constraints.txt (after changing pyproj
 	rm -rf build/lock-venv
 
 clean: ## Remove generated files (keeps instance/ with your local database)
-	rm -rf build .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache .coverage htmlcov
