@@ -12,6 +12,7 @@ from portal.offers.models import Offer, OfferVersion, Site
 from portal.publishing.models import PublishRun
 from portal.reports.models import ParticipationReport, ReportLine, ReportReminder
 from portal.review.models import ReviewNote
+from portal.submissions import Submission
 
 metadata = Base.metadata
 MODELS = (
@@ -33,6 +34,7 @@ MODELS = (
     ReportReminder,
     ReviewNote,
     Site,
+    Submission,
     Token,
     User,
 )
