@@ -78,6 +78,7 @@ def create_offer(user: User, offer_type: OfferType, title: str, form_token: str)
 def save_step(user: User, version: OfferVersion, data: Mapping[str, Any], expected: int | None) -> None:
     """Store one step of the form (also as a draft with gaps); sites replace the previous list."""
     _require_owner(user, version.offer)
+    db.session.refresh(version, with_for_update=True)  # parallel saves wait: each replaces the sites it found
     _require_editable(version)
     check_version(version, expected)
     for name, value in data.items():
