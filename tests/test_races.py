@@ -17,6 +17,7 @@ import io
 import logging
 import os
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -42,7 +43,8 @@ from tests.reports import pdfs
 
 URL = os.environ.get("TEST_DATABASE_URL", "")
 THREADS = 6
-TOKEN = "doppelklick-" + "x" * 20  # the one-time token of the form every copy was sent from
+RUN = uuid.uuid4().hex[:8]  # names of this run: a leftover of an aborted run never blocks the next one
+TOKEN = f"doppelklick-{RUN}-{'x' * 12}"  # the one-time token of the form every copy was sent from
 YEAR = 2093  # a budget year no other test sets
 on_postgres = pytest.mark.skipif(
     not URL.startswith("postgresql"),
@@ -73,13 +75,15 @@ def counted(query: Any) -> Callable[[], int]:
 
 
 def registration(factories: Factories) -> Post:
-    data = registration_data(name="Doppelt registriert e. V.", email="doppelt@verein.example", form_token=TOKEN)
+    data = registration_data(
+        name=f"Doppelt registriert {RUN} e. V.", email=f"doppelt-{RUN}@verein.example", form_token=TOKEN
+    )
     return Post(None, "/portal/registrieren", data, counted(select(Organisation).filter_by(name=data["name"])))
 
 
 def invitation(factories: Factories) -> Post:
     admin = factories.provider(is_org_admin=True)
-    data = {"name": "Kim Doppel", "email": "kim.doppel@traeger.example", "form_token": TOKEN}
+    data = {"name": "Kim Doppel", "email": f"kim.doppel-{RUN}@traeger.example", "form_token": TOKEN}
     return Post(admin, "/portal/organisation/einladen", data, counted(select(User).filter_by(email=data["email"])))
 
 
@@ -237,7 +241,8 @@ def _fire(post: Post, clients: list[FlaskClient]) -> list[object]:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a request did not finish"
     return outcomes
 
 
