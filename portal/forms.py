@@ -8,6 +8,8 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, StringField, TextAreaField
 
+from portal.submissions import valid_token
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 without tab and breaks, DEL, C1
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # every C0 (also tab and breaks), DEL, C1
 _LINE_BREAK = re.compile(r"[\r\n\t]")
@@ -40,6 +42,20 @@ class LockedForm(PortalForm):
             return int(self.version_id.data or 0)
         except ValueError:
             return 0
+
+
+class OnceForm(PortalForm):
+    """A form that creates something: its one-time token (`portal.submissions`) is issued when the form is first
+    rendered and sent back with it, so that a double click or a resent form creates nothing twice."""
+
+    form_token = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.form_token.data = valid_token(self.form_token.data)
+
+    def token(self) -> str:
+        return str(self.form_token.data)
 
 
 def _has_forbidden_characters(field: Field) -> bool:

@@ -11,6 +11,7 @@ from portal.notifications.models import DigestItem, QueuedMail
 from portal.offers.models import Offer, OfferVersion, ReviewNote, Site
 from portal.publishing.models import PublishRun
 from portal.reports.models import ParticipationReport, ReportLine, ReportReminder
+from portal.submissions import Submission
 
 metadata = Base.metadata
 MODELS = (
@@ -32,6 +33,7 @@ MODELS = (
     ReportReminder,
     ReviewNote,
     Site,
+    Submission,
     Token,
     User,
 )

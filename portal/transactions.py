@@ -5,6 +5,11 @@ outermost one commits; a nested one runs in a savepoint, so a refused inner chan
 its caller goes on. Any exception rolls back and is raised again; a concurrent change of a versioned row becomes a
 `ConflictError`, a unique violation the domain's own answer (`on_duplicate`) or a `DuplicateError`. Helpers that a
 service calls never commit.
+
+`on_duplicate=RETRY` answers a race between two identical requests: the loser's unique violation means the winner
+has committed, so the service runs once more and now takes the path of a sequential second submission (it finds
+the record the first created and returns it, or raises the domain's German message). `portal.submissions` builds
+the one-time form tokens on it.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Any, ParamSpec, Protocol, TypeVar, overload
+from typing import Any, Final, Literal, ParamSpec, Protocol, TypeVar, overload
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
@@ -27,6 +32,9 @@ R = TypeVar("R")
 DEPTH = "transaction_depth"  # key in Session.info: how many transactional blocks are open
 UNIQUE_SQLSTATE = "23505"  # PostgreSQL's unique_violation
 SQLITE_UNIQUE = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
+
+
+RETRY: Final = "retry"  # on_duplicate: run the service once more (see the module docstring)
 
 
 class Versioned(Protocol):
@@ -84,7 +92,9 @@ def transactional(change: Callable[P, R], /) -> Callable[P, R]: ...
 
 
 @overload
-def transactional(*, on_duplicate: Callable[..., Any] | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+def transactional(
+    *, on_duplicate: Callable[..., Any] | Literal["retry"] | None = None
+) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
 
 def transactional(change: Any = None, /, *, on_duplicate: Any = None) -> Any:
@@ -92,6 +102,7 @@ def transactional(change: Any = None, /, *, on_duplicate: Any = None) -> Any:
 
     `on_duplicate`, called with the service's own arguments after a unique violation rolled the change back,
     returns the record that exists already (the answer to a double submission) or raises the domain's message.
+    `RETRY` runs the service itself once more, as one transaction of its own.
     """
 
     def decorate(function: Callable[P, R]) -> Callable[P, R]:
@@ -103,7 +114,8 @@ def transactional(change: Any = None, /, *, on_duplicate: Any = None) -> Any:
             except DuplicateError:
                 if on_duplicate is None:
                     raise
-                result: R = on_duplicate(*args, **kwargs)
+                answer = transactional(function) if on_duplicate == RETRY else on_duplicate
+                result: R = answer(*args, **kwargs)
                 return result
 
         return run

@@ -14,7 +14,7 @@ from portal.accounts.models import Organisation
 from portal.assignments.models import Participant
 from portal.errors import DUPLICATE_MESSAGE, ConflictError, DuplicateError, ServiceError
 from portal.extensions import db
-from portal.transactions import IntegrityViolation, abandon, transaction, transactional
+from portal.transactions import RETRY, IntegrityViolation, abandon, transaction, transactional
 
 CUSTOMER_NUMBER = "K4711X"  # a value that must never reach a message or a log line
 
@@ -121,6 +121,22 @@ def test_a_duplicate_gets_the_existing_record(organisation):
     assert add_or_existing(organisation) == first
     assert add_or_existing(organisation, "K0815") != first
     assert participants(organisation) == [CUSTOMER_NUMBER, "K0815"]
+
+
+def test_retry_runs_the_service_again_after_a_duplicate(organisation):
+    first = add_participant(organisation)
+    runs: list[int] = []
+
+    @transactional(on_duplicate=RETRY)
+    def add_unless_there() -> Participant:
+        runs.append(len(runs))
+        if len(runs) == 1:  # the twin of a parallel request: it looked before the first one committed
+            return add_participant.__wrapped__(organisation)
+        return existing(organisation)
+
+    assert add_unless_there() == first
+    assert runs == [0, 1]
+    assert participants(organisation) == [CUSTOMER_NUMBER]
 
 
 def test_a_duplicate_inside_an_outer_service_gets_the_existing_record(organisation, commits):

@@ -29,7 +29,7 @@ from wtforms.validators import (
 )
 
 from portal.accounts.models import ROLE_LABELS, STAFF_ROLES, UMBRELLA_LABELS
-from portal.forms import PortalForm, strip
+from portal.forms import OnceForm, PortalForm, strip
 
 REQUIRED = "Bitte füllen Sie dieses Feld aus."
 
@@ -183,7 +183,7 @@ class OrganisationFields(PortalForm):
         }
 
 
-class RegistrationForm(OrganisationFields):
+class RegistrationForm(OrganisationFields, OnceForm):
     user_name = StringField(
         "Ihr Name",
         filters=[strip],
@@ -249,7 +249,7 @@ class ConfirmPasswordForm(PortalForm):
     )
 
 
-class InviteForm(PortalForm):
+class InviteForm(OnceForm):
     name = StringField("Name", filters=[strip], validators=[required("Bitte geben Sie den Namen an."), Length(max=200)])
     email = email_field()
 

@@ -31,6 +31,7 @@ from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.services import absolute_url, queue_mail
 from portal.notifications.texts import MailName
+from portal.submissions import once
 from portal.transactions import check_version, transactional
 from portal.workflow import Workflow
 
@@ -89,7 +90,7 @@ def find_token(raw: str, purpose: TokenPurpose) -> Token | None:
 # --- registration and invitations -----------------------------------------------------------------
 
 
-@transactional
+@once(User)
 def register_provider(org_data: Mapping[str, Any], name: str, email: str, password: str) -> User | None:
     """Create a pending organisation and its first user (the provider admin); send the verification link.
 
@@ -160,7 +161,7 @@ def _notify_staff_of_registration(user: User) -> None:
         )
 
 
-@transactional
+@once(User)
 def invite_user(inviter: User, email: str, name: str, role: Role, organisation: Organisation | None) -> User:
     """Create an account without password and send an invitation link."""
     email = normalise_email(email)

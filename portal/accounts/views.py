@@ -172,7 +172,7 @@ def register() -> str:
     if form.validate_on_submit():
         try:
             services.register_provider(
-                form.organisation_data(), form.user_name.data, form.email.data, form.password.data
+                form.token(), form.organisation_data(), form.user_name.data, form.email.data, form.password.data
             )
         except ServiceError as error:
             show_error(form, error)
@@ -359,7 +359,7 @@ def invite_colleague() -> str | Response:
     if form.validate_on_submit():
         try:
             services.invite_user(
-                current_user, form.email.data, form.name.data, Role.PROVIDER, current_user.organisation
+                form.token(), current_user, form.email.data, form.name.data, Role.PROVIDER, current_user.organisation
             )
         except ServiceError as error:
             show_error(form, error)
@@ -464,7 +464,9 @@ def invite_staff() -> str | Response:
     form = StaffInviteForm()
     if form.validate_on_submit():
         try:
-            services.invite_user(current_user, form.email.data, form.name.data, Role(form.role.data), None)
+            services.invite_user(
+                form.token(), current_user, form.email.data, form.name.data, Role(form.role.data), None
+            )
         except ServiceError as error:
             show_error(form, error)
         else:

@@ -14,7 +14,7 @@ from portal.errors import ServiceError
 from portal.extensions import db
 from portal.offers.models import Offer, OfferVersion
 from portal.templating import euro
-from portal.transactions import check_version, transactional
+from portal.transactions import RETRY, check_version, transactional
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,14 @@ def overview() -> list[YearRow]:
     return sorted(rows, key=lambda row: row.year)
 
 
-@transactional
+@transactional(on_duplicate=RETRY)  # the parallel twin of a new year finds it set with its own amount
 def set_budget(actor: User, year: int, amount: Decimal, expected: int | None) -> None:
+    """Set a year's budget. The same amount again (a double click, a resent form) changes nothing and is no error."""
     if amount < 0:
         raise ServiceError("Das Budget darf nicht negativ sein.", field="amount")
     budget = db.session.get(BudgetYear, year)
+    if budget is not None and budget.amount == amount:
+        return
     if budget is None:
         budget = BudgetYear(year=year, amount=amount, updated_by_id=actor.id)
         db.session.add(budget)

@@ -22,6 +22,7 @@ from portal.offers.models import Offer, OfferState, OfferType, OfferVersion
 from portal.reports import calc, services
 from portal.reports.models import ParticipationReport
 from portal.reports.queries import recent_months
+from portal.submissions import new_token
 
 PARTICIPANTS = 8
 EXCEPTIONS = ("E", "K", "U", "UE", "KK")
@@ -120,9 +121,11 @@ def _events(provider: User, assignments: list[Assignment], months: list[tuple[in
     last = assignments[-1]
     exit_day = date(year, month, 12)
     if drop_out and last.start_date <= exit_day <= last.end_date:
-        services.record_event(provider, last, EventKind.DROP_OUT, exit_day, "Umzug in eine andere Stadt")
+        services.record_event(new_token(), provider, last, EventKind.DROP_OUT, exit_day, "Umzug in eine andere Stadt")
     year, month = months[-2]
     sick = assignments[0]
     day = date(year, month, calc.days_in_month(year, month))
     if sick.start_date <= day <= sick.end_date:
-        services.record_event(provider, sick, EventKind.LONG_SICKNESS, day, "Arbeitsunfähig seit mehr als drei Wochen")
+        services.record_event(
+            new_token(), provider, sick, EventKind.LONG_SICKNESS, day, "Arbeitsunfähig seit mehr als drei Wochen"
+        )

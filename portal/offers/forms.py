@@ -6,8 +6,6 @@ also needs every field the step requires. Business rules come from portal.offers
 
 from __future__ import annotations
 
-import re
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -15,12 +13,12 @@ from typing import Any, ClassVar
 
 from flask_wtf.file import FileField
 from werkzeug.datastructures import FileStorage
-from wtforms import BooleanField, EmailField, Field, FieldList, FormField, HiddenField, StringField
+from wtforms import BooleanField, EmailField, Field, FieldList, FormField, StringField
 from wtforms.fields import SelectField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
 
-from portal.forms import LockedForm, PortalForm, strip
+from portal.forms import LockedForm, OnceForm, PortalForm, strip
 from portal.offers import rules, services, steps
 from portal.offers.fields import (
     CheckboxListField,
@@ -144,10 +142,9 @@ class OccupancyForm(LockedForm):
     )
 
 
-class NewOfferForm(PortalForm):
+class NewOfferForm(OnceForm):
     offer_type = offer_type_field()
     title = title_field()
-    form_token = HiddenField()
 
     def validate_offer_type(self, field: Field) -> None:
         if field.data is None:
@@ -156,11 +153,6 @@ class NewOfferForm(PortalForm):
     def validate_title(self, field: Field) -> None:
         if not field.data:
             field.errors = [*field.errors, REQUIRED["title"]]
-
-    def token(self) -> str:
-        """The form's one-time token (a resent form creates nothing twice); a new one if it is missing or odd."""
-        value = self.form_token.data or ""
-        return value if re.fullmatch(r"[A-Za-z0-9_-]{20,64}", value) else secrets.token_urlsafe(32)
 
 
 # --- the steps ------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from portal.offers.costs import CostInput, Costs, compute_costs
 from portal.offers.models import CONTENT_FIELDS, Offer, OfferState, OfferType, OfferVersion, Site
 from portal.offers.rules import OfferLimits, check_application, criteria_rules_on
 from portal.offers.workflow import STATES, VERSIONS
-from portal.transactions import check_version, transactional
+from portal.transactions import RETRY, check_version, transactional
 from portal.workflow import TransitionError
 
 PDF_SIGNATURE = b"%PDF-"
@@ -52,7 +52,7 @@ def _require_editable(version: OfferVersion) -> None:
 # --- drafts ---------------------------------------------------------------------------------------
 
 
-@transactional
+@transactional(on_duplicate=RETRY)
 def create_offer(user: User, offer_type: OfferType, title: str, form_token: str) -> Offer:
     """Start a draft; the same form token twice (double click, resent form) gives the same offer."""
     existing = db.session.scalar(select(Offer).where(Offer.form_token == form_token))
@@ -78,6 +78,7 @@ def create_offer(user: User, offer_type: OfferType, title: str, form_token: str)
 def save_step(user: User, version: OfferVersion, data: Mapping[str, Any], expected: int | None) -> None:
     """Store one step of the form (also as a draft with gaps); sites replace the previous list."""
     _require_owner(user, version.offer)
+    db.session.refresh(version, with_for_update=True)  # parallel saves wait: each replaces the sites it found
     _require_editable(version)
     check_version(version, expected)
     for name, value in data.items():

@@ -67,7 +67,6 @@ def new() -> str | Response:
         offer = services.create_offer(current_user, form.offer_type.data, form.title.data, form.token())
         flash("Ihr Entwurf ist angelegt. Füllen Sie die Schritte in beliebiger Reihenfolge aus.", "success")
         return _to_detail(offer)
-    form.form_token.data = form.token()
     return render_template("offers/new.html", form=form)
 
 

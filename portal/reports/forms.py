@@ -17,7 +17,7 @@ from wtforms.fields import SelectField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.assignments.models import EVENT_KIND_LABELS, EventKind
-from portal.forms import CONTROL_CHARACTERS, LockedForm, PortalForm, strip
+from portal.forms import CONTROL_CHARACTERS, LockedForm, OnceForm, PortalForm, strip
 from portal.offers.fields import ChoiceRadioField, GermanDateField, NumberField, text_area
 from portal.offers.models import Offer
 from portal.reports import services
@@ -95,7 +95,7 @@ def site_choices(offer: Offer) -> dict[str, str]:
     return {"": "Bitte wählen"} | {site.name: f"{site.name}, {site.street} ({site.district})" for site in sites}
 
 
-class EventForm(PortalForm):
+class EventForm(OnceForm):
     kind = ChoiceRadioField(
         "Art der Meldung",
         choices={kind.value: label for kind, label in EVENT_KIND_LABELS.items()},
@@ -125,7 +125,7 @@ class SubmitReportForm(LockedForm):
     confirm = BooleanField("Ich bestätige, dass die Angaben vollständig und richtig sind.")
 
 
-class ScanForm(PortalForm):
+class ScanForm(OnceForm):
     scan = FileField(
         "Unterschriebener Bericht (PDF)",
         description="Der ausgedruckte, unterschriebene Bericht als PDF, höchstens 20 MB.",

@@ -29,7 +29,8 @@ from portal.reports.document import build_document
 from portal.reports.models import REPORT_STATUS_LABELS, ParticipationReport, ReportLine, ReportStatus
 from portal.reports.pdfcheck import check_pdf
 from portal.reports.sheet import MAX_CELL_LENGTH, build_sheet, prefilled_days
-from portal.transactions import check_version, transactional
+from portal.submissions import once
+from portal.transactions import RETRY, check_version, transactional
 from portal.workflow import Move, Workflow
 
 CUSTOMER_NUMBER = re.compile(r"^\d{3}[A-Z]\d{6}$", re.ASCII)  # ASCII: "١٢٣" are digits to Python, not to the jobcentre
@@ -239,7 +240,7 @@ def _new_line(assignment: Assignment, report: ParticipationReport, position: int
 # --- immediate events -----------------------------------------------------------------------------
 
 
-@transactional
+@once(Event)
 def record_event(user: User, assignment: Assignment, kind: EventKind, event_date: date, reason: str) -> Event:
     """Report an event at once: staff are told by mail; an exit ends the assignment on the event's date."""
     _require_own_offer(user, assignment.offer)
@@ -298,7 +299,7 @@ def _notify_event(event: Event) -> None:
 # --- monthly reports ------------------------------------------------------------------------------
 
 
-@transactional
+@transactional(on_duplicate=RETRY)  # the parallel twin finds the draft the first one opened
 def start_report(user: User, offer: Offer, year: int, month: int) -> ParticipationReport:
     """The month's report to work on: the open draft if there is one, else a new prefilled draft."""
     _require_own_offer(user, offer)
@@ -384,8 +385,8 @@ def submit_report(user: User, report: ParticipationReport, expected: int | None,
     )
 
 
-@transactional
-def store_scan(user: User, report: ParticipationReport, filename: str, data: bytes) -> None:
+@once(ParticipationReport)
+def store_scan(user: User, report: ParticipationReport, filename: str, data: bytes) -> ParticipationReport:
     """Keep the signed scan of a submitted report after the same checks as `portal check-pdf`."""
     _require_own_offer(user, report.offer)
     if report.status is ReportStatus.DRAFT:
@@ -402,6 +403,7 @@ def store_scan(user: User, report: ParticipationReport, filename: str, data: byt
     report.scan_name = storage.safe_download_name(filename, "unterschriebener-bericht")
     report.scan_uploaded_at = utcnow()
     record("report_scan_stored", actor=user, obj=report, details=f"SHA-256 {stored.sha256}")
+    return report
 
 
 @transactional

@@ -233,7 +233,7 @@ def upload_scan(report_id: int) -> str | Response:
         upload = form.scan.data  # a file: the form requires one
         data = upload.read(forms.MAX_SCAN_BYTES + 1)
         try:
-            services.store_scan(current_user, report, upload.filename or "", data)
+            services.store_scan(form.token(), current_user, report, upload.filename or "", data)
         except ServiceError as error:
             show_error(form, error)
         else:
@@ -363,7 +363,7 @@ def new_event(assignment_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             event = services.record_event(
-                current_user, assignment, form.kind.data, form.event_date.data, form.reason.data or ""
+                form.token(), current_user, assignment, form.kind.data, form.event_date.data, form.reason.data or ""
             )
         except ServiceError as error:
             show_error(form, error)

@@ -16,7 +16,7 @@ from wtforms import Field, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import html_params
 
-from portal.forms import PortalForm, strip
+from portal.forms import OnceForm, PortalForm, strip
 from portal.offers.models import DISTRICTS, OFFER_TYPE_LABELS, REVIEWABLE, VERSION_STATUS_LABELS, VersionStatus
 from portal.review.models import CHANGE_REASON_LABELS
 from portal.review.queries import DEFAULT_SORT, HOLDERS, SORTS, WAITING, QueueFilter
@@ -146,7 +146,7 @@ class RejectForm(DecisionForm):
     )
 
 
-class NoteForm(PortalForm):
+class NoteForm(OnceForm):
     body = TextAreaField(
         "Interne Notiz",
         filters=[strip],

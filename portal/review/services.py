@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from portal.accounts.models import Role, User
 from portal.budget.services import commit_offer
 from portal.errors import ServiceError
@@ -18,6 +16,7 @@ from portal.offers.services import costs_of
 from portal.offers.workflow import STATES, VERSIONS, status_text, went_live
 from portal.review.models import CHANGE_REASON_LABELS, ChangeReason
 from portal.review.queries import needs_four_eyes
+from portal.submissions import once
 from portal.templating import euro
 from portal.transactions import check_version, transactional
 
@@ -124,33 +123,21 @@ def reject(actor: User, version: OfferVersion, expected: int | None, reason: str
     _notify_provider(version, "offer_rejected", reason=reason.strip())
 
 
-@transactional
-def add_note(actor: User, offer: Offer, body: str) -> None:
-    """An internal note: only ARGE staff see it."""
+@once(ReviewNote)
+def add_note(actor: User, offer: Offer, body: str) -> ReviewNote:
+    """An internal note: only ARGE staff see it. The same form again (double click, resent) gives one note."""
     if not body.strip():
         raise ServiceError("Bitte schreiben Sie eine Notiz.", field="body")
-    if _last_note(actor, offer) == body.strip():
-        return  # the same form again (double click, resent): one note
-    _note(actor, offer, offer.current.number, body.strip(), internal=True, kind="note")
+    return _note(actor, offer, offer.current.number, body.strip(), internal=True, kind="note")
 
 
-def _last_note(actor: User, offer: Offer) -> str | None:
-    """The text of the actor's latest internal note on the offer."""
-    query = (
-        select(ReviewNote.body)
-        .where(ReviewNote.offer_id == offer.id, ReviewNote.author_id == actor.id, ReviewNote.internal.is_(True))
-        .order_by(ReviewNote.id.desc())
-        .limit(1)
+def _note(actor: User, offer: Offer, number: int, body: str, internal: bool, kind: str) -> ReviewNote:
+    note = ReviewNote(
+        offer_id=offer.id, version_number=number, author_id=actor.id, internal=internal, kind=kind, body=body
     )
-    return db.session.scalar(query)
-
-
-def _note(actor: User, offer: Offer, number: int, body: str, internal: bool, kind: str) -> None:
-    db.session.add(
-        ReviewNote(
-            offer_id=offer.id, version_number=number, author_id=actor.id, internal=internal, kind=kind, body=body
-        )
-    )
+    db.session.add(note)
+    db.session.flush()
+    return note
 
 
 def _notify_provider(version: OfferVersion, name: MailName, /, **context: Any) -> None:

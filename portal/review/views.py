@@ -128,7 +128,7 @@ def note(offer_id: int) -> ResponseReturnValue:
         offer,
         "note_form",
         form,
-        lambda: services.add_note(_actor(), offer, form.body.data or ""),
+        lambda: services.add_note(form.token(), _actor(), offer, form.body.data or ""),
         "Die interne Notiz ist gespeichert. Der Träger sieht sie nicht.",
     )
 
@@ -153,7 +153,7 @@ def _decide(
     offer: Offer,
     name: str,
     form: PortalForm,
-    action: Callable[[], bool | None],
+    action: Callable[[], object],
     done: str,
     pending: str = "",
 ) -> ResponseReturnValue:

@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.offers.models import Offer
 from portal.reports import services
 from portal.reports.models import ParticipationReport, ReportStatus
+from portal.submissions import new_token
 from tests.accounts.helpers import subjects
 from tests.reports import pdfs
 from tests.reports.helpers import (
@@ -95,7 +96,7 @@ def objects(factories, provider, stranger, offer, assigned) -> dict[str, Any]:
     """Provider A's October report, submitted with its PDF and a signed scan, and November's draft; B's own offer."""
     october = draft(provider, offer)
     services.submit_report(provider, october, None, confirmed=True)
-    services.store_scan(provider, fresh(october), "unterschrieben.pdf", pdfs.clean_pdf())
+    services.store_scan(new_token(), provider, fresh(october), "unterschrieben.pdf", pdfs.clean_pdf())
     november = draft(provider, offer, 2025, 11)
     theirs = factories.live_offer(stranger.organisation)
     factories.assignment(theirs, customer_number="777B000777")

@@ -31,6 +31,7 @@ from portal.reports.models import ParticipationReport, ReportStatus
 from portal.reports.pdf import PdfRenderError
 from portal.reports.services import AssignmentInput
 from portal.reports.sheet import build_sheet
+from portal.submissions import new_token
 from tests.factories import Factories
 from tests.reports import pdfs
 from tests.reports.helpers import (
@@ -342,7 +343,7 @@ def test_every_event_is_recorded_and_mailed_to_staff_at_once(
     admin = factories.user(Role.ADMIN)
     absent = factories.staff(active=False)
     assignment = assigned[0]
-    event = services.record_event(provider, assignment, kind, date(2025, 10, 15), "  Umzug  ")
+    event = services.record_event(new_token(), provider, assignment, kind, date(2025, 10, 15), "  Umzug  ")
     stored = db.session.get(Event, event.id, populate_existing=True)
     assert stored is not None
     assert (stored.kind, stored.event_date, stored.reason, stored.offer_id) == (
@@ -378,7 +379,7 @@ def test_a_drop_out_needs_a_reason(provider, offer, assigned, mailbox, reason):
     with pytest.raises(
         ServiceError, match=r"Bitte nennen Sie den Grund des Abbruchs \(ohne Gesundheitsdaten\)."
     ) as err:
-        services.record_event(provider, assigned[0], EventKind.DROP_OUT, date(2025, 10, 15), reason)
+        services.record_event(new_token(), provider, assigned[0], EventKind.DROP_OUT, date(2025, 10, 15), reason)
     assert err.value.field == "reason"
     assert count(Event) == 0
     assert fresh_assignment(assigned[0]).end_date == OFFER_END
@@ -386,19 +387,21 @@ def test_a_drop_out_needs_a_reason(provider, offer, assigned, mailbox, reason):
 
 
 def test_the_same_event_is_reported_once(provider, staff, offer, assigned, mailbox):
-    services.record_event(provider, assigned[0], EventKind.LONG_SICKNESS, date(2025, 10, 15), "")
+    services.record_event(new_token(), provider, assigned[0], EventKind.LONG_SICKNESS, date(2025, 10, 15), "")
     with pytest.raises(
         ServiceError, match=r"Diese Meldung \(Krankheit länger als 15 Arbeitstage am 15.10.2025\) liegt"
     ):
-        services.record_event(provider, assigned[0], EventKind.LONG_SICKNESS, date(2025, 10, 15), "nochmal")
-    services.record_event(provider, assigned[0], EventKind.LONG_SICKNESS, date(2025, 11, 3), "")
-    services.record_event(provider, assigned[1], EventKind.LONG_SICKNESS, date(2025, 10, 15), "")
+        services.record_event(
+            new_token(), provider, assigned[0], EventKind.LONG_SICKNESS, date(2025, 10, 15), "nochmal"
+        )
+    services.record_event(new_token(), provider, assigned[0], EventKind.LONG_SICKNESS, date(2025, 11, 3), "")
+    services.record_event(new_token(), provider, assigned[1], EventKind.LONG_SICKNESS, date(2025, 10, 15), "")
     assert count(Event) == 3
     assert len(delivered(mailbox).to(staff.email)) == 3
 
 
 def test_other_events_need_no_reason(provider, offer, assigned):
-    event = services.record_event(provider, assigned[0], EventKind.JOB, date(2025, 10, 15), "")
+    event = services.record_event(new_token(), provider, assigned[0], EventKind.JOB, date(2025, 10, 15), "")
     assert event.reason == ""
 
 
@@ -407,7 +410,7 @@ def test_an_event_lies_inside_the_assignment(provider, offer, assigned, day):
     with pytest.raises(
         ServiceError, match=r"Das Datum muss in der Zuweisung liegen \(01.07.2025 bis 30.06.2026\)."
     ) as err:
-        services.record_event(provider, assigned[0], EventKind.JOB, day, "")
+        services.record_event(new_token(), provider, assigned[0], EventKind.JOB, day, "")
     assert err.value.field == "event_date"
     assert count(Event) == 0
 
@@ -415,7 +418,7 @@ def test_an_event_lies_inside_the_assignment(provider, offer, assigned, day):
 def test_only_the_own_provider_reports_events(stranger, staff, assigned):
     for person in (stranger, staff):
         with pytest.raises(ServiceError, match=re.escape("Nur der Träger des Angebots kann das tun.")):
-            services.record_event(person, assigned[0], EventKind.JOB, date(2025, 10, 15), "")
+            services.record_event(new_token(), person, assigned[0], EventKind.JOB, date(2025, 10, 15), "")
     assert count(Event) == 0
 
 
@@ -426,7 +429,7 @@ def test_an_exit_turns_the_later_days_of_open_drafts_into_not_assigned(provider,
     db.session.commit()
     services.save_grid(provider, october, {(fresh(october).lines[0].id, 25): "2"}, None)  # a Saturday, worked
     before = dict(fresh(september).lines[0].days)
-    services.record_event(provider, assigned[0], EventKind.DROP_OUT, date(2025, 10, 15), "Umzug")
+    services.record_event(new_token(), provider, assigned[0], EventKind.DROP_OUT, date(2025, 10, 15), "Umzug")
     days = fresh(october).lines[0].days
     assert [days[str(day)] for day in (14, 15)] == ["4", "4"]
     assert {days[str(day)] for day in (16, 17, 20, 24, 25, 27, 31)} == {"-"}
@@ -440,7 +443,7 @@ def test_an_exit_turns_the_later_days_of_open_drafts_into_not_assigned(provider,
 
 def test_a_non_entry_ends_the_assignment_before_its_first_day(factories, provider, offer):
     later = factories.assignment(offer, start_date=date(2025, 12, 1))
-    services.record_event(provider, later, EventKind.NON_ENTRY, date(2025, 12, 1), "")
+    services.record_event(new_token(), provider, later, EventKind.NON_ENTRY, date(2025, 12, 1), "")
     assert fresh_assignment(later).end_date == date(2025, 11, 30)
     assert draft(provider, offer, 2025, 11).lines == []
 
@@ -689,7 +692,9 @@ def test_submission_freezes_the_document_and_stores_the_pdf(
     services.save_grid(
         provider, report, {(first, 6): "UE", (first, 7): "K", (second, 8): "3,5", (second, 9): "U"}, None
     )
-    services.record_event(provider, assigned[1], EventKind.LONG_SICKNESS, date(2025, 10, 20), "seit drei Wochen")
+    services.record_event(
+        new_token(), provider, assigned[1], EventKind.LONG_SICKNESS, date(2025, 10, 20), "seit drei Wochen"
+    )
     sheet = build_sheet(fresh(report))
     services.submit_report(provider, fresh(report), fresh(report).version_id, confirmed=True)
 
@@ -856,7 +861,7 @@ def test_a_rejection_is_final(staff, provider, colleague, offer, assigned, mailb
 def test_a_draft_takes_no_scan(provider, offer, assigned):
     report = draft(provider, offer)
     with pytest.raises(ServiceError, match=re.escape("Bitte reichen Sie den Bericht zuerst ein")):
-        services.store_scan(provider, report, "scan.pdf", pdfs.clean_pdf())
+        services.store_scan(new_token(), provider, report, "scan.pdf", pdfs.clean_pdf())
     assert fresh(report).scan_key == ""
 
 
@@ -881,15 +886,15 @@ def test_scans_are_checked_and_stored_byte_exact(app: Flask, provider, stranger,
     report = submitted(provider, offer)
     for sample, reason in REFUSED:
         with pytest.raises(ServiceError) as refused:
-            services.store_scan(provider, report, "scan.pdf", sample)
+            services.store_scan(new_token(), provider, report, "scan.pdf", sample)
         assert (refused.value.message, refused.value.field) == (reason, "scan")
     assert fresh(report).scan_key == ""
     assert audit("report_scan_stored") == []
     clean = pdfs.clean_pdf(pages=2)
     with pytest.raises(ServiceError, match=re.escape("Nur der Träger des Angebots kann das tun.")):
-        services.store_scan(stranger, report, "scan.pdf", clean)
+        services.store_scan(new_token(), stranger, report, "scan.pdf", clean)
 
-    services.store_scan(provider, report, "../../Unterschrift <Oktober>.PDF", clean)
+    services.store_scan(new_token(), provider, report, "../../Unterschrift <Oktober>.PDF", clean)
     report = fresh(report)
     path = storage.path_of("scans", report.scan_key)
     assert path is not None
@@ -906,10 +911,12 @@ def test_scans_are_checked_and_stored_byte_exact(app: Flask, provider, stranger,
 def test_the_scan_of_an_approved_report_is_kept(provider, staff, offer, assigned):
     report = submitted(provider, offer)
     services.decide(staff, report, "approve", "", None)
-    services.store_scan(provider, report, "unterschrieben.pdf", pdfs.clean_pdf())  # may come after the approval
+    services.store_scan(
+        new_token(), provider, report, "unterschrieben.pdf", pdfs.clean_pdf()
+    )  # may come after the approval
     first = fresh(report).scan_key
     with pytest.raises(ServiceError, match="kann nicht mehr ersetzt werden"):
-        services.store_scan(provider, report, "andere.pdf", pdfs.clean_pdf(pages=2))
+        services.store_scan(new_token(), provider, report, "andere.pdf", pdfs.clean_pdf(pages=2))
     assert fresh(report).scan_key == first
 
 

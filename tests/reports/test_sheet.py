@@ -18,6 +18,7 @@ from portal.reports import services
 from portal.reports.calc import DayCode
 from portal.reports.document import DECLARATION, SCHEMA_URL, build_document
 from portal.reports.sheet import build_sheet, calendar_of, holidays_of, mkp_per_place_month
+from portal.submissions import new_token
 from tests.reports.helpers import MONTH, YEAR, assigned, clock, draft, fresh, offer, provider
 from tests.reports.test_pdf import SCHEMA, check
 
@@ -76,7 +77,7 @@ def test_the_sheet_adds_up(factories, provider, offer, assigned):
 def test_the_document_follows_its_schema_and_carries_the_sheets_numbers(provider, offer, assigned):
     report = draft(provider, offer)
     services.save_grid(provider, report, {(report.lines[0].id, 6): "UE"}, None)
-    services.record_event(provider, assigned[1], EventKind.JOB, date(2025, 10, 24), "Lager, Vollzeit")
+    services.record_event(new_token(), provider, assigned[1], EventKind.JOB, date(2025, 10, 24), "Lager, Vollzeit")
     sheet = build_sheet(fresh(report))
     confirmed = datetime(2025, 11, 3, 9, 15, tzinfo=UTC)
     document = build_document(fresh(report), sheet, provider, confirmed)

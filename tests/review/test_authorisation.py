@@ -349,10 +349,11 @@ def test_a_resent_decision_acts_once(browser, approver, submitted, form):
 def test_a_resent_note_is_kept_once(browser, staff, submitted):
     offer = submitted()
     client = browser(staff)
-    for _attempt in range(2):
-        assert location(decide(client, offer, "note", body="Rückruf vereinbart"))
+    for _attempt in range(2):  # a resent form carries the token it was rendered with
+        assert location(decide(client, offer, "note", body="Rückruf vereinbart", form_token="r" * 32))
+    assert location(decide(client, offer, "note", body="Rückruf vereinbart"))  # a new form: a note of its own
     notes = db.session.scalars(select(ReviewNote.body).where(ReviewNote.offer_id == offer.id)).all()
-    assert notes == ["Rückruf vereinbart"]
+    assert notes == ["Rückruf vereinbart", "Rückruf vereinbart"]
 
 
 def test_a_resent_occupancy_and_budget_form_act_once(client, login, browser, factories, provider, approver):

@@ -1,0 +1,264 @@
+"""Every POST that creates something, sent twice: a double click, a resent form, parallel copies of one request.
+
+Each creating route gets the same form (with the same one-time token, where the form has one) from several
+threads at the same moment and creates exactly one record; no copy ends in a 500 or an IntegrityError log line. The
+parallel runs need PostgreSQL: SQLite admits one writer at a time, and a transaction that has read before another
+one wrote cannot write at all (SQLITE_BUSY_SNAPSHOT), so parallel writers fail there for reasons of SQLite's own.
+The same POST sent twice in a row runs on both databases.
+
+The parallel requests need committed data, so that every thread's connection sees it: it is created through an
+engine of its own and deleted again afterwards (rows with ids above those before the test; the audit entries stay,
+as the audit log is append-only).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Table, delete, func, select, update
+
+from portal.accounts.models import Organisation, Role, User
+from portal.assignments.models import Event
+from portal.audit.models import AuditEntry
+from portal.budget.models import BudgetYear
+from portal.extensions import db, make_engine
+from portal.offers.models import Offer, Site, VersionStatus
+from portal.reports.models import ParticipationReport, ReportStatus
+from portal.review.models import ReviewNote
+from portal.schema import metadata
+from portal.submissions import Submission
+from tests.accounts.helpers import registration_data
+from tests.factories import DEFAULT_PASSWORD, Factories
+from tests.reports import pdfs
+
+URL = os.environ.get("TEST_DATABASE_URL", "")
+THREADS = 6
+RUN = uuid.uuid4().hex[:8]  # names of this run: a leftover of an aborted run never blocks the next one
+TOKEN = f"doppelklick-{RUN}-{'x' * 12}"  # the one-time token of the form every copy was sent from
+YEAR = 2093  # a budget year no other test sets
+on_postgres = pytest.mark.skipif(
+    not URL.startswith("postgresql"),
+    reason="parallel writers need PostgreSQL: SQLite serialises writers and refuses a stale reader's write",
+)
+
+
+@dataclass
+class Post:
+    """One creating form as the browser sends it, and how many records it has created so far."""
+
+    user: User | None
+    url: str
+    data: dict[str, Any]
+    count: Callable[[], int]
+    files: Callable[[], dict[str, Any]] | None = None  # an upload is read once per request
+
+    def send(self, client: FlaskClient) -> int:
+        data = {**self.data, **(self.files() if self.files else {})}
+        return client.post(self.url, data=data).status_code
+
+
+def counted(query: Any) -> Callable[[], int]:
+    return lambda: db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+# --- the creating forms ---------------------------------------------------------------------------
+
+
+def registration(factories: Factories) -> Post:
+    data = registration_data(
+        name=f"Doppelt registriert {RUN} e. V.", email=f"doppelt-{RUN}@verein.example", form_token=TOKEN
+    )
+    return Post(None, "/portal/registrieren", data, counted(select(Organisation).filter_by(name=data["name"])))
+
+
+def invitation(factories: Factories) -> Post:
+    admin = factories.provider(is_org_admin=True)
+    data = {"name": "Kim Doppel", "email": f"kim.doppel-{RUN}@traeger.example", "form_token": TOKEN}
+    return Post(admin, "/portal/organisation/einladen", data, counted(select(User).filter_by(email=data["email"])))
+
+
+def new_offer(factories: Factories) -> Post:
+    provider = factories.provider()
+    data = {"offer_type": "agh_mae", "title": "Doppelt angelegt", "form_token": TOKEN}
+    return Post(provider, "/portal/angebote/neu", data, counted(select(Offer).filter_by(form_token=TOKEN)))
+
+
+def new_site(factories: Factories) -> Post:
+    provider = factories.provider()
+    offer = factories.offer(provider.organisation)
+    version = offer.current
+    data = {"version_id": str(version.version_id), "places_total": "10", "action": "einsatzstelle"}
+    data |= {f"sites-0-{name}": str(value) for name, value in version.sites[0].content().items()}
+    data |= {"sites-1-name": "Zweite Stelle", "sites-1-street": "Gartenweg 2", "sites-1-postal_code": "50667"}
+    data |= {"sites-1-district": version.sites[0].district, "sites-1-places": "4"}
+    sites = select(Site).filter_by(version_id=version.id)
+    return Post(provider, f"/portal/angebote/{offer.id}/schritt/einsatzstellen", data, counted(sites))
+
+
+def event(factories: Factories) -> Post:
+    provider = factories.provider()
+    assignment = factories.assignment(factories.live_offer(provider.organisation))
+    data = {"kind": "long_sickness", "event_date": f"{assignment.start_date:%d.%m.%Y}", "form_token": TOKEN}
+    events = select(Event).filter_by(assignment_id=assignment.id)
+    return Post(provider, f"/portal/zuweisungen/{assignment.id}/meldung", data, counted(events))
+
+
+def new_report(factories: Factories) -> Post:
+    provider = factories.provider()
+    offer = factories.live_offer(provider.organisation)
+    start = offer.current.start_date
+    data = {"offer_id": str(offer.id), "year": str(start.year), "month": str(start.month)}
+    return Post(
+        provider, "/portal/berichte/neu", data, counted(select(ParticipationReport).filter_by(offer_id=offer.id))
+    )
+
+
+def review_note(factories: Factories) -> Post:
+    offer = factories.offer(status=VersionStatus.SUBMITTED)
+    notes = select(ReviewNote).filter_by(offer_id=offer.id, kind="note")
+    data = {"note-body": "Rückruf vereinbart", "note-form_token": TOKEN}
+    return Post(factories.staff(), f"/portal/pruefung/{offer.id}/notiz", data, counted(notes))
+
+
+def budget_year(factories: Factories) -> Post:
+    data = {"year": str(YEAR), "amount": "2.500.000,00"}
+    return Post(
+        factories.user(Role.APPROVER), "/portal/budget/", data, counted(select(BudgetYear).filter_by(year=YEAR))
+    )
+
+
+def upload(factories: Factories) -> Post:
+    provider = factories.provider()
+    offer = factories.live_offer(provider.organisation)
+    start = offer.current.start_date
+    report = ParticipationReport(offer=offer, year=start.year, month=start.month, number=1)
+    report.status = ReportStatus.SUBMITTED
+    db.session.add(report)
+    db.session.commit()
+    stored = select(AuditEntry).filter_by(action="report_scan_stored", object_id=str(report.id))
+    return Post(
+        provider,
+        f"/portal/berichte/{report.id}/scan",
+        {"form_token": TOKEN},
+        counted(stored),
+        files=lambda: {"scan": (io.BytesIO(pdfs.clean_pdf()), "scan.pdf")},
+    )
+
+
+FORMS = [registration, invitation, new_offer, new_site, event, new_report, review_note, budget_year, upload]
+
+
+# --- sent twice in a row (SQLite and PostgreSQL) --------------------------------------------------
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda form: form.__name__)
+def test_the_same_form_sent_twice_creates_one_record(form, factories, client, login):
+    post = form(factories)
+    if post.user is not None:
+        login(post.user)
+    before = post.count()
+    statuses = [post.send(client), post.send(client)]
+    assert statuses[0] == statuses[1]
+    assert statuses[0] in (200, 302)
+    assert post.count() == before + 1
+
+
+# --- sent in parallel (PostgreSQL) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def committed(app: Flask, request: pytest.FixtureRequest) -> Iterator[None]:
+    """The test's data and changes are committed through an engine of its own, and deleted afterwards."""
+    engine = make_engine(URL)
+    db.session.remove()
+    db.session.configure(bind=engine)
+    highest = _highest_ids()
+    try:
+        yield
+    finally:
+        db.session.remove()
+        try:
+            _delete_after(highest)
+        finally:
+            db.session.remove()
+            engine.dispose()
+            db.session.configure(bind=request.node.db_connection)
+
+
+def _tables() -> list[Table]:
+    skipped = {"audit_entries", "alembic_version"}
+    return [table for table in metadata.sorted_tables if "id" in table.c and table.name not in skipped]
+
+
+def _highest_ids() -> dict[str, int]:
+    return {table.name: db.session.scalar(select(func.coalesce(func.max(table.c.id), 0))) for table in _tables()}
+
+
+def _delete_after(highest: dict[str, int]) -> None:
+    offers = metadata.tables["offers"]
+    db.session.execute(
+        update(offers).where(offers.c.id > highest["offers"]).values(live_version_id=None, working_version_id=None)
+    )
+    db.session.execute(delete(BudgetYear).where(BudgetYear.year == YEAR))
+    for table in reversed(_tables()):
+        db.session.execute(delete(table).where(table.c.id > highest[table.name]))
+    db.session.execute(delete(Submission).where(Submission.token == TOKEN))
+    db.session.commit()
+
+
+def _signed_in_clients(app: Flask, user: User | None) -> list[FlaskClient]:
+    clients = [app.test_client() for _ in range(THREADS)]
+    for client in clients:
+        if user is not None:
+            response = client.post("/portal/anmelden", data={"email": user.email, "password": DEFAULT_PASSWORD})
+            assert response.status_code == 302
+    return clients
+
+
+def _fire(post: Post, clients: list[FlaskClient]) -> list[object]:
+    """Every client sends the form at the same moment; the status codes (or what went wrong) in any order."""
+    start = threading.Barrier(len(clients))
+    outcomes: list[object] = []
+
+    def send(client: FlaskClient) -> None:
+        start.wait(timeout=20)
+        try:
+            outcomes.append(post.send(client))
+        except Exception as error:  # shows in the assertion, not as a lost thread warning
+            outcomes.append(repr(error))
+
+    threads = [threading.Thread(target=send, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a request did not finish"
+    return outcomes
+
+
+@on_postgres
+@pytest.mark.postgres
+@pytest.mark.parametrize("form", FORMS, ids=lambda form: form.__name__)
+def test_parallel_copies_of_a_form_create_one_record(form, app, committed, caplog):
+    post = form(Factories())
+    clients = _signed_in_clients(app, post.user)
+    before = post.count()
+    db.session.remove()
+    with caplog.at_level(logging.INFO):
+        outcomes = _fire(post, clients)
+    db.session.remove()
+    assert len(set(outcomes)) == 1, outcomes
+    assert outcomes[0] in (200, 302)
+    assert post.count() == before + 1
+    assert "IntegrityError" not in caplog.text
+    assert "duplicate key" not in caplog.text
