@@ -164,9 +164,7 @@ def _row(line_id: int, assignment: Assignment, typed: dict[str, str], days: list
     return Row(line_id, assignment, cells, totals)
 
 
-def _cell(
-    day: Day, text: str, period: tuple[date, date], scheduled: frozenset[int], fills: dict[str, str]
-) -> Cell:
+def _cell(day: Day, text: str, period: tuple[date, date], scheduled: frozenset[int], fills: dict[str, str]) -> Cell:
     if not period[0] <= day.day <= period[1]:  # whatever was stored there once: the day is not assigned
         return Cell(day=day, text="-", inside=False, entry=DayEntry(DayCode.NOT_ASSIGNED))
     cell = Cell(day=day, text=text[:MAX_CELL_LENGTH], inside=True, fill=fills.get(str(day.number), ""))

@@ -576,8 +576,7 @@ def test_a_week_above_the_weekly_hours_is_an_error_naming_the_week(factories, pr
     [(_row, entry)] = sheet.cell_errors
     assert entry.day.number == 10  # the week's last day with hours
     assert entry.error == (
-        "In der Woche vom 6. bis 12. Oktober (KW 41) sind 34 Stunden eingetragen; zugewiesen sind 30 Stunden je "
-        "Woche."
+        "In der Woche vom 6. bis 12. Oktober (KW 41) sind 34 Stunden eingetragen; zugewiesen sind 30 Stunden je Woche."
     )
 
 
