@@ -2,9 +2,9 @@
 
 Every live or ended offer gets one participant per place, assigned for the offer's whole period. Reports are
 handed out month by month, newest first, across all offers, until the wanted number is reached: last month's
-reports are drafts or submitted, older ones approved. Each report has one line per participant, prefilled as the
-portal prefills it (working days present, holidays F, days outside the assignment "-") with a few absences. The
-stored PDF document of a report (`document`) is left empty: the grid page does not read it.
+reports are drafts or submitted, older ones approved. Each report has one line per participant, filled as "Alle
+Arbeitstage anwesend" fills it (working days present, holidays F, nothing outside the assignment) with a few
+absences. The stored PDF document of a report (`document`) is left empty: the grid page does not read it.
 """
 
 from __future__ import annotations
@@ -199,7 +199,7 @@ def _lines(reports: list[Row], periods: dict[int, Period], rng: random.Random) -
     number = 0
     for report in reports:
         period = periods[report["offer_id"]]
-        cells = _prefilled(period.start, period.end, report["year"], report["month"], period.hours)
+        cells = _filled(period.start, period.end, report["year"], report["month"], period.hours)
         for position, assignment in enumerate(period.assignments):
             number += 1
             yield {
@@ -218,14 +218,14 @@ def _with_absence(cells: dict[str, str], rng: random.Random) -> dict[str, str]:
     return cells | {rng.choice(working): rng.choice(ABSENCES)}
 
 
-def _prefilled(start: date, end: date, year: int, month: int, hours: Decimal) -> dict[str, str]:
+def _filled(start: date, end: date, year: int, month: int, hours: Decimal) -> dict[str, str]:
     first, last = date(year, month, 1), _last_day(year, month)
     return _month_cells(max(start, first - timedelta(days=1)), min(end, last + timedelta(days=1)), year, month, hours)
 
 
 @cache
 def _month_cells(start: date, end: date, year: int, month: int, hours: Decimal) -> dict[str, str]:
-    entries = calc.prefill(start, end, year, month, _holidays(year), calc.hours_per_day(hours))
+    entries = calc.fill_row(start, end, year, month, _holidays(year), calc.hours_per_day(hours))
     return {str(day.day): calc.format_cell(entry) for day, entry in entries.items()}
 
 

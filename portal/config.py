@@ -91,6 +91,7 @@ def _report_settings() -> dict[str, Any]:
         "HOLIDAY_STATE": _env("PORTAL_HOLIDAY_STATE", "NW"),
         "EXTRA_HOLIDAYS": [item.strip() for item in _env("PORTAL_EXTRA_HOLIDAYS", "").split(",") if item.strip()],
         "MKP_REDUCTION_PER_UNEXCUSED_DAY": Decimal(1) / Decimal(_env_int("PORTAL_MKP_REDUCTION_DIVISOR", 30)),
+        "MKP_PRO_RATA": _env("PORTAL_MKP_PRO_RATA", "calendar_days"),
         "PDF_WORKERS": _env_int("PORTAL_PDF_WORKERS", 1),
         "PDF_TIMEOUT": _env_int("PORTAL_PDF_TIMEOUT", 60),
         "PDF_MEMORY_MB": _env_int("PORTAL_PDF_MEMORY_MB", 1024),
@@ -113,10 +114,18 @@ def _derive_cookie_settings(settings: dict[str, Any]) -> None:
     settings.setdefault("SESSION_REFRESH_EACH_REQUEST", False)
 
 
+def _check_pro_rata(settings: Mapping[str, Any]) -> None:
+    from portal.reports.calc import PRO_RATA_CONVENTIONS  # the reports' pure calculations; the app needs them anyway
+
+    if settings.get("MKP_PRO_RATA", "calendar_days") not in PRO_RATA_CONVENTIONS:
+        raise ConfigError(f"PORTAL_MKP_PRO_RATA muss einer dieser Werte sein: {', '.join(PRO_RATA_CONVENTIONS)}.")
+
+
 def check_production(settings: Mapping[str, Any]) -> None:
     """Refuse to start a production instance with debug on or a weak secret key."""
     if settings["PORTAL_ENV"] not in ("development", "production"):
         raise ConfigError("PORTAL_ENV muss 'development' oder 'production' sein.")
+    _check_pro_rata(settings)
     if settings["PORTAL_ENV"] != "production":
         return
     if settings.get("DEBUG"):

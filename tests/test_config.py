@@ -64,6 +64,14 @@ def test_unknown_environment_is_refused():
         check_production(load_settings({"PORTAL_ENV": "staging"}))
 
 
+def test_an_unknown_mkp_pro_rata_convention_is_refused(monkeypatch):
+    monkeypatch.setenv("PORTAL_MKP_PRO_RATA", "weeks")
+    with pytest.raises(ConfigError, match="PORTAL_MKP_PRO_RATA"):
+        check_production(load_settings())
+    monkeypatch.setenv("PORTAL_MKP_PRO_RATA", "30_day_month")
+    assert load_settings()["MKP_PRO_RATA"] == "30_day_month"
+
+
 def test_a_strong_key_of_the_minimum_length_is_accepted():
     check_production(production(SECRET_KEY=random_key(32)))
 

@@ -93,6 +93,8 @@ def _reports(
         if not step or version is None or version.start_date is None or version.start_date > date(year, month, 1):
             continue
         report = services.start_report(provider, offer, year, month)
+        for line in report.lines:  # a new report starts empty: the provider fills each row on purpose
+            services.save_grid(provider, report, {}, None, fill_line=line.id)
         services.save_grid(provider, report, _exceptions(report, rng), None)
         created += 1
         if step == "draft":

@@ -13,14 +13,19 @@ import functools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Literal
 
+from portal.assignments.weekdays import HOURS_PER_DAY_CAP
 from portal.offers.costs import months_between
 
 CENT = Decimal("0.01")
+HALF_HOUR = Decimal("0.5")
 ZERO = Decimal(0)
-MAX_HOURS_PER_DAY = Decimal(24)
+WORKWEEK_DAYS = frozenset(range(5))  # Monday to Friday as `date.weekday()` numbers
+ProRata = Literal["calendar_days", "30_day_month"]
+PRO_RATA_CONVENTIONS: tuple[ProRata, ...] = ("calendar_days", "30_day_month")
 DEFAULT_REDUCTION_PER_UNEXCUSED_DAY = Decimal(1) / Decimal(30)  # of the monthly MKP per place
 AGH_LIMIT_MONTHS = Decimal(24)  # per Kundennummer within AGH_WINDOW_YEARS (extension by 12 months possible)
 AGH_WINDOW_YEARS = 5
@@ -64,8 +69,8 @@ class DayEntry:
 
     def __post_init__(self) -> None:
         if self.code is DayCode.PRESENT:
-            if not ZERO < self.hours <= MAX_HOURS_PER_DAY:
-                raise ValueError(f"hours of a present day must be in (0, 24], not {self.hours}")
+            if not ZERO < self.hours <= HOURS_PER_DAY_CAP:
+                raise ValueError(f"hours of a present day must be in (0, {HOURS_PER_DAY_CAP}], not {self.hours}")
         elif self.hours != ZERO:
             raise ValueError(f"only a present day has hours, not {self.code.name}")
 
@@ -101,9 +106,10 @@ def parse_cell(text: str) -> DayEntry | None:
         hours = Decimal(value)
     except ArithmeticError:
         raise CellError(f"„{text.strip()[:10]}“ verstehen wir nicht. Erlaubt sind: {CODE_HINT}.") from None
-    if not (hours.is_finite() and ZERO < hours <= MAX_HOURS_PER_DAY) or hours != hours.quantize(CENT):
+    if not (hours.is_finite() and ZERO < hours <= HOURS_PER_DAY_CAP) or hours != hours.quantize(CENT):
         raise CellError(
-            "Die Stunden eines Tages müssen größer als 0 und höchstens 24 sein, mit höchstens zwei Nachkommastellen."
+            f"Die Stunden eines Tages müssen größer als 0 und höchstens {HOURS_PER_DAY_CAP} sein (Arbeitszeitgesetz), "
+            "mit höchstens zwei Nachkommastellen."
         )
     return DayEntry(DayCode.PRESENT, hours)
 
@@ -146,34 +152,48 @@ def month_days(year: int, month: int, holidays: Collection[date]) -> list[DayInf
 
 
 def hours_per_day(weekly_hours: Decimal, days_per_week: int = 5) -> Decimal:
-    """20 h a week on five days → 4 h a day (kept exact to the hundredth of an hour)."""
-    return (weekly_hours / days_per_week).quantize(CENT, rounding=ROUND_HALF_UP)
+    """The hours of one scheduled day: the week's hours spread evenly, rounded down to the half hour (so the filled
+    days of a week never hold more than the weekly hours) and at most 10 (working-time law).
+
+    20 h on five days → 4 h; 20 h on three days → 6.5 h (6.67 rounded down); 30 h on two days → 10 h.
+    """
+    if days_per_week < 1:
+        raise ValueError("an assignment schedules at least one weekday")
+    even = (weekly_hours / days_per_week / HALF_HOUR).to_integral_value(rounding=ROUND_FLOOR) * HALF_HOUR
+    return min(even, HOURS_PER_DAY_CAP)
 
 
-def prefill(
+def fill_row(
     assignment_start: date,
     assignment_end: date,
     year: int,
     month: int,
     holidays: Collection[date],
     hours_per_day: Decimal,
+    scheduled: Collection[int] = WORKWEEK_DAYS,
 ) -> dict[date, DayEntry]:
-    """Default codes of one participant for a month, ready for "all present, then the exceptions".
+    """What "Alle Arbeitstage anwesend" enters for one participant: then only the exceptions are left to type.
 
-    Working days inside the assignment: present with `hours_per_day`; public holidays inside it: F; weekdays
-    outside it: not assigned; Saturdays and Sundays: no entry at all.
+    Scheduled weekdays (`date.weekday()` numbers) inside the assignment: present with `hours_per_day`, or F on a
+    public holiday. Every other day stays without an entry (days outside the assignment are never stored).
     """
-    result: dict[date, DayEntry] = {}
-    for info in month_days(year, month, holidays):
-        if info.weekend:
-            continue
-        if not assignment_start <= info.day <= assignment_end:
-            result[info.day] = DayEntry(DayCode.NOT_ASSIGNED)
-        elif info.holiday:
-            result[info.day] = DayEntry(DayCode.F)
-        else:
-            result[info.day] = DayEntry(DayCode.PRESENT, hours_per_day)
-    return result
+    return {
+        info.day: DayEntry(DayCode.F) if info.holiday else DayEntry(DayCode.PRESENT, hours_per_day)
+        for info in month_days(year, month, holidays)
+        if info.day.weekday() in scheduled and assignment_start <= info.day <= assignment_end
+    }
+
+
+def week_overruns(codes: Mapping[date, DayEntry], weekly_hours: Decimal) -> list[tuple[date, Decimal]]:
+    """The ISO calendar weeks (by their Monday) whose entered hours exceed `weekly_hours`, with those hours.
+
+    Only the given days count: a week that runs into the previous or next month is checked with this month's days.
+    """
+    per_week: dict[date, Decimal] = {}
+    for day, entry in codes.items():
+        monday = day - timedelta(days=day.weekday())
+        per_week[monday] = per_week.get(monday, ZERO) + entry.hours
+    return sorted((monday, hours) for monday, hours in per_week.items() if hours > weekly_hours)
 
 
 def assigned_days(assignment_start: date, assignment_end: date, year: int, month: int) -> int:
@@ -190,17 +210,19 @@ class ParticipantTotals:
     unexcused_days: int
     mae_payable: Decimal
     counts: dict[DayCode, int] = field(default_factory=dict)
-    # Present days entered on a weekend or a public holiday: not paid (no MAE), for the form to point out.
+    # Present days entered on a weekday the assignment does not schedule: not paid (no MAE), counted apart.
     unpaid_present_days: tuple[date, ...] = ()
 
 
 def participant_totals(
-    codes: Mapping[date, DayEntry], mae_rate: Decimal, holidays: Collection[date] = frozenset()
+    codes: Mapping[date, DayEntry], mae_rate: Decimal, scheduled: Collection[int] = WORKWEEK_DAYS
 ) -> ParticipantTotals:
     """Days present, hours worked, unexcused days and the MAE payable (hours × rate, to the cent).
 
-    MAE is paid only for hours actually worked: never for sickness, leave, excused or unexcused absence, public
-    holidays or weekends — a present day on a Saturday, Sunday or given holiday is counted apart, not paid.
+    MAE is paid only for hours actually worked on a weekday the assignment schedules (`date.weekday()` numbers):
+    never for sickness, leave, excused or unexcused absence or a public holiday off (F). Hours on a Saturday,
+    Sunday or public holiday count where the assignment schedules that weekday; on any other day they are counted
+    apart, not paid.
     """
     if mae_rate < ZERO:
         raise ValueError("the MAE rate cannot be negative")
@@ -208,7 +230,7 @@ def participant_totals(
     hours = ZERO
     unpaid: list[date] = []
     for day, entry in sorted(codes.items()):
-        if entry.code is DayCode.PRESENT and (day.weekday() >= 5 or day in holidays):
+        if entry.code is DayCode.PRESENT and day.weekday() not in scheduled:
             unpaid.append(day)
             continue
         counts[entry.code] += 1
@@ -233,7 +255,7 @@ class PlaceMonth:
 
 @dataclass(frozen=True)
 class MkpShare:
-    place_months: Decimal  # exact share of a place-month (assigned days ÷ days in month)
+    place_months: Decimal  # exact share of a place-month (see `place_share`)
     gross: Decimal
     reduction: Decimal
     claim: Decimal
@@ -254,10 +276,11 @@ def offer_totals(
     reduction_per_unexcused_day: Decimal = DEFAULT_REDUCTION_PER_UNEXCUSED_DAY,
     *,
     days_in_month: int,
+    pro_rata: ProRata = "calendar_days",
 ) -> OfferTotals:
     """Filled place-months and the MKP claim of one offer and month.
 
-    Each participant fills assigned days ÷ days in month of a place; the gross MKP is that share × MKP, reduced by
+    Each participant fills a share of a place (`place_share`); the gross MKP is that share × MKP, reduced by
     `reduction_per_unexcused_day` × MKP per unexcused day, never below zero. Each participant's amounts are
     rounded to the cent, and the offer's amounts are their sums, so an export per participant adds up.
     """
@@ -271,7 +294,7 @@ def offer_totals(
             raise ValueError(f"assigned days must be within the month, not {participant.assigned_days}")
         if not 0 <= participant.unexcused_days <= participant.assigned_days:
             raise ValueError(f"unexcused days must be within the assigned days, not {participant.unexcused_days}")
-        share = Decimal(participant.assigned_days) / Decimal(days_in_month)
+        share = place_share(participant.assigned_days, days_in_month, pro_rata)
         gross = cents(share * mkp_per_place_month)
         reduction = min(cents(participant.unexcused_days * reduction_per_unexcused_day * mkp_per_place_month), gross)
         shares.append(MkpShare(place_months=share, gross=gross, reduction=reduction, claim=gross - reduction))
@@ -282,6 +305,19 @@ def offer_totals(
         mkp_claim=sum((share.claim for share in shares), ZERO),
         shares=tuple(shares),
     )
+
+
+def place_share(assigned: int, days_in_month: int, pro_rata: ProRata = "calendar_days") -> Decimal:
+    """The share of a place-month that `assigned` calendar days of a month fill.
+
+    "calendar_days": assigned days ÷ days of the month (10 of 31 days = 0.3226). "30_day_month": every month counts
+    as 30 days: a whole month is 1, a partial one assigned days ÷ 30, at most 1 (10 days = 0.3333 in any month).
+    """
+    if pro_rata == "calendar_days":
+        return Decimal(assigned) / Decimal(days_in_month)
+    if pro_rata == "30_day_month":
+        return Decimal(1) if assigned == days_in_month else min(Decimal(assigned) / Decimal(30), Decimal(1))
+    raise ValueError(f"unknown pro-rata convention: {pro_rata!r}")
 
 
 def due_date(year: int, month: int) -> date:

@@ -262,14 +262,13 @@ REPORT_VERSION_COLUMNS = (
     OfferVersion.title,
     OfferVersion.offer_type,
     OfferVersion.mkp_supervision,
-    OfferVersion.mkp_material,
-    OfferVersion.mkp_social_work,
 )
 
 
 def report_with_lines(report_id: int) -> ParticipationReport | None:
-    """The report with its offer (live version, provider), lines, assignments and participants in one statement,
-    whatever its size; the frozen document only when it is read."""
+    """The report with its offer (live version, provider), lines, assignments and participants in one statement, and
+    the assignments' events (a non-entry earns no MKP) in a second, whatever its size; the frozen document only when
+    it is read."""
     return db.session.execute(_report_statement(), {"report_id": report_id}).unique().scalar_one_or_none()
 
 
@@ -285,6 +284,7 @@ def _report_statement() -> Select[ParticipationReport]:
             offer.joinedload(Offer.live_version).load_only(*REPORT_VERSION_COLUMNS),
             offer.joinedload(Offer.organisation),
             lines.joinedload(Assignment.participant),
+            lines.selectinload(Assignment.events),
             defer(ParticipationReport.document),
         )
     )

@@ -28,7 +28,7 @@ from portal.reports import calc, pdf, queries
 from portal.reports.document import build_document
 from portal.reports.models import REPORT_STATUS_LABELS, ParticipationReport, ReportLine, ReportStatus
 from portal.reports.pdfcheck import check_pdf
-from portal.reports.sheet import MAX_CELL_LENGTH, build_sheet, prefilled_days
+from portal.reports.sheet import MAX_CELL_LENGTH, build_sheet, filled_days
 from portal.submissions import once
 from portal.transactions import RETRY, check_version, transactional
 from portal.workflow import Move, Workflow
@@ -232,9 +232,8 @@ def _add_to_drafts(assignment: Assignment) -> None:
 
 
 def _new_line(assignment: Assignment, report: ParticipationReport, position: int) -> ReportLine:
-    return ReportLine(
-        assignment=assignment, position=position, days=prefilled_days(assignment, report.year, report.month)
-    )
+    """An empty line: the provider enters the month, or fills it on purpose ("Alle Arbeitstage anwesend")."""
+    return ReportLine(assignment=assignment, position=position, days={})
 
 
 # --- immediate events -----------------------------------------------------------------------------
@@ -266,7 +265,7 @@ def record_event(user: User, assignment: Assignment, kind: EventKind, event_date
 
 
 def _end_assignment(assignment: Assignment, last_day: date) -> None:
-    """End the assignment; in open drafts, the days after it become "not assigned"."""
+    """End the assignment; in open drafts, what was entered after it goes (those days are not assigned)."""
     assignment.end_date = last_day
     lines = db.session.scalars(
         select(ReportLine)
@@ -274,12 +273,16 @@ def _end_assignment(assignment: Assignment, last_day: date) -> None:
         .where(ReportLine.assignment_id == assignment.id, ParticipationReport.status == ReportStatus.DRAFT)
     )
     for line in lines:
-        report = line.report
-        days = dict(line.days)
-        for number in days:
-            if date(report.year, report.month, int(number)) > last_day:
-                days[number] = "-"
-        line.days = days
+        line.days = _inside(line.days, assignment, line.report)
+
+
+def _inside(days: Mapping[str, str], assignment: Assignment, report: ParticipationReport) -> dict[str, str]:
+    """The cells of the days inside the assignment: nothing is stored for a day that is not assigned."""
+    return {
+        number: text
+        for number, text in days.items()
+        if assignment.start_date <= date(report.year, report.month, int(number)) <= assignment.end_date
+    }
 
 
 def _notify_event(event: Event) -> None:
@@ -301,7 +304,7 @@ def _notify_event(event: Event) -> None:
 
 @transactional(on_duplicate=RETRY)  # the parallel twin finds the draft the first one opened
 def start_report(user: User, offer: Offer, year: int, month: int) -> ParticipationReport:
-    """The month's report to work on: the open draft if there is one, else a new prefilled draft."""
+    """The month's report to work on: the open draft if there is one, else a new, empty draft."""
     _require_own_offer(user, offer)
     versions = queries.versions_of(offer.id, year, month)
     if versions and versions[-1].status is ReportStatus.DRAFT:
@@ -335,8 +338,8 @@ def save_grid(
 ) -> None:
     """Keep what was typed, also cells that are not valid yet: the draft never loses an entry.
 
-    `fill_line` then sets that participant's row to "present on every working day" (holidays F), to be followed by
-    the exceptions.
+    `fill_line` then sets that participant's row to "present on every scheduled day" (holidays F), to be followed by
+    the exceptions. Cells of days outside the assignment are not stored.
     """
     _require_draft(user, report)
     check_version(report, expected)
@@ -348,7 +351,8 @@ def save_grid(
             if line_id == line.id and 1 <= day <= last_day
         }
         if line.id == fill_line:
-            typed = prefilled_days(line.assignment, report.year, report.month)
+            typed |= filled_days(line.assignment, report.year, report.month)
+        typed = _inside(typed, line.assignment, report)
         if typed:
             line.days = {**line.days, **typed}
     report.updated_at = utcnow()

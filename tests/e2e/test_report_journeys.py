@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -95,9 +95,11 @@ def test_provider_reports_a_month_by_keyboard_and_staff_approve(browsing: Browsi
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Teilnahmebericht {label}")
     expect(page.locator("tbody [id^=p-]")).to_have_count(PARTICIPANTS)
 
-    # "All present" for a row, then only the exceptions.
-    provider.activate(page.get_by_role("button", name="Alle Arbeitstage anwesend").first)
-    expect_message(page, "Ihre Eingaben sind als Entwurf gespeichert.")
+    # A new report is empty: "All present" for each row, then only the exceptions.
+    for button in page.get_by_role("button", name="Alle Arbeitstage anwesend").all():
+        tab_to(page, button)
+        page.keyboard.press("Enter")  # filled in the page (no reload), then saved
+    expect(page.locator("[data-grid-status]")).to_have_text(SAVED)
     first, second, third = grid.working_days()[:3]
     grid.type(1, first, "E")
     assert_focus_visible(page)
@@ -320,3 +322,65 @@ def test_the_grid_on_a_phone(browsing: Browsing) -> None:
     expect(page.get_by_role("region", name=re.compile("^Anwesenheit"))).to_be_visible()
     assert_accessible(page)
     assert_no_sideways_scrolling(page)
+
+
+# --- what the grid enforces ----------------------------------------------------------------------------------
+
+
+def correction_month() -> date:
+    today = date.today()
+    index = today.year * 12 + today.month - 1 - 3
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def test_a_week_above_the_weekly_hours_is_refused_with_the_week_named(browsing: Browsing) -> None:
+    page = browsing.page("provider")
+    correction_draft(page)
+    grid, first = Grid(page), correction_month()
+    working = set(grid.working_days())
+    monday = next(
+        first + timedelta(days=offset)
+        for offset in range(31)
+        if (first + timedelta(days=offset)).weekday() == 0
+        and all((first + timedelta(days=offset + step)).day in working for step in range(5))
+        and (first + timedelta(days=offset + 4)).month == first.month
+    )
+    days = [(monday + timedelta(days=step)).day for step in range(5)]
+    cells = [page.locator(grid.cell(0, day)) for day in days]
+    before = [cell.input_value() for cell in cells]
+    for cell in cells:
+        cell.fill("8")  # 5 × 8 h = 40 h; the demo assigns at most 30 h a week
+    page.get_by_role("button", name="Entwurf speichern").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    week = monday.isocalendar().week
+    expect(summary).to_contain_text(
+        re.compile(
+            rf"In der Woche vom {monday.day}\. bis \d+\. \w+ \(KW {week}\) sind 40 Stunden eingetragen; "
+            r"zugewiesen sind (15|20|25|30) Stunden je Woche\."
+        )
+    )
+    assert_accessible(page)
+    for cell, value in zip(cells, before, strict=True):
+        cell.fill(value)  # leave the draft complete for the other tests
+    page.get_by_role("button", name="Entwurf speichern").click()
+    expect(page.locator("[data-error-summary]")).to_have_count(0)
+
+
+def test_all_present_fills_a_row(browsing: Browsing) -> None:
+    page = browsing.page("provider")
+    correction_draft(page)
+    grid = Grid(page)
+    day = grid.working_days()[0]
+    cell = page.locator(grid.cell(0, day))
+    filled = cell.input_value()
+    type_into(page, cell, "")
+    expect(page.locator("[data-grid-status]")).to_have_text(SAVED)
+    page.get_by_role("button", name="Alle Arbeitstage anwesend").first.click()
+    expect(cell).to_have_value(re.compile(r"^\d+(,\d+)?$"))  # the daily hours of the assignment
+    expect(page.locator("[data-grid-status]")).to_have_text(SAVED)
+    page.reload()
+    expect(page.locator(grid.cell(0, day))).to_have_value(cell.input_value())
+    assert_accessible(page)
+    type_into(page, page.locator(grid.cell(0, day)), filled)  # leave the row as the other tests expect it
+    expect(page.locator("[data-grid-status]")).to_have_text(SAVED)

@@ -97,8 +97,14 @@ def assigned(factories: Factories, offer: Offer) -> list[Assignment]:
     return [factories.assignment(offer), factories.assignment(offer)]
 
 
-def draft(user: User, offer: Offer, year: int = YEAR, month: int = MONTH) -> ParticipationReport:
-    return services.start_report(user, offer, year, month)
+def draft(
+    user: User, offer: Offer, year: int = YEAR, month: int = MONTH, *, filled: bool = True
+) -> ParticipationReport:
+    """The month's draft; `filled`: every row as "Alle Arbeitstage anwesend" fills it (a new draft is empty)."""
+    report = services.start_report(user, offer, year, month)
+    for line in report.lines if filled else ():
+        services.save_grid(user, report, {}, None, fill_line=line.id)
+    return report
 
 
 def fresh(report: ParticipationReport) -> ParticipationReport:

@@ -18,14 +18,16 @@ from portal.reports.calc import (
     days_in_month,
     due_date,
     exceeds_agh_limit,
+    fill_row,
     hours_per_day,
     is_overdue,
     month_days,
     months_assigned_within,
     offer_totals,
     participant_totals,
-    prefill,
+    place_share,
     state_holidays,
+    week_overruns,
     years_before,
 )
 
@@ -48,7 +50,7 @@ def test_every_code_has_a_german_label() -> None:
     assert DayCode("UE") is DayCode.UE
 
 
-@pytest.mark.parametrize("hours", ["0", "-1", "24.01"])
+@pytest.mark.parametrize("hours", ["0", "-1", "10.01", "24"])
 def test_a_present_day_needs_sensible_hours(hours: str) -> None:
     with pytest.raises(ValueError, match="present day"):
         present(hours)
@@ -92,15 +94,18 @@ def test_february_in_a_leap_year() -> None:
 def test_hours_per_day() -> None:
     assert hours_per_day(Decimal(20)) == Decimal(4)
     assert hours_per_day(Decimal(30)) == Decimal(6)
-    assert hours_per_day(Decimal(19)) == Decimal("3.80")
-    assert hours_per_day(Decimal(20), days_per_week=3) == Decimal("6.67")
+    assert hours_per_day(Decimal(19)) == Decimal("3.5")  # 3.8 h rounded down to the half hour
+    assert hours_per_day(Decimal(20), days_per_week=3) == Decimal("6.5")  # 6.67 h → 6.5 h: 19.5 h ≤ 20 h a week
+    assert hours_per_day(Decimal(30), days_per_week=2) == Decimal(10)  # 15 h a day: at most 10 (working-time law)
+    with pytest.raises(ValueError, match="weekday"):
+        hours_per_day(Decimal(20), days_per_week=0)
 
 
-# --- prefill -------------------------------------------------------------------------------------------------
+# --- "Alle Arbeitstage anwesend" -------------------------------------------------------------------------------
 
 
-def test_prefill_a_full_december_in_nrw() -> None:
-    codes = prefill(date(2024, 1, 1), date(2025, 6, 30), 2024, 12, state_holidays(2024), Decimal(4))
+def test_fill_a_full_december_in_nrw() -> None:
+    codes = fill_row(date(2024, 1, 1), date(2025, 6, 30), 2024, 12, state_holidays(2024), Decimal(4))
     assert len(codes) == 22  # weekdays only
     assert codes[date(2024, 12, 2)] == present("4")
     assert codes[date(2024, 12, 25)] == DayEntry(DayCode.F)
@@ -108,26 +113,52 @@ def test_prefill_a_full_december_in_nrw() -> None:
     assert codes[date(2024, 12, 24)] == present("4")
     assert date(2024, 12, 1) not in codes  # Sunday
     totals = participant_totals(codes, Decimal("1.50"))
+    # 22 weekdays − 2 holidays = 20 days × 4 h = 80 h × 1,50 € = 120,00 €
     assert totals.days_present == 20
     assert totals.hours_worked == Decimal(80)
     assert totals.mae_payable == Decimal("120.00")
     assert totals.counts[DayCode.F] == 2
 
 
-def test_prefill_a_partial_month() -> None:
-    # Assigned from Wednesday 14 to Tuesday 27 February 2024; Monday 12 and the 28th/29th are outside.
-    codes = prefill(date(2024, 2, 14), date(2024, 2, 27), 2024, 2, NO_HOLIDAYS, Decimal(6))
-    assert len(codes) == 21
-    inside = [day.day for day, entry in codes.items() if entry.code is DayCode.PRESENT]
-    assert inside == [14, 15, 16, 19, 20, 21, 22, 23, 26, 27]
-    assert codes[date(2024, 2, 13)] == DayEntry(DayCode.NOT_ASSIGNED)
-    assert codes[date(2024, 2, 29)] == DayEntry(DayCode.NOT_ASSIGNED)
+def test_fill_a_partial_month_leaves_the_days_outside_empty() -> None:
+    # Assigned from Wednesday 14 to Tuesday 27 February 2024: only those ten weekdays are filled.
+    codes = fill_row(date(2024, 2, 14), date(2024, 2, 27), 2024, 2, NO_HOLIDAYS, Decimal(6))
+    assert [day.day for day in codes] == [14, 15, 16, 19, 20, 21, 22, 23, 26, 27]
+    # 10 days × 6 h = 60 h × 2,00 € = 120,00 €
     assert participant_totals(codes, Decimal(2)).mae_payable == Decimal("120.00")
 
 
-def test_a_holiday_outside_the_assignment_is_not_assigned() -> None:
-    codes = prefill(date(2025, 1, 2), date(2025, 6, 30), 2025, 1, state_holidays(2025), Decimal(4))
-    assert codes[date(2025, 1, 1)] == DayEntry(DayCode.NOT_ASSIGNED)
+def test_fill_only_the_scheduled_weekdays() -> None:
+    # Tuesday, Thursday and Saturday in November 2026 (1 November is a Sunday; All Saints' Day falls on it).
+    scheduled = frozenset({1, 3, 5})
+    codes = fill_row(date(2026, 1, 1), date(2026, 12, 31), 2026, 11, state_holidays(2026), Decimal("6.5"), scheduled)
+    assert {day.weekday() for day in codes} == scheduled
+    assert len(codes) == 12  # 4 Tuesdays, 4 Thursdays, 4 Saturdays
+    totals = participant_totals(codes, Decimal(2), scheduled)
+    # 12 days × 6,5 h = 78 h × 2,00 € = 156,00 € (the Saturdays are scheduled, so they are paid)
+    assert totals.hours_worked == Decimal(78)
+    assert totals.mae_payable == Decimal("156.00")
+
+
+def test_a_holiday_outside_the_assignment_is_left_empty() -> None:
+    codes = fill_row(date(2025, 1, 2), date(2025, 6, 30), 2025, 1, state_holidays(2025), Decimal(4))
+    assert date(2025, 1, 1) not in codes
+
+
+# --- calendar weeks ------------------------------------------------------------------------------------------
+
+
+def test_a_week_above_the_weekly_hours() -> None:
+    # 2 to 8 November 2026 (KW 45): 5 × 8 h = 40 h on a 30 h assignment; the week after: 5 × 6 h = 30 h, fine.
+    week = {date(2026, 11, 2) + timedelta(days=offset): present("8") for offset in range(5)}
+    after = {date(2026, 11, 9) + timedelta(days=offset): present("6") for offset in range(5)}
+    assert week_overruns(week | after, Decimal(30)) == [(date(2026, 11, 2), Decimal(40))]
+    assert week_overruns(week, Decimal(40)) == []
+
+
+def test_absences_carry_no_hours_in_the_week() -> None:
+    codes = {date(2026, 11, 2): present("10"), date(2026, 11, 3): DayEntry(DayCode.K)}
+    assert week_overruns(codes, Decimal(10)) == []
 
 
 # --- participant totals --------------------------------------------------------------------------------------
@@ -160,17 +191,21 @@ def test_mae_is_rounded_half_up_to_the_cent() -> None:
     assert participant_totals({date(2025, 4, 2): present("0.25")}, Decimal("1.10")).mae_payable == Decimal("0.28")
 
 
-def test_no_mae_for_present_days_on_weekends_or_holidays() -> None:
+def test_no_mae_for_hours_on_weekdays_the_assignment_does_not_schedule() -> None:
     codes = {
         date(2024, 12, 23): present("4"),  # Monday
-        date(2024, 12, 25): present("4"),  # Christmas
+        date(2024, 12, 25): present("4"),  # Christmas, a Wednesday
         date(2024, 12, 28): present("4"),  # Saturday
     }
-    totals = participant_totals(codes, Decimal(2), holidays=state_holidays(2024))
-    assert totals.days_present == 1
-    assert totals.hours_worked == Decimal(4)
-    assert totals.mae_payable == Decimal("8.00")
-    assert totals.unpaid_present_days == (date(2024, 12, 25), date(2024, 12, 28))
+    monday_to_friday = participant_totals(codes, Decimal(2))
+    # Monday and Christmas (a scheduled Wednesday): 8 h × 2,00 € = 16,00 €; the Saturday is counted apart
+    assert monday_to_friday.hours_worked == Decimal(8)
+    assert monday_to_friday.mae_payable == Decimal("16.00")
+    assert monday_to_friday.unpaid_present_days == (date(2024, 12, 28),)
+    monday_and_saturday = participant_totals(codes, Decimal(2), frozenset({0, 5}))
+    # Monday and Saturday scheduled: 8 h × 2,00 € = 16,00 €; the Wednesday is not scheduled
+    assert monday_and_saturday.mae_payable == Decimal("16.00")
+    assert monday_and_saturday.unpaid_present_days == (date(2024, 12, 25),)
 
 
 def test_no_mae_without_presence() -> None:
@@ -221,6 +256,20 @@ def test_the_reduction_is_configurable() -> None:
     assert totals.mkp_claim == Decimal("100.00")
     half = offer_totals([PlaceMonth(30, 1)], Decimal(100), Decimal("0.5"), days_in_month=30)
     assert half.mkp_claim == Decimal("50.00")
+
+
+def test_the_thirty_day_month_convention() -> None:
+    # 10 days of a 31-day month: 10 ÷ 31 × 130 € = 41,94 € by calendar days; 10 ÷ 30 × 130 € = 43,33 € by 30 days.
+    assert offer_totals([PlaceMonth(10)], Decimal(130), days_in_month=31).mkp_claim == Decimal("41.94")
+    thirty = offer_totals([PlaceMonth(10)], Decimal(130), days_in_month=31, pro_rata="30_day_month")
+    assert thirty.mkp_claim == Decimal("43.33")
+    # A whole February is a whole place-month (130,00 €); 28 days of March are 28 ÷ 30 × 130 € = 121,33 €.
+    assert offer_totals([PlaceMonth(28)], Decimal(130), days_in_month=28, pro_rata="30_day_month").mkp_claim == 130
+    march = offer_totals([PlaceMonth(28)], Decimal(130), days_in_month=31, pro_rata="30_day_month")
+    assert march.mkp_claim == Decimal("121.33")
+    assert place_share(30, 31, "30_day_month") == 1  # 30 of 31 days: never more than one place
+    with pytest.raises(ValueError, match="convention"):
+        place_share(10, 31, "weeks")  # type: ignore[arg-type]
 
 
 def test_no_participants_no_claim() -> None:
@@ -317,7 +366,7 @@ def test_the_agh_limit_of_24_months() -> None:
 
 months = st.tuples(st.integers(min_value=2000, max_value=2100), st.integers(min_value=1, max_value=12))
 some_dates = st.dates(min_value=date(1999, 1, 1), max_value=date(2101, 12, 31))
-hours = st.decimals(min_value=Decimal("0.25"), max_value=Decimal(24), places=2)
+hours = st.decimals(min_value=Decimal("0.25"), max_value=Decimal(10), places=2)
 rates = st.decimals(min_value=Decimal(0), max_value=Decimal("2.50"), places=2)
 entries = st.one_of(
     hours.map(lambda value: DayEntry(DayCode.PRESENT, value)),
@@ -335,14 +384,11 @@ def month_codes(draw: st.DrawFn) -> tuple[int, int, dict[date, DayEntry]]:
 
 @PROPERTIES
 @given(month=months, start=some_dates, end=some_dates, per_day=hours)
-def test_prefill_never_marks_weekends(month: tuple[int, int], start: date, end: date, per_day: Decimal) -> None:
+def test_fill_stays_inside_the_assignment(month: tuple[int, int], start: date, end: date, per_day: Decimal) -> None:
     year, number = month
-    codes = prefill(start, end, year, number, NO_HOLIDAYS, per_day)
-    assert all(day.weekday() < 5 for day in codes)
-    weekdays = [info for info in month_days(year, number, NO_HOLIDAYS) if not info.weekend]
-    assert len(codes) == len(weekdays)
-    present_days = sum(entry.code is DayCode.PRESENT for entry in codes.values())
-    assert present_days <= assigned_days(start, end, year, number)
+    codes = fill_row(start, end, year, number, NO_HOLIDAYS, per_day)
+    assert all(day.weekday() < 5 and start <= day <= end for day in codes)
+    assert len(codes) <= assigned_days(start, end, year, number)
 
 
 @PROPERTIES

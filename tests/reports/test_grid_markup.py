@@ -21,15 +21,16 @@ def cells_of(html: str, line: int) -> list[str]:
     return re.findall(r'<td class="grid-cell.*?</td>', squeezed)
 
 
-def editable(line: int, day: int, value: str, *, off: bool = False, error: str = "") -> str:
+def editable(line: int, day: int, value: str, *, off: bool = False, error: str = "", fill: str = "") -> str:
     name = f"c-{line}-{day}"
     marks = f' aria-invalid="true" aria-describedby="{name}-error"' if error else ""
     described = f'<span class="kern-sr-only" id="{name}-error">{error}</span>' if error else ""
     css = "grid-cell" + (" grid-off" if off else "") + (" grid-error" if error else "")
+    filled = f'data-fill="{fill}" ' if fill else ""
     return (
         f'<td class="{css}"><input type="text" class="grid-input" id="{name}" name="{name}" value="{value}" '
         f'maxlength="10" size="3" autocomplete="off" spellcheck="false" aria-labelledby="p-{line} d-{day}"{marks} '
-        f"data-cell>{described}</td>"
+        f"{filled}data-cell>{described}</td>"
     )
 
 
@@ -39,22 +40,22 @@ def test_the_cells_keep_their_markup(client, login, browser, provider, staff, of
     line = report.lines[0].id
     fresh_page = page(client, grid_url(report))
     assert cells_of(fresh_page, line)[2:7] == [
-        editable(line, 3, "F", off=True),
-        editable(line, 4, "", off=True),
+        editable(line, 3, "F", off=True, fill="F"),  # the holiday: F when the row is filled
+        editable(line, 4, "", off=True),  # Saturday and Sunday are not scheduled: filling leaves them empty
         editable(line, 5, "", off=True),
-        editable(line, 6, "4"),
-        editable(line, 7, "4"),
+        editable(line, 6, "4", fill="4"),
+        editable(line, 7, "4", fill="4"),
     ]
     typed = {**grid_form(fresh_page), f"c-{line}-7": "x1", f"c-{line}-8": '<b>"&', "action": "save"}
     saved = cells_of(text(client.post(grid_url(report), data=typed)), line)
-    assert saved[6] == editable(line, 7, "x1", error=TYPO)
+    assert saved[6] == editable(line, 7, "x1", error=TYPO, fill="4")
     assert saved[7].startswith(
         f'<td class="grid-cell grid-error"><input type="text" class="grid-input" id="c-{line}-8" name="c-{line}-8" '
         f'value="&lt;b&gt;&#34;&amp;"'
     )
 
     unchecked = cells_of(page(client, grid_url(report)), line)  # marked only after a save or a check
-    assert unchecked[6] == editable(line, 7, "x1")
+    assert unchecked[6] == editable(line, 7, "x1", fill="4")
 
     read_only = cells_of(page(browser(staff), grid_url(report)), line)
     assert read_only[2:8] == [

@@ -263,8 +263,7 @@ def test_a_new_assignment_joins_the_open_drafts_of_its_months(provider, offer, a
     new = services.create_assignment(provider, offer, data(start_date=date(2025, 10, 20)), limit_confirmed=False)
     assert [line.assignment_id for line in fresh(october).lines] == [*(item.id for item in assigned), new.id]
     assert [line.position for line in fresh(october).lines] == [0, 1, 2]
-    assert cell(october, 2, 17) == "-"
-    assert cell(october, 2, 20) == "4"
+    assert fresh(october).lines[2].days == {}  # empty, as every new line
     assert [line.assignment_id for line in fresh(november).lines][-1] == new.id
     assert len(fresh(september).lines) == 2
 
@@ -422,19 +421,18 @@ def test_only_the_own_provider_reports_events(stranger, staff, assigned):
     assert count(Event) == 0
 
 
-def test_an_exit_turns_the_later_days_of_open_drafts_into_not_assigned(provider, offer, assigned):
+def test_an_exit_drops_the_later_days_of_open_drafts(provider, offer, assigned):
     october, november = draft(provider, offer), draft(provider, offer, 2025, 11)
     september = draft(provider, offer, 2025, 9)
     september.status = ReportStatus.SUBMITTED
     db.session.commit()
-    services.save_grid(provider, october, {(fresh(october).lines[0].id, 25): "2"}, None)  # a Saturday, worked
+    services.save_grid(provider, october, {(fresh(october).lines[0].id, 24): "E"}, None)
     before = dict(fresh(september).lines[0].days)
     services.record_event(new_token(), provider, assigned[0], EventKind.DROP_OUT, date(2025, 10, 15), "Umzug")
     days = fresh(october).lines[0].days
     assert [days[str(day)] for day in (14, 15)] == ["4", "4"]
-    assert {days[str(day)] for day in (16, 17, 20, 24, 25, 27, 31)} == {"-"}
-    assert "18" not in days  # a Sunday stays empty
-    assert set(fresh(november).lines[0].days.values()) == {"-"}
+    assert max(int(day) for day in days) == 15  # nothing is stored for the days after the exit
+    assert fresh(november).lines[0].days == {}
     assert cell(october, 1, 20) == "4"
     assert fresh(september).lines[0].days == before
     assert complete_sheet(october)
@@ -451,7 +449,15 @@ def test_a_non_entry_ends_the_assignment_before_its_first_day(factories, provide
 # --- starting a month's report --------------------------------------------------------------------
 
 
-def test_a_new_report_is_prefilled(factories, provider, offer, assigned):
+def test_a_new_report_starts_empty(factories, provider, offer, assigned):
+    report = draft(provider, offer, filled=False)
+    assert [line.days for line in report.lines] == [{}, {}]
+    sheet = build_sheet(report)
+    assert not sheet.complete  # nothing can be certified without an entry
+    assert sheet.hours_worked == sheet.mae_payable == 0
+
+
+def test_all_present_fills_the_scheduled_days_inside_the_assignment(factories, provider, offer, assigned):
     late = factories.assignment(offer, start_date=date(2025, 10, 15), weekly_hours=Decimal(19))
     report = draft(provider, offer)
     assert (report.year, report.month, report.number, report.status) == (YEAR, MONTH, 1, ReportStatus.DRAFT)
@@ -462,13 +468,15 @@ def test_a_new_report_is_prefilled(factories, provider, offer, assigned):
     assert not {"4", "5", "11", "12", "18", "19", "25", "26"} & set(days)  # weekends stay empty
     assert len(days) == 23
     late_days = report.lines[2].days
-    assert {late_days[str(day)] for day in (1, 2, 3, 6, 14)} == {"-"}
-    assert {late_days[str(day)] for day in (15, 16, 31)} == {"3,8"}
+    assert min(int(day) for day in late_days) == 15  # nothing before the assignment
+    assert {late_days[str(day)] for day in (15, 16, 31)} == {"3,5"}  # 19 h ÷ 5 = 3,8 h, down to the half hour
     sheet = build_sheet(report)
     assert sheet.complete
     assert [row.totals.days_present for row in sheet.rows] == [22, 22, 13]
+    # 22 days × 4 h = 88 h × 1,50 € = 132,00 €; the late one: 13 days × 3,5 h = 45,5 h × 1,50 € = 68,25 €
     assert sheet.rows[0].totals.hours_worked == Decimal(88)
     assert sheet.rows[0].totals.mae_payable == Decimal("132.00")
+    assert sheet.rows[2].totals.mae_payable == Decimal("68.25")
     [entry] = audit("report_created", report)
     assert (entry.actor_id, entry.details) == (provider.id, "2025-10 Fassung 1")
 
@@ -521,15 +529,18 @@ def test_only_the_own_provider_starts_a_report(factories, offer, assigned, role)
 def test_invalid_input_is_kept_and_flagged(provider, offer, assigned):
     report = draft(provider, offer)
     first, second = (line.id for line in report.lines)
-    typed = {(first, 6): " abc ", (first, 7): "A", (first, 8): "25", (first, 9): "3,555", (second, 6): "e"}
+    typed = {(first, 6): " abc ", (first, 7): "A", (first, 8): "10,5", (first, 9): "3,555", (second, 6): "e"}
     typed |= {(second, 7): "3,5", (second, 8): "", (second, 9): "UE", (first, 10): "lang" * 10}
     services.save_grid(provider, report, typed, report.version_id)
-    assert [cell(report, 0, day) for day in (6, 7, 8, 9, 10)] == ["abc", "A", "25", "3,555", "langlangla"]
+    assert [cell(report, 0, day) for day in (6, 7, 8, 9, 10)] == ["abc", "A", "10,5", "3,555", "langlangla"]
     assert [cell(report, 1, day) for day in (6, 7, 8, 9)] == ["e", "3,5", "", "UE"]
     sheet = build_sheet(fresh(report))
     assert not sheet.complete
     errors = {(row.line_id, entry.day.number): entry.error for row, entry in sheet.cell_errors}
-    hours = "Die Stunden eines Tages müssen größer als 0 und höchstens 24 sein, mit höchstens zwei Nachkommastellen."
+    hours = (
+        "Die Stunden eines Tages müssen größer als 0 und höchstens 10 sein (Arbeitszeitgesetz), mit höchstens zwei "
+        "Nachkommastellen."
+    )
     assert errors == {
         (first, 6): "„abc“ verstehen wir nicht. Erlaubt sind: Stunden (z. B. 4 oder 3,5) oder E, UE, K, KK, U, F, -.",
         (first, 7): "Bitte tragen Sie bei Anwesenheit die Stunden ein (z. B. 4 oder 3,5), nicht „A“.",
@@ -547,14 +558,39 @@ def test_misplaced_codes_are_flagged(factories, provider, offer):
     report = draft(provider, offer)
     line = report.lines[0].id
     services.save_grid(provider, report, {(line, 1): "4", (line, 16): "-", (line, 18): "2"}, None)
+    assert "1" not in fresh(report).lines[0].days  # outside the assignment: not stored
     errors = {entry.day.number: entry.error for _row, entry in build_sheet(fresh(report)).cell_errors}
     assert errors == {
-        1: "Dieser Tag liegt außerhalb der Zuweisung. Bitte tragen Sie „-“ ein.",
         16: "Dieser Tag liegt in der Zuweisung. Bitte tragen Sie Stunden oder ein Kürzel ein.",
+        18: "Die Zuweisung sieht am Samstag keine Arbeit vor. Bitte lassen Sie das Feld leer.",
     }
     assert late.id == report.lines[0].assignment_id
     totals = build_sheet(fresh(report)).rows[0].totals
-    assert totals.unpaid_present_days == (date(2025, 10, 18),)  # worked on a Saturday: shown, not paid
+    assert totals.hours_worked == Decimal(48)  # 12 days × 4 h from the 15th; the Saturday's 2 h do not count
+
+
+def test_a_week_above_the_weekly_hours_is_an_error_naming_the_week(factories, provider, offer):
+    factories.assignment(offer, weekly_hours=Decimal(30))
+    report = draft(provider, offer)
+    line = report.lines[0].id
+    # Monday 6 to Friday 10 October 2025: 6 h a day as filled, 8 h on two days → 34 h in KW 41.
+    services.save_grid(provider, report, {(line, 6): "8", (line, 7): "8"}, None)
+    sheet = build_sheet(fresh(report))
+    [(_row, entry)] = sheet.cell_errors
+    assert entry.day.number == 10  # the week's last day with hours
+    assert entry.error == (
+        "In der Woche vom 6. bis 12. Oktober (KW 41) sind 34 Stunden eingetragen; zugewiesen sind 30 Stunden je Woche."
+    )
+
+
+def test_saturday_work_counts_where_the_assignment_schedules_it(factories, provider, offer):
+    factories.assignment(offer, weekdays="0000011", weekly_hours=Decimal(16))  # Saturday and Sunday, 8 h each
+    report = draft(provider, offer)
+    sheet = build_sheet(fresh(report))
+    assert sheet.complete
+    # October 2025 has 4 Saturdays and 4 Sundays: 8 days × 8 h = 64 h × 1,50 € = 96,00 €
+    assert sheet.rows[0].totals.hours_worked == Decimal(64)
+    assert sheet.rows[0].totals.mae_payable == Decimal("96.00")
 
 
 def test_cells_of_other_reports_and_days_the_month_lacks_are_ignored(provider, offer, assigned):
@@ -709,18 +745,18 @@ def test_submission_freezes_the_document_and_stores_the_pdf(
         "hours_worked": f"{sheet.hours_worked:.2f}",
         "mae_payable": f"{sheet.mae_payable:.2f}",
         "place_months": f"{sheet.totals.place_months:.2f}",
-        "mkp_per_place_month": "180.00",
+        "mkp_per_place_month": "130.00",  # the base only: the factory's 50 € material are paid on proof
         "mkp_gross": f"{sheet.totals.mkp_gross:.2f}",
         "mkp_reduction": f"{sheet.totals.mkp_reduction:.2f}",
         "mkp_claim": f"{sheet.totals.mkp_claim:.2f}",
     }
     assert (sheet.days_present, sheet.hours_worked, sheet.mae_payable) == (41, Decimal("163.5"), Decimal("245.25"))
     assert (sheet.totals.mkp_gross, sheet.totals.mkp_reduction, sheet.totals.mkp_claim) == (
-        Decimal("360.00"),
-        Decimal("6.00"),
-        Decimal("354.00"),
+        Decimal("260.00"),  # 2 × 130 €
+        Decimal("4.33"),  # 1 unexcused day × 130 € ÷ 30
+        Decimal("255.67"),
     )
-    assert [row["totals"]["mkp_claim"] for row in document["participants"]] == ["174.00", "180.00"]
+    assert [row["totals"]["mkp_claim"] for row in document["participants"]] == ["125.67", "130.00"]
     assert document["participants"][0]["days"][5:9] == ["UE", "K", "4", "4"]
     assert [event["reason"] for event in document["events"]] == ["seit drei Wochen"]
     assert (document["report"]["version"], document["report"]["status"]) == (1, "Eingereicht")

@@ -48,11 +48,12 @@ def test_extra_free_days_come_from_the_settings(make_app, provider, offer, assig
         assert build_sheet(report).rows[0].totals.days_present == 21
 
 
-def test_the_flat_fee_of_a_place_is_the_sum_of_its_parts(factories):
+def test_the_flat_fee_of_a_place_is_the_base_only(factories):
     assert mkp_per_place_month(None) == Decimal(0)
     version = factories.offer(mkp_supervision=Decimal(130), mkp_social_work=Decimal("12.50")).current
-    version.mkp_material = None  # not claimed
-    assert mkp_per_place_month(version) == Decimal("142.50")
+    assert mkp_per_place_month(version) == Decimal(130)  # material and social work: on proof, not with the report
+    version.mkp_supervision = None
+    assert mkp_per_place_month(version) == Decimal(0)
 
 
 def test_the_sheet_adds_up(factories, provider, offer, assigned):
@@ -69,9 +70,26 @@ def test_the_sheet_adds_up(factories, provider, offer, assigned):
     assert sheet.mae_payable == Decimal("276.38")  # 184,25 h × 1,50 €, rounded once per participant
     assert [row.totals.counts[DayCode.UE] for row in sheet.rows] == [2, 0, 0]
     shares = [row.mkp for row in sheet.rows]
-    assert [share.claim for share in shares if share] == [Decimal("168.00"), Decimal("180.00"), Decimal("92.90")]
+    # The base is 130 € (the factory's 50 € material are paid on proof): 130 € − 2 × 130 € ÷ 30 (8,67 €) = 121,33 €;
+    # 130,00 €; 16 of 31 days × 130 € = 67,10 €.
+    assert [share.claim for share in shares if share] == [Decimal("121.33"), Decimal("130.00"), Decimal("67.10")]
     assert sheet.totals.mkp_claim == sum((share.claim for share in shares if share), Decimal(0))
     assert sheet.totals.place_months == Decimal("2.52")  # 1 + 1 + 16/31
+
+
+def test_no_mkp_after_a_non_entry(factories, provider, offer, assigned):
+    services.record_event(provider, assigned[1], EventKind.NON_ENTRY, date(2025, 10, 5), "")
+    sheet = build_sheet(fresh(draft(provider, offer)))
+    # The assignment ended on 4 October, but a non-entry fills no place: 0,00 €, and 130,00 € for the other one.
+    assert [row.mkp.claim for row in sheet.rows if row.mkp] == [Decimal("130.00"), Decimal("0.00")]
+    assert sheet.totals.place_months == Decimal("1.00")
+
+
+def test_the_thirty_day_convention_is_a_setting(app, factories, provider, offer):
+    factories.assignment(offer, start_date=date(2025, 10, 22))  # 10 days of October
+    app.config["MKP_PRO_RATA"] = "30_day_month"
+    # 10 ÷ 30 × 130 € = 43,33 € (by calendar days it would be 10 ÷ 31 × 130 € = 41,94 €)
+    assert build_sheet(fresh(draft(provider, offer))).totals.mkp_claim == Decimal("43.33")
 
 
 def test_the_document_follows_its_schema_and_carries_the_sheets_numbers(provider, offer, assigned):
@@ -93,7 +111,7 @@ def test_the_document_follows_its_schema_and_carries_the_sheets_numbers(provider
     assert [day["holiday"] for day in document["days"]][2] == "Tag der Deutschen Einheit"
     first, second = document["participants"]
     assert first["days"][:7] == ["4", "4", "F", "", "", "UE", "4"]
-    assert second["days"][23:] == ["4", "", "", "-", "-", "-", "-", "-"]  # after the job: not assigned
+    assert second["days"][23:] == ["4", "-", "-", "-", "-", "-", "-", "-"]  # after the job: not assigned
     assert (second["assignment_end"], first["totals"]["unexcused_days"]) == ("2025-10-24", 1)
     assert document["events"] == [
         {
