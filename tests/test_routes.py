@@ -61,7 +61,6 @@ ROUTES: dict[str, tuple[Access, frozenset[str]]] = {
     "offers.end": (A.PROVIDER, ACTION),
     "offers.index": (A.PROVIDER, READ),
     "offers.new": (A.PROVIDER, FORM),
-    "offers.occupancy": (A.PROVIDER, ACTION),
     "offers.revise": (A.PROVIDER, ACTION),
     "offers.step": (A.PROVIDER, FORM),
     "offers.submit": (A.PROVIDER, ACTION),

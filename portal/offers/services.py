@@ -1,4 +1,4 @@
-"""All state changes of offers on the provider side: drafts, steps, submission, revisions, occupancy."""
+"""All state changes of offers on the provider side: drafts, steps, submission, revisions, ending."""
 
 from __future__ import annotations
 
@@ -219,17 +219,3 @@ def end_offer(user: User, offer: Offer, expected: int | None) -> None:
     if not STATES.allowed("end", offer):
         raise TransitionError("Nur ein veröffentlichtes Angebot kann beendet werden.")
     STATES.move(offer, "end", user)
-
-
-@transactional
-def update_occupancy(user: User, offer: Offer, occupied: int, expected: int | None) -> None:
-    """Occupied places of a live offer: no new approval needed."""
-    _require_owner(user, offer)
-    check_version(offer, expected)
-    if offer.state != OfferState.LIVE or offer.live_version is None:
-        raise ServiceError("Die Belegung kann nur bei veröffentlichten Angeboten gepflegt werden.")
-    total = offer.live_version.places_total or 0
-    if not 0 <= occupied <= total:
-        raise ServiceError(f"Die Belegung muss zwischen 0 und {total} liegen.", field="occupied_places")
-    record("offer_occupancy", actor=user, obj=offer, details=f"{offer.occupied_places} → {occupied}")
-    offer.occupied_places = occupied
