@@ -29,6 +29,10 @@ PDF_SIGNATURE = b"%PDF-"
 # What the provider fills in; the applicable criteria and the certificate's name are set by submit/store_certificate.
 PROVIDER_FIELDS = frozenset(CONTENT_FIELDS) - {"criteria_rules", "certificate_name"}
 SITE_FIELDS = ("name", "street", "postal_code", "district", "places")
+SUSPENDED = (
+    "Ihre Organisation ist von der ARGE gesperrt. Solange die Sperrung besteht, können Sie nichts einreichen. "
+    "Bitte wenden Sie sich an die ARGE."
+)
 
 
 def limits() -> OfferLimits:
@@ -146,6 +150,8 @@ def submission_problems(version: OfferVersion) -> tuple[dict[str, str], list[str
 def submit(user: User, version: OfferVersion, expected: int | None, confirmed: bool) -> None:
     _require_owner(user, version.offer)
     check_version(version, expected)
+    if version.offer.organisation.suspended:
+        raise ServiceError(SUSPENDED)
     if not version.offer.organisation.can_submit:
         raise ServiceError(
             "Ihre Organisation ist noch nicht von der ARGE bestätigt. Sie können einreichen, "

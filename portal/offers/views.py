@@ -24,7 +24,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal import storage
-from portal.access import Access, access, deny
+from portal.access import Access, access, blocked_while_suspended, deny
 from portal.accounts.views import show_error
 from portal.assignments.queries import occupied_places
 from portal.errors import ServiceError
@@ -75,6 +75,7 @@ def index() -> str:
 
 @bp.route("/neu", methods=["GET", "POST"])
 @access(Access.PROVIDER)
+@blocked_while_suspended
 def new() -> str | Response:
     form = forms.NewOfferForm()
     if form.validate_on_submit():

@@ -96,7 +96,6 @@ FORMS = [
     ("provider", "/portal/angebote/neu", None, "Entwurf anlegen"),
     *(("provider", f"{DRAFT}/schritt/{slug}", None, "Speichern und weiter") for slug in OFFER_STEPS),
     ("provider", "/portal/angebote/", (COMPLETE_DRAFT, "Angaben prüfen und einreichen"), "Antrag einreichen"),
-    ("provider", "/portal/angebote/", LIVE_OFFER, "Belegung speichern"),
     ("staff", "/portal/pruefung/", IN_REVIEW_OFFER, "An den Träger zurückgeben"),
     ("staff", "/portal/pruefung/", IN_REVIEW_OFFER, "Antrag ablehnen"),
     ("staff", "/portal/pruefung/", IN_REVIEW_OFFER, "Notiz speichern"),
@@ -104,7 +103,7 @@ FORMS = [
 ]
 PHONE_FORMS = [
     ("provider", f"{DRAFT}/schritt/einsatzstellen", None, "Speichern und weiter"),
-    ("provider", "/portal/angebote/", LIVE_OFFER, "Belegung speichern"),
+    ("provider", "/portal/angebote/neu", None, "Entwurf anlegen"),
     ("staff", "/portal/pruefung/", IN_REVIEW_OFFER, "An den Träger zurückgeben"),
     ("approver", "/portal/budget/", None, "Budget speichern"),
 ]

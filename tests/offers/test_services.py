@@ -306,12 +306,15 @@ def test_submit_hands_the_application_to_the_arge(factories, provider, own, mail
     assert db.session.scalar(select(func.count(DigestItem.id)).where(DigestItem.user_id == daily.id)) == 1
 
 
-@pytest.mark.parametrize("status", [OrgStatus.PENDING, OrgStatus.SUSPENDED])
-def test_an_unverified_organisation_cannot_submit(factories, status):
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [(OrgStatus.PENDING, "noch nicht von der ARGE bestätigt"), (OrgStatus.SUSPENDED, "von der ARGE gesperrt")],
+)
+def test_an_unverified_organisation_cannot_submit(factories, status, message):
     organisation = factories.organisation(status=status)
     provider = factories.provider(organisation=organisation)
     version = factories.offer(organisation=organisation).current
-    with pytest.raises(ServiceError, match="noch nicht von der ARGE bestätigt"):
+    with pytest.raises(ServiceError, match=message):
         submit(provider, version, None, confirmed=True)
     assert stored(version).status == VersionStatus.DRAFT
 
