@@ -25,9 +25,8 @@ from tests.e2e.helpers import (
 pytestmark = pytest.mark.browser
 
 PENDING_ORG = "Nachbarschaftshilfe Südstadt gGmbH"
-# Demo offers (portal/demo_offers.py) of the Caritas: a complete draft, a live offer and one in review.
+# Demo offers (portal/demo_offers.py) of the Caritas: a complete draft and one in review.
 COMPLETE_DRAFT = "Unterstützung in der Kleiderkammer"
-LIVE_OFFER = "Begleitdienst für ältere Menschen"
 IN_REVIEW_OFFER = "Fahrradwerkstatt für Geflüchtete"
 DRAFT = "{draft}"  # the address of an AGH draft that the `agh_draft` fixture creates
 
