@@ -204,7 +204,7 @@ def _add_offer(
     version.update(_status(status, staff_ids, rng))
     offer = {"id": offer_id, "organisation_id": organisation, "state": STATE.get(kind, OfferState.OPEN)}
     if status == VersionStatus.APPROVED:
-        offer |= {"live_version_id": offer_id, "occupied_places": rng.randint(0, version["places_total"])}
+        offer["live_version_id"] = offer_id
     elif kind not in ("rejected", "withdrawn"):
         offer["working_version_id"] = offer_id
     generated.versions.append(version)

@@ -11,7 +11,7 @@ import enum
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -55,6 +55,17 @@ def access(level: Access) -> Callable[[F], F]:
     return mark
 
 
+def blocked_while_suspended(view: F) -> F:
+    """Declare a view that the users of a suspended organisation may not call until the suspension is lifted:
+    participant data, new or submitted reports, new offers. Staff are never affected."""
+    view.blocked_while_suspended = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_blocked_while_suspended(app: Flask, endpoint: str) -> bool:
+    return getattr(app.view_functions.get(endpoint), "blocked_while_suspended", False)
+
+
 def level_of(app: Flask, endpoint: str | None) -> Access | None:
     if endpoint is None:
         return None
@@ -83,7 +94,20 @@ def enforce() -> Response | None:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     if not is_allowed(current_user, level):
         deny()
+    if is_blocked_while_suspended(current_app, request.endpoint) and _of_a_suspended_organisation(current_user):
+        refuse_while_suspended()
     return None
+
+
+def _of_a_suspended_organisation(user: Any) -> bool:
+    return bool(user.is_provider and user.organisation is not None and user.organisation.suspended)
+
+
+def refuse_while_suspended() -> NoReturn:
+    """Record the refusal and answer 403 with a page that says why and what to do."""
+    _record_denial(f"Organisation gesperrt: {request.method} {request.path}")
+    page = render_template("error.html", code=403, title="Ihre Organisation ist gesperrt", suspended=True)
+    abort(make_response(page, 403))
 
 
 def deny(details: str = "") -> NoReturn:

@@ -11,8 +11,8 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
-from portal.access import Access, is_allowed, level_of
-from portal.accounts.models import Role
+from portal.access import Access, is_allowed, is_blocked_while_suspended, level_of
+from portal.accounts.models import Organisation, OrgStatus, Role
 from portal.audit.models import AuditEntry
 from portal.extensions import db
 from tests.app_helpers import declared_methods, placeholder_values, rules, url_of
@@ -61,7 +61,6 @@ ROUTES: dict[str, tuple[Access, frozenset[str]]] = {
     "offers.end": (A.PROVIDER, ACTION),
     "offers.index": (A.PROVIDER, READ),
     "offers.new": (A.PROVIDER, FORM),
-    "offers.occupancy": (A.PROVIDER, ACTION),
     "offers.revise": (A.PROVIDER, ACTION),
     "offers.step": (A.PROVIDER, FORM),
     "offers.submit": (A.PROVIDER, ACTION),
@@ -90,6 +89,20 @@ ROUTES: dict[str, tuple[Access, frozenset[str]]] = {
     "review.request_changes": (A.STAFF, ACTION),
     "review.take": (A.STAFF, ACTION),
     "static": (A.PUBLIC, READ),
+}
+# The routes the users of a suspended organisation are refused until it is lifted (participant data, new or
+# submitted reports, new offers); the objects' own rules: tests/reports/test_authorisation.py.
+BLOCKED_WHILE_SUSPENDED = {
+    "offers.new",
+    "reports.grid",
+    "reports.new_assignment",
+    "reports.new_event",
+    "reports.participants",
+    "reports.pdf",
+    "reports.scan",
+    "reports.start",
+    "reports.submit",
+    "reports.upload_scan",
 }
 OPEN = {A.PUBLIC, A.ANONYMOUS}
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
@@ -227,3 +240,26 @@ def test_allowed_roles_can_open_every_page_of_their_level(app, role_clients):
             user, client = role_clients[role]
             assert client.get(rule.rule).status_code == 200, f"{role} {rule.rule}"
             assert denials(user.id) == 0
+
+
+def test_the_routes_blocked_while_suspended_are_listed(app):
+    assert {endpoint for endpoint in app.view_functions if is_blocked_while_suspended(app, endpoint)} == (
+        BLOCKED_WHILE_SUSPENDED
+    )
+
+
+def test_a_suspended_organisation_gets_the_suspension_page_and_an_audit_entry(app, role_clients, url_values):
+    for role in ("provider", "provider_admin"):
+        user, client = role_clients[role]
+        db.session.get(Organisation, user.organisation_id).status = OrgStatus.SUSPENDED
+        db.session.commit()
+        for rule in rules(app):
+            if rule.endpoint not in BLOCKED_WHILE_SUSPENDED:
+                continue
+            for method in sorted(declared_methods(rule)):
+                before = denials(user.id)
+                response = client.open(url_of(rule, url_values), method=method)
+                assert response.status_code == 403, f"{role} {method} {rule.rule}"
+                assert "Ihre Organisation ist gesperrt" in response.get_data(as_text=True)
+                assert denials(user.id) == before + 1
+        assert client.get("/portal/").status_code == 200  # the rest of the portal stays open

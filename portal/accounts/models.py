@@ -94,6 +94,11 @@ class Organisation(Base):
         return self.status == OrgStatus.VERIFIED
 
     @property
+    def suspended(self) -> bool:
+        """Suspended by staff: its users cannot see participant data or start reports and offers until lifted."""
+        return self.status == OrgStatus.SUSPENDED
+
+    @property
     def status_label(self) -> str:
         return ORG_STATUS_LABELS[self.status]
 

@@ -46,7 +46,7 @@ ACTION_LABELS = {
     "offer_supersede": "Durch neue Fassung ersetzt",
     "offer_revision_started": "Änderung begonnen",
     "offer_ended": "Angebot beendet",
-    "offer_occupancy": "Belegung geändert",
+    "offer_occupancy": "Belegung geändert",  # entries from before occupancy was counted from the assignments
     "offer_certificate": "Bescheinigung hochgeladen",
     "budget_set": "Budget festgelegt",
     "budget_override": "Budget mit Begründung überschritten",

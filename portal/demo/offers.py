@@ -114,7 +114,7 @@ def _offer(provider: User, field: str, title: str, status: S, rng: random.Random
     db.session.add_all([offer, version])
     db.session.flush()
     if status == S.APPROVED:
-        _make_live(offer, version, rng)
+        _make_live(offer, version)
     else:
         offer.working_version = version
         offer.state = {S.REJECTED: OfferState.REJECTED, S.WITHDRAWN: OfferState.WITHDRAWN}.get(status, OfferState.OPEN)
@@ -136,10 +136,9 @@ def _above_four_eyes_threshold(version: OfferVersion, provider: User) -> None:
     version.first_approved_by_id = staff.id if staff else None
 
 
-def _make_live(offer: Offer, version: OfferVersion, rng: random.Random) -> None:
+def _make_live(offer: Offer, version: OfferVersion) -> None:
     offer.live_version = version
     offer.state = OfferState.LIVE
-    offer.occupied_places = rng.randint(0, version.places_total or 0)
     for year, amount in _costs(version).per_year.items():
         db.session.add(Commitment(offer_id=offer.id, offer_version_id=version.id, year=year, amount=amount))
 

@@ -16,7 +16,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, EmailField, Field, FieldList, FormField, StringField
 from wtforms.fields import SelectField
 from wtforms.fields.core import UnboundField
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import Email, Length, NumberRange, Optional, Regexp
 
 from portal.forms import LockedForm, OnceForm, PortalForm, strip
 from portal.offers import rules, services, steps
@@ -128,18 +128,6 @@ def money_field(label: str) -> NumberField:
 
 class SubmitForm(LockedForm):
     confirm = BooleanField("Ich bestätige, dass die Angaben richtig und vollständig sind.")
-
-
-class OccupancyForm(LockedForm):
-    occupied_places = NumberField(
-        "Belegte Plätze",
-        places=0,
-        description="Wie viele Plätze sind zurzeit besetzt? Die freien Plätze erscheinen auf der Website.",
-        validators=[
-            InputRequired("Bitte geben Sie an, wie viele Plätze belegt sind."),
-            NumberRange(min=0, message="Die Zahl darf nicht negativ sein."),
-        ],
-    )
 
 
 class NewOfferForm(OnceForm):

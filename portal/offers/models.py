@@ -146,7 +146,6 @@ class Offer(Base):
     working_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("offer_versions.id", use_alter=True, name="fk_offers_working_version_id")
     )
-    occupied_places: Mapped[int] = mapped_column(default=0)
     form_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -172,11 +171,6 @@ class Offer(Base):
     @property
     def state_label(self) -> str:
         return OFFER_STATE_LABELS[self.state]
-
-    @property
-    def places_free(self) -> int:
-        total = (self.live_version.places_total or 0) if self.live_version else 0
-        return max(total - self.occupied_places, 0)
 
     def visible_to(self, user: User) -> bool:
         """Provider users see only their own organisation's offers; staff see all."""

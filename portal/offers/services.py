@@ -1,4 +1,4 @@
-"""All state changes of offers on the provider side: drafts, steps, submission, revisions, occupancy."""
+"""All state changes of offers on the provider side: drafts, steps, submission, revisions, ending."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ PDF_SIGNATURE = b"%PDF-"
 # What the provider fills in; the applicable criteria and the certificate's name are set by submit/store_certificate.
 PROVIDER_FIELDS = frozenset(CONTENT_FIELDS) - {"criteria_rules", "certificate_name"}
 SITE_FIELDS = ("name", "street", "postal_code", "district", "places")
+SUSPENDED = (
+    "Ihre Organisation ist von der ARGE gesperrt. Solange die Sperrung besteht, können Sie nichts einreichen. "
+    "Bitte wenden Sie sich an die ARGE."
+)
 
 
 def limits() -> OfferLimits:
@@ -147,6 +151,8 @@ def submission_problems(version: OfferVersion) -> tuple[dict[str, str], list[str
 def submit(user: User, version: OfferVersion, expected: int | None, confirmed: bool) -> None:
     _require_owner(user, version.offer)
     check_version(version, expected)
+    if version.offer.organisation.suspended:
+        raise ServiceError(SUSPENDED)
     if not version.offer.organisation.can_submit:
         raise ServiceError(
             "Ihre Organisation ist noch nicht von der ARGE bestätigt. Sie können einreichen, "
@@ -220,17 +226,3 @@ def end_offer(user: User, offer: Offer, expected: int | None) -> None:
     if not STATES.allowed("end", offer):
         raise TransitionError("Nur ein veröffentlichtes Angebot kann beendet werden.")
     STATES.move(offer, "end", user)
-
-
-@transactional
-def update_occupancy(user: User, offer: Offer, occupied: int, expected: int | None) -> None:
-    """Occupied places of a live offer: no new approval needed."""
-    _require_owner(user, offer)
-    check_version(offer, expected)
-    if offer.state != OfferState.LIVE or offer.live_version is None:
-        raise ServiceError("Die Belegung kann nur bei veröffentlichten Angeboten gepflegt werden.")
-    total = offer.live_version.places_total or 0
-    if not 0 <= occupied <= total:
-        raise ServiceError(f"Die Belegung muss zwischen 0 und {total} liegen.", field="occupied_places")
-    record("offer_occupancy", actor=user, obj=offer, details=f"{offer.occupied_places} → {occupied}")
-    offer.occupied_places = occupied

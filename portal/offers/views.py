@@ -9,7 +9,6 @@ POST      /portal/angebote/<id>/einreichen               offers.submit
 POST      /portal/angebote/<id>/aendern                  offers.revise       change a live offer (a new version)
 POST      /portal/angebote/<id>/zurueckziehen            offers.withdraw     take back an application or a change
 POST      /portal/angebote/<id>/beenden                  offers.end          end a live offer
-POST      /portal/angebote/<id>/belegung                 offers.occupancy    occupied places of a live offer
 GET       /portal/angebote/<id>/bescheinigung            offers.certificate  the chamber certificate (PDF)
 
 Every route with an offer id checks that the signed-in user may see that offer (403 and an audit entry if not).
@@ -25,7 +24,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal import storage
-from portal.access import Access, access
+from portal.access import Access, access, blocked_while_suspended
+from portal.assignments.queries import occupied_places
 from portal.errors import ServiceError
 from portal.forms import LockedForm
 from portal.offers import forms, services, steps
@@ -56,11 +56,14 @@ def _not_editable(offer: Offer) -> Response:
 @bp.get("/")
 @access(Access.PROVIDER)
 def index() -> str:
-    return render_template("offers/index.html", offers=offers_of(current_user.organisation_id))
+    offers = offers_of(current_user.organisation_id)
+    occupancy = occupied_places([offer.id for offer in offers], services.today())
+    return render_template("offers/index.html", offers=offers, occupancy=occupancy)
 
 
 @bp.route("/neu", methods=["GET", "POST"])
 @access(Access.PROVIDER)
+@blocked_while_suspended
 def new() -> str | Response:
     form = forms.NewOfferForm()
     if form.validate_on_submit():
@@ -79,7 +82,7 @@ def detail(offer_id: int) -> str:
     return _render_detail(load_or_deny(Offer, offer_id, load=offer_for_page))
 
 
-def _render_detail(offer: Offer, occupancy_form: forms.OccupancyForm | None = None) -> str:
+def _render_detail(offer: Offer) -> str:
     live = offer.live_version
     own = current_user.organisation_id == offer.organisation_id
     return render_template(
@@ -90,27 +93,23 @@ def _render_detail(offer: Offer, occupancy_form: forms.OccupancyForm | None = No
         live_summary=forms.summary(live) if live is not None else [],
         entries=timeline(offer, include_internal=False),
         own=own,
-        **_action_forms(offer, own, occupancy_form),
+        occupancy=occupied_places([offer.id], services.today()),
+        **_action_forms(offer, own),
         **_working_parts(offer.working_version, live),
     )
 
 
-def _action_forms(offer: Offer, own: bool, occupancy_form: forms.OccupancyForm | None) -> dict[str, LockedForm | None]:
+def _action_forms(offer: Offer, own: bool) -> dict[str, LockedForm | None]:
     """The forms of the provider's actions, each built only if the page shows it (None otherwise): the page shows
     a form exactly when it is given one, so this is the one place that decides.
 
     formdata=None: the counters come from the database, never from a form posted to another route.
     """
-    on_live = own and offer.state == OfferState.LIVE  # change, end, occupancy
-    if on_live and occupancy_form is None:
-        occupancy_form = forms.OccupancyForm(
-            formdata=None, occupied_places=offer.occupied_places, version_id=offer.version_id
-        )
+    on_live = own and offer.state == OfferState.LIVE  # change, end
     on_working = own and offer.working_version is not None  # withdraw
     return {
         "action_form": forms.LockedForm(formdata=None, version_id=offer.current.version_id) if on_working else None,
         "offer_form": forms.LockedForm(formdata=None, version_id=offer.version_id) if on_live else None,
-        "occupancy_form": occupancy_form,
     }
 
 
@@ -291,22 +290,6 @@ def end(offer_id: int) -> Response:
         lambda: services.end_offer(current_user, offer, expected),
         "Das Angebot ist beendet und erscheint nicht mehr auf der Website.",
     )
-
-
-@bp.post("/<int:offer_id>/belegung")
-@access(Access.PROVIDER)
-def occupancy(offer_id: int) -> str | Response:
-    offer = load_or_deny(Offer, offer_id)
-    form = forms.OccupancyForm()
-    if form.validate_on_submit():
-        try:
-            services.update_occupancy(current_user, offer, form.occupied_places.data, form.expected())
-        except ServiceError as error:
-            show_error(form, error)
-        else:
-            flash(f"Die Belegung ist gespeichert: {offer.places_free} Plätze sind frei.", "success")
-            return _to_detail(offer)
-    return _render_detail(offer, occupancy_form=form)
 
 
 @bp.get("/<int:offer_id>/bescheinigung")

@@ -3,7 +3,8 @@
 It is taken from the database first and written to a file; everything after that (pages, build, checks) reads only
 the snapshot, so the public site can be built anywhere. Only the approved live version of a live offer is read,
 with an explicit list of public columns: drafts, pending revisions, costs, justifications, internal notes,
-contact persons, participant data and IBANs are never even loaded.
+contact persons, participant data and IBANs are never even loaded. Of the assignments only their number per offer
+is read (the occupied places, `portal.assignments.queries.occupied_places`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import Row, Select, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Organisation, OrgStatus
+from portal.assignments.queries import free_places, occupied_places
 from portal.models import utcnow
 from portal.offers.models import (
     FIELDS_OF_WORK,
@@ -39,7 +41,6 @@ Snapshot = dict[str, Any]
 
 OFFER_COLUMNS = (
     Offer.id,
-    Offer.occupied_places,
     OfferVersion.id.label("version_id"),
     OfferVersion.title,
     OfferVersion.goal,
@@ -94,12 +95,16 @@ SITE_COLUMNS = (Site.version_id, Site.name, Site.street, Site.postal_code, Site.
 
 
 def take_snapshot(session: Session, now: datetime | None = None) -> Snapshot:
-    """All offers the public may see: state LIVE, with a live version that has not ended yet. Two queries."""
+    """All offers the public may see: state LIVE, with a live version that has not ended yet. Three queries.
+
+    The free places are counted from the assignments at the time of the snapshot: every publish takes them anew.
+    """
     now = now or utcnow()
     today = now.astimezone(LOCAL_TIME).date()
     rows = session.execute(_public(select(*OFFER_COLUMNS), today).order_by(Offer.id)).all()
     sites = _sites_by_version(session, today)
-    offers = [offer_data(row, sites.get(row.version_id, [])) for row in rows]
+    occupancy = occupied_places([row.id for row in rows], today, session)
+    offers = [offer_data(row, sites.get(row.version_id, []), occupancy.of_offer(row.id)) for row in rows]
     return {"schema_version": SCHEMA_VERSION, "generated": now.isoformat(timespec="seconds"), "offers": offers}
 
 
@@ -131,7 +136,7 @@ def _sites_by_version(session: Session, today: date) -> dict[int, list[dict[str,
     return sites
 
 
-def offer_data(row: Row[*tuple[Any, ...]], sites: list[dict[str, Any]]) -> dict[str, Any]:
+def offer_data(row: Row[*tuple[Any, ...]], sites: list[dict[str, Any]], occupied: int) -> dict[str, Any]:
     """One offer of the open data (see site/pages/offene-daten.md for every field); text without control characters."""
     offer_type = row.offer_type
     places_total = row.places_total or 0
@@ -154,7 +159,7 @@ def offer_data(row: Row[*tuple[Any, ...]], sites: list[dict[str, Any]]) -> dict[
             "districts": sorted({site["district"] for site in sites if site["district"]}),
             "sites": sites,
             "places_total": places_total,
-            "places_free": max(places_total - (row.occupied_places or 0), 0),
+            "places_free": free_places(places_total, occupied),
             "hours_per_week": _number(row.hours_per_week),
             "hours_distribution": row.hours_distribution,
             "start": row.start_date.isoformat() if row.start_date else None,

@@ -15,6 +15,7 @@ GET POST  /portal/angebote/<offer_id>/teilnehmende/neu       reports.new_assignm
 GET POST  /portal/zuweisungen/<assignment_id>/meldung        reports.new_event        immediate event
 
 Participant data is visible to the offer's provider and to staff only; every view and download of it is logged.
+A suspended organisation's users are refused every provider route here but the list (`blocked_while_suspended`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from portal import storage
-from portal.access import Access, access
+from portal.access import Access, access, blocked_while_suspended
 from portal.assignments.models import Assignment
 from portal.errors import ConflictError, ServiceError
 from portal.forms import PortalForm
@@ -84,6 +85,7 @@ def index() -> str:
 
 @bp.post("/berichte/neu")
 @access(Access.PROVIDER)
+@blocked_while_suspended
 def start() -> Response:
     form = forms.StartReportForm()
     if not form.validate():
@@ -102,6 +104,7 @@ def start() -> Response:
 
 @bp.route("/berichte/<int:report_id>", methods=["GET", "POST"])
 @access(Access.USER)
+@blocked_while_suspended
 def grid(report_id: int) -> str | Response:
     report = _report(report_id)
     if request.method == "GET":
@@ -173,6 +176,7 @@ def _side_forms(
 
 @bp.route("/berichte/<int:report_id>/einreichen", methods=["GET", "POST"])
 @access(Access.PROVIDER)
+@blocked_while_suspended
 def submit(report_id: int) -> str | Response:
     report = _report(report_id)
     if not report.editable:
@@ -211,6 +215,7 @@ def _send(report: ParticipationReport, area: str, key: str, name: str, what: str
 
 @bp.get("/berichte/<int:report_id>/pdf")
 @access(Access.USER)
+@blocked_while_suspended
 def pdf(report_id: int) -> Response:
     report = _report(report_id)
     name = f"teilnahmebericht-{report.offer_id}-{report.year}-{report.month:02d}-fassung-{report.number}.pdf"
@@ -219,6 +224,7 @@ def pdf(report_id: int) -> Response:
 
 @bp.get("/berichte/<int:report_id>/scan")
 @access(Access.USER)
+@blocked_while_suspended
 def scan(report_id: int) -> Response:
     report = _report(report_id)
     return _send(report, "scans", report.scan_key, report.scan_name, "Unterschriebenen Bericht heruntergeladen")
@@ -226,6 +232,7 @@ def scan(report_id: int) -> Response:
 
 @bp.post("/berichte/<int:report_id>/scan")
 @access(Access.PROVIDER)
+@blocked_while_suspended
 def upload_scan(report_id: int) -> str | Response:
     report = _report(report_id)
     form = forms.ScanForm()
@@ -312,6 +319,7 @@ def payment_export(year: int, month: int, fmt: str) -> Response:
 
 @bp.get("/angebote/<int:offer_id>/teilnehmende")
 @access(Access.USER)
+@blocked_while_suspended
 def participants(offer_id: int) -> str:
     offer = load_or_deny(Offer, offer_id)
     services.log_access(current_user, offer, "Teilnehmende des Angebots angesehen")
@@ -328,6 +336,7 @@ def participants(offer_id: int) -> str:
 
 @bp.route("/angebote/<int:offer_id>/teilnehmende/neu", methods=["GET", "POST"])
 @access(Access.PROVIDER)
+@blocked_while_suspended
 def new_assignment(offer_id: int) -> str | Response:
     offer = load_or_deny(Offer, offer_id)
     if offer.state != OfferState.LIVE:
@@ -357,6 +366,7 @@ def new_assignment(offer_id: int) -> str | Response:
 
 @bp.route("/zuweisungen/<int:assignment_id>/meldung", methods=["GET", "POST"])
 @access(Access.PROVIDER)
+@blocked_while_suspended
 def new_event(assignment_id: int) -> str | Response:
     assignment = load_or_deny(Assignment, assignment_id, visible=lambda found: found.offer.visible_to(current_user))
     form = forms.EventForm()

@@ -25,9 +25,8 @@ from tests.e2e.helpers import (
 pytestmark = pytest.mark.browser
 
 PENDING_ORG = "Nachbarschaftshilfe Südstadt gGmbH"
-# Demo offers (portal/demo_offers.py) of the Caritas: a complete draft, a live offer and one in review.
+# Demo offers (portal/demo_offers.py) of the Caritas: a complete draft and one in review.
 COMPLETE_DRAFT = "Unterstützung in der Kleiderkammer"
-LIVE_OFFER = "Begleitdienst für ältere Menschen"
 IN_REVIEW_OFFER = "Fahrradwerkstatt für Geflüchtete"
 DRAFT = "{draft}"  # the address of an AGH draft that the `agh_draft` fixture creates
 
@@ -96,7 +95,6 @@ FORMS = [
     ("provider", "/portal/angebote/neu", None, "Entwurf anlegen"),
     *(("provider", f"{DRAFT}/schritt/{slug}", None, "Speichern und weiter") for slug in OFFER_STEPS),
     ("provider", "/portal/angebote/", (COMPLETE_DRAFT, "Angaben prüfen und einreichen"), "Antrag einreichen"),
-    ("provider", "/portal/angebote/", LIVE_OFFER, "Belegung speichern"),
     ("staff", "/portal/pruefung/", IN_REVIEW_OFFER, "An den Träger zurückgeben"),
     ("staff", "/portal/pruefung/", IN_REVIEW_OFFER, "Antrag ablehnen"),
     ("staff", "/portal/pruefung/", IN_REVIEW_OFFER, "Notiz speichern"),
@@ -104,7 +102,7 @@ FORMS = [
 ]
 PHONE_FORMS = [
     ("provider", f"{DRAFT}/schritt/einsatzstellen", None, "Speichern und weiter"),
-    ("provider", "/portal/angebote/", LIVE_OFFER, "Belegung speichern"),
+    ("provider", "/portal/angebote/neu", None, "Entwurf anlegen"),
     ("staff", "/portal/pruefung/", IN_REVIEW_OFFER, "An den Träger zurückgeben"),
     ("approver", "/portal/budget/", None, "Budget speichern"),
 ]

@@ -1,4 +1,4 @@
-"""Provider-side offer services: drafts, steps, certificate, submission, revisions, occupancy, notifications."""
+"""Provider-side offer services: drafts, steps, certificate, submission, revisions, ending, notifications."""
 
 import hashlib
 from datetime import date, timedelta
@@ -27,7 +27,6 @@ from portal.offers.services import (
     store_certificate,
     submission_problems,
     submit,
-    update_occupancy,
     withdraw_version,
 )
 
@@ -176,13 +175,12 @@ def test_another_organisation_cannot_touch_an_offer(factories, own):
         lambda: withdraw_version(stranger, draft, None),
         lambda: start_revision(stranger, offer),
         lambda: end_offer(stranger, offer, None),
-        lambda: update_occupancy(stranger, offer, 1, None),
     ]
     for attempt in attempts:
         with pytest.raises(ServiceError, match="nicht zu Ihrer Organisation"):
             attempt()
     assert stored(draft).status == VersionStatus.DRAFT
-    assert (offer.state, offer.occupied_places) == (OfferState.LIVE, 0)
+    assert offer.state == OfferState.LIVE
 
 
 def test_costs_need_dates_places_and_hours(own):
@@ -308,12 +306,15 @@ def test_submit_hands_the_application_to_the_arge(factories, provider, own, mail
     assert db.session.scalar(select(func.count(DigestItem.id)).where(DigestItem.user_id == daily.id)) == 1
 
 
-@pytest.mark.parametrize("status", [OrgStatus.PENDING, OrgStatus.SUSPENDED])
-def test_an_unverified_organisation_cannot_submit(factories, status):
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [(OrgStatus.PENDING, "noch nicht von der ARGE bestätigt"), (OrgStatus.SUSPENDED, "von der ARGE gesperrt")],
+)
+def test_an_unverified_organisation_cannot_submit(factories, status, message):
     organisation = factories.organisation(status=status)
     provider = factories.provider(organisation=organisation)
     version = factories.offer(organisation=organisation).current
-    with pytest.raises(ServiceError, match="noch nicht von der ARGE bestätigt"):
+    with pytest.raises(ServiceError, match=message):
         submit(provider, version, None, confirmed=True)
     assert stored(version).status == VersionStatus.DRAFT
 
@@ -439,33 +440,6 @@ def test_ending_a_live_offer(provider, own):
     assert [entry.details for entry in audit("offer_ended", offer)] == ["live → ended"]
     with pytest.raises(ServiceError, match="Nur ein veröffentlichtes Angebot"):
         end_offer(provider, offer, None)
-
-
-@pytest.mark.parametrize("occupied", [0, 4, 10])
-def test_occupancy_between_zero_and_the_places(provider, own, occupied):
-    offer = own(status=VersionStatus.APPROVED, places_total=10)
-    update_occupancy(provider, offer, occupied, offer.version_id)
-    db.session.expire_all()
-    assert offer.occupied_places == occupied
-    assert offer.places_free == 10 - occupied
-    assert [entry.details for entry in audit("offer_occupancy", offer)] == [f"0 → {occupied}"]
-
-
-@pytest.mark.parametrize("occupied", [-1, 11])
-def test_occupancy_outside_the_places_is_refused(provider, own, occupied):
-    offer = own(status=VersionStatus.APPROVED, places_total=10)
-    with pytest.raises(ServiceError, match="zwischen 0 und 10") as refused:
-        update_occupancy(provider, offer, occupied, None)
-    assert refused.value.field == "occupied_places"
-    assert offer.occupied_places == 0
-
-
-def test_occupancy_only_for_live_offers_and_current_forms(provider, own):
-    with pytest.raises(ServiceError, match="nur bei veröffentlichten"):
-        update_occupancy(provider, own(), 1, None)
-    offer = own(status=VersionStatus.APPROVED)
-    with pytest.raises(ConflictError):
-        update_occupancy(provider, offer, 1, offer.version_id - 1)
 
 
 # --- notifications --------------------------------------------------------------------------------

@@ -137,8 +137,9 @@ def test_the_list_shows_status_waiting_and_free_places(client, login, provider, 
     organisation = provider.organisation
     factories.offer(organisation=organisation, status=VersionStatus.DRAFT, title="Entwurf A")
     factories.offer(organisation=organisation, status=VersionStatus.SUBMITTED, title="Wartet B")
-    live = factories.offer(organisation=organisation, status=VersionStatus.APPROVED, title="Läuft C")
-    live.occupied_places = 3
+    live = factories.live_offer(organisation, title="Läuft C")
+    for _ in range(3):
+        factories.assignment(live)
     factories.offer(status=VersionStatus.DRAFT, title="Fremdes Angebot")
     login(provider)
     page = text(client.get(f"{BASE}/"))

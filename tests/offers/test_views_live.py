@@ -1,10 +1,13 @@
-"""A live offer: its changes wait for approval while the approved version stays public; occupancy; ending."""
+"""A live offer: its changes wait for approval while the approved version stays public; occupied places; ending."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
-from portal.offers.models import OfferState, VersionStatus
+from portal.extensions import db
+from portal.offers.models import OfferState, Site, VersionStatus
 from portal.review.services import approve
 from tests.accounts.helpers import location, text
 from tests.offers.view_helpers import BASE, post_step, stored, url
@@ -74,39 +77,33 @@ def test_a_pending_change_can_be_withdrawn_and_the_live_offer_stays(client, live
     assert (offer.state, offer.working_version, revision.status) == (OfferState.LIVE, None, VersionStatus.WITHDRAWN)
 
 
-def test_occupied_places_are_updated_without_approval(client, live):
+def test_occupied_places_are_the_running_assignments(client, live, factories):
+    assert "10 von 10 Plätzen sind frei (0 belegt)" in text(client.get(url(live)))
+    today = date.today()
+    factories.assignment(live, start_date=today - timedelta(days=30), end_date=today)
+    factories.assignment(live, start_date=today, end_date=today + timedelta(days=30))
+    factories.assignment(live, start_date=today - timedelta(days=30), end_date=today - timedelta(days=1))  # ended
+    factories.assignment(live, start_date=today + timedelta(days=1), end_date=today + timedelta(days=30))  # later
+    assert "8 von 10 Plätzen sind frei (2 belegt)" in text(client.get(url(live)))
+
+
+def test_each_site_shows_its_occupied_places(client, live, factories):
+    version = stored(live).live_version
+    version.sites[0].places = 6
+    version.sites.append(
+        Site(position=1, name="Kleiderkammer", street="Hauptstraße 2", postal_code="50667", district="Nord", places=4)
+    )
+    db.session.commit()
+    today = date.today()
+    factories.assignment(live, start_date=today, end_date=today, site="Kleiderkammer")
     page = text(client.get(url(live)))
-    assert "10 von 10 Plätzen sind frei" in page
-    response = client.post(url(live, "belegung"), data={"occupied_places": "4", "version_id": live.version_id})
-    assert "Die Belegung ist gespeichert: 6 Plätze sind frei." in flash_after(client, response)
-    offer = stored(live)
-    assert (offer.occupied_places, offer.live_version.status) == (4, VersionStatus.APPROVED)
-    assert "6 von 10 Plätzen sind frei (4 belegt)" in text(client.get(url(live)))
+    assert "Stadtteilzentrum: 0 von 6 Plätzen belegt" in page
+    assert "Kleiderkammer: 1 von 4 Plätzen belegt" in page
 
 
-@pytest.mark.parametrize(
-    ("typed", "message"),
-    [
-        ("11", "Die Belegung muss zwischen 0 und 10 liegen."),
-        ("-1", "Die Zahl darf nicht negativ sein."),
-        ("vier", "Bitte geben Sie eine ganze Zahl an, zum Beispiel 10."),
-        ("", "Bitte geben Sie an, wie viele Plätze belegt sind."),
-    ],
-)
-def test_a_wrong_occupancy_shows_next_to_the_field(client, live, typed, message):
-    response = client.post(url(live, "belegung"), data={"occupied_places": typed, "version_id": live.version_id})
-    page = text(response)
-    assert response.status_code == 200
-    assert 'id="occupied_places-error"' in page
-    assert message in page
-    assert 'href="#occupied_places"' in page
-    assert stored(live).occupied_places == 0
-
-
-def test_a_stale_occupancy_form_is_a_conflict(client, live):
-    response = client.post(url(live, "belegung"), data={"occupied_places": "2", "version_id": live.version_id + 5})
-    assert "Jemand anderes hat diese Daten inzwischen geändert" in text(response)
-    assert stored(live).occupied_places == 0
+def test_the_hand_typed_occupancy_is_gone(client, live):
+    assert "Belegung speichern" not in text(client.get(url(live)))
+    assert client.post(url(live, "belegung"), data={"occupied_places": "4"}).status_code in (404, 405)  # no route
 
 
 def test_a_live_offer_can_be_ended_once(client, live):
@@ -117,7 +114,6 @@ def test_a_live_offer_can_be_ended_once(client, live):
     page = text(client.get(url(live)))
     assert "Zuletzt genehmigte Fassung" in page
     assert "Angebot beenden" not in page
-    assert "Belegung speichern" not in page
     again = client.post(url(live, "beenden"), data={"version_id": offer.version_id})
     assert "Nur ein veröffentlichtes Angebot kann beendet werden." in flash_after(client, again)
     refused = client.post(url(live, "aendern"))
@@ -125,6 +121,6 @@ def test_a_live_offer_can_be_ended_once(client, live):
 
 
 def test_the_timeline_shows_what_happened(client, live):
-    client.post(url(live, "belegung"), data={"occupied_places": "3", "version_id": live.version_id})
+    client.post(url(live, "aendern"))
     page = text(client.get(url(live)))
-    assert "Belegung geändert: 0 → 3" in page
+    assert "Änderung begonnen: Fassung 2" in page

@@ -63,8 +63,8 @@ def test_offers_past_their_end_date_are_left_out(factories):
 def test_an_offer_has_the_documented_public_fields_only(factories):
     organisation = factories.organisation(public_contact="Telefon 0221 555", website="https://traeger.example/")
     offer = factories.offer(organisation, status=LIVE, hours_per_week=Decimal("19.5"), places_total=6)
-    offer.occupied_places = 8  # more than places: none free, never negative
-    db.session.flush()
+    for _ in range(8):  # more than places: none free, never negative
+        factories.assignment(offer, start_date=date.today(), end_date=date.today())
     [data] = snapshot()["offers"]
     assert tuple(data) == OFFER_FIELDS
     assert data["url"] == f"angebote/{offer.id}/"
@@ -102,6 +102,18 @@ def test_provider_text_loses_control_characters(factories):
     )
 
 
+def test_free_places_are_the_places_less_the_assignments_running_today(factories):
+    today = date.today()
+    offer = factories.offer(status=LIVE, places_total=6)
+    factories.assignment(offer, start_date=today - timedelta(days=10), end_date=today)
+    factories.assignment(offer, start_date=today - timedelta(days=10), end_date=today - timedelta(days=1))  # ended
+    factories.assignment(offer, start_date=today + timedelta(days=1), end_date=today + timedelta(days=10))  # later
+    factories.assignment(factories.offer(status=LIVE), start_date=today, end_date=today)  # another offer's
+    assert snapshot()["offers"][0]["places_free"] == 5
+    factories.assignment(offer, start_date=today, end_date=today + timedelta(days=10))
+    assert snapshot()["offers"][0]["places_free"] == 4  # the next snapshot (publish) counts the new assignment
+
+
 @contextmanager
 def counted_queries():
     statements: list[str] = []
@@ -118,17 +130,15 @@ def counted_queries():
         event.remove(engine, "before_cursor_execute", count)
 
 
-def test_two_queries_whatever_the_number_of_offers(factories):
-    factories.offer(status=LIVE)
-    db.session.flush()
+def test_three_queries_whatever_the_number_of_offers_and_assignments(factories):
+    factories.assignment(factories.offer(status=LIVE), start_date=date.today(), end_date=date.today())
     with counted_queries() as few:
         snapshot()
     for _ in range(5):
-        factories.offer(status=LIVE)
-    db.session.flush()
+        factories.assignment(factories.offer(status=LIVE), start_date=date.today(), end_date=date.today())
     with counted_queries() as many:
         assert len(snapshot()["offers"]) == 6
-    assert len(few) == len(many) == 2
+    assert len(few) == len(many) == 3
 
 
 def test_a_snapshot_file_of_another_schema_is_refused(tmp_path):

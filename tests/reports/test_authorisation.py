@@ -17,7 +17,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
-from portal.accounts.models import Role, User
+from portal.accounts.models import OrgStatus, Role, User
+from portal.accounts.services import set_organisation_status
 from portal.assignments.models import Assignment, Event, Participant
 from portal.extensions import db
 from portal.offers.models import Offer
@@ -390,3 +391,42 @@ def test_resent_forms_act_once(clients, people, staff, offer, assigned, mailbox)
     assert "Diese Meldung (Arbeitsaufnahme am 14.11.2025) liegt bereits vor." in text(resent_event)
     assert db.session.scalar(select(func.count(Event.id))) == 1
     assert subjects(mailbox, staff.email)[1:] == ["Sofortmeldung: Arbeitsaufnahme (Pflege der Grünanlagen)"]
+
+
+SUSPENDED_PAGE = "Die ARGE hat Ihre Organisation"
+
+
+def test_a_suspended_organisation_is_refused_participant_data_reports_and_new_offers(clients, people, objects):
+    """Issue 13.8: until the suspension is lifted, provider A gets a refusal page that says why and what to do on
+    every report route (participant data, new and submitted reports) and on a new offer; staff still read
+    everything, the approved report and the audit log included."""
+    staff, provider = people["staff"], people["provider A"]
+    services.decide(staff, objects["report"], "approve", "", None)
+    set_organisation_status(staff, provider.organisation, OrgStatus.SUSPENDED, "Prüfung der Abrechnungen")
+    before = snapshot()
+    own_routes = [(method, pattern) for method, pattern, level in ROUTES if "provider A" in MAY[level]]
+    for method, pattern in [*own_routes, ("GET", "/portal/angebote/neu"), ("POST", "/portal/angebote/neu")]:
+        response = call(clients["provider A"], method, path_of(pattern, objects), objects["offer"].id)
+        assert response.status_code == 403, (method, pattern)
+        body = text(response)
+        assert SUSPENDED_PAGE in body
+        assert "Grund: Prüfung der Abrechnungen." in body
+        assert "Bitte wenden Sie sich an die ARGE" in body
+        assert_nothing_of_a(response, objects)
+    assert snapshot() == before
+    assert denials(provider.id) == len(own_routes) + 2
+    assert "Ihre Organisation ist gesperrt" in text(clients["provider A"].get("/portal/"))
+    assert clients["provider A"].get("/portal/berichte/").status_code == 200  # the list, without participant data
+
+    for method, pattern, level in ROUTES:
+        if "staff" in MAY[level] and method == "GET":
+            response = call(clients["staff"], method, path_of(pattern, objects), objects["offer"].id)
+            assert response.status_code == 200, pattern
+            response.close()
+    assert clients["admin"].get("/portal/protokoll").status_code == 200
+
+    set_organisation_status(staff, provider.organisation, OrgStatus.VERIFIED)
+    for pattern in ("/portal/berichte/{report}/pdf", "/portal/angebote/{offer}/teilnehmende", "/portal/angebote/neu"):
+        response = clients["provider A"].get(path_of(pattern, objects))
+        assert response.status_code == 200, pattern
+        response.close()

@@ -23,7 +23,7 @@ from portal.budget.models import BudgetYear
 from portal.extensions import db
 from portal.offers.forms import STEP_FORMS
 from portal.offers.models import EDITABLE, REVIEWABLE, Offer, OfferState, ReviewNote, VersionStatus
-from portal.offers.services import costs_of, save_step, update_occupancy
+from portal.offers.services import costs_of, save_step, start_revision
 from portal.review.services import take_over
 from tests.accounts.helpers import location, text
 from tests.offers.view_helpers import BASE, STEP_INPUT, post_step, step_url, stored, url
@@ -36,7 +36,7 @@ ROLES = ("anonymous", "provider A", "provider B", "staff", "approver", "admin")
 STAFF = {"staff", "approver", "admin"}
 # Who may call a route about one of provider A's offers (everyone else: 403; anonymous: the login page).
 MAY = {"own": {"provider A"}, "read": {"provider A", *STAFF}, "staff": STAFF, "approver": {"approver", "admin"}}
-PROVIDER_ACTIONS = ("einreichen", "aendern", "zurueckziehen", "beenden", "belegung")
+PROVIDER_ACTIONS = ("einreichen", "aendern", "zurueckziehen", "beenden")
 ROUTES = [
     ("GET", "/portal/angebote/{id}", "read"),
     ("GET", "/portal/angebote/{id}/bescheinigung", "read"),
@@ -83,11 +83,11 @@ def snapshot(offer: Offer) -> tuple[Any, ...]:
     offer = stored(offer)
     notes = db.session.scalar(select(func.count(ReviewNote.id)).where(ReviewNote.offer_id == offer.id))
     versions = [(version.status, version.assigned_to_id, version.content()) for version in offer.versions]
-    return offer.state, offer.occupied_places, offer.live_version_id, offer.working_version_id, versions, notes
+    return offer.state, offer.live_version_id, offer.working_version_id, versions, notes
 
 
 def call(client: FlaskClient, method: str, path: str) -> Any:
-    return client.open(path, method=method, data={"title": "Fremd", "occupied_places": "1", "confirm": "y"})
+    return client.open(path, method=method, data={"title": "Fremd", "confirm": "y"})
 
 
 def test_the_matrix_of_people_and_routes_about_one_offer(clients, people, offers_of_a):
@@ -230,11 +230,11 @@ def test_extra_fields_in_the_provider_forms_are_ignored(client, login, factories
     assert_untouched_by(offer, provider, intruder)
 
     live = factories.offer(organisation=provider.organisation, status=VersionStatus.APPROVED)
-    for action, changes in (("belegung", {"occupied_places": "3"}), ("aendern", {}), ("beenden", {})):
-        location(client.post(url(live, action), data={**extra, **changes, "version_id": stored(live).version_id}))
+    for action in ("aendern", "beenden"):
+        location(client.post(url(live, action), data={**extra, "version_id": stored(live).version_id}))
         assert_untouched_by(live, provider, intruder)
     live = stored(live)
-    assert (live.state, live.occupied_places, live.live_version.status) == (OfferState.ENDED, 3, VersionStatus.APPROVED)
+    assert (live.state, live.live_version.status) == (OfferState.ENDED, VersionStatus.APPROVED)
     assert live.working_version.status == VersionStatus.DRAFT
 
 
@@ -356,15 +356,7 @@ def test_a_resent_note_is_kept_once(browser, staff, submitted):
     assert notes == ["Rückruf vereinbart", "Rückruf vereinbart"]
 
 
-def test_a_resent_occupancy_and_budget_form_act_once(client, login, browser, factories, provider, approver):
-    live = factories.offer(organisation=provider.organisation, status=VersionStatus.APPROVED)
-    login(provider)
-    send = {"occupied_places": "4", "version_id": str(live.version_id)}
-    assert location(client.post(url(live, "belegung"), data=send))
-    assert CONFLICT in text(client.post(url(live, "belegung"), data={**send, "occupied_places": "5"}))
-    assert stored(live).occupied_places == 4
-    assert len(audit_of(live, "offer_occupancy")) == 1
-
+def test_a_resent_budget_form_acts_once(browser, approver):
     team_lead = browser(approver)
     new_year = {"year": "2078", "amount": "1.000,00", "version": ""}  # the form for a year not set before
     assert location(team_lead.post("/portal/budget/", data=new_year))
@@ -389,9 +381,10 @@ def taken_over(offer: Offer, provider: User, staff: User) -> int:
     return shown
 
 
-def occupancy_changed(offer: Offer, provider: User, staff: User) -> int:
+def revision_started(offer: Offer, provider: User, staff: User) -> int:
+    """A colleague starts a change of the live offer; returns the offer's counter the provider's form still carries."""
     shown = stored(offer).version_id
-    update_occupancy(provider, stored(offer), 1, None)
+    start_revision(provider, stored(offer))
     return shown
 
 
@@ -413,8 +406,7 @@ def test_every_step_refuses_an_outdated_form(client, login, provider, staff, sub
     [
         ("einreichen", VersionStatus.DRAFT, draft_saved),
         ("zurueckziehen", VersionStatus.SUBMITTED, taken_over),
-        ("beenden", VersionStatus.APPROVED, occupancy_changed),
-        ("belegung", VersionStatus.APPROVED, occupancy_changed),
+        ("beenden", VersionStatus.APPROVED, revision_started),
     ],
 )
 def test_every_provider_action_refuses_an_outdated_form(
@@ -424,7 +416,7 @@ def test_every_provider_action_refuses_an_outdated_form(
     login(provider)
     shown = meanwhile(offer, provider, staff)
     before = snapshot(offer)
-    response = client.post(url(offer, action), data={"version_id": str(shown), "confirm": "y", "occupied_places": "2"})
+    response = client.post(url(offer, action), data={"version_id": str(shown), "confirm": "y"})
     page = text(response) if response.status_code == 200 else text(client.get(location(response)))
     assert CONFLICT in page
     assert snapshot(offer) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -71,6 +72,29 @@ def test_publish_shows_live_offers_only(factories, site_dir):
         assert secret not in text
     assert result.offers == 2
     assert "Schritt 5/5" in "\n".join(lines)
+
+
+def test_free_places_follow_the_assignments_at_the_next_publish(factories, site_dir):
+    today = date.today()
+    offers = [factories.offer(status=VersionStatus.APPROVED, places_total=places) for places in (3, 6)]
+    for offer, running in zip(offers, (1, 7), strict=True):  # the second is over-booked: none free, never negative
+        for _ in range(running):
+            factories.assignment(offer, start_date=today, end_date=today + timedelta(days=30))
+    factories.assignment(offers[0], start_date=today - timedelta(days=30), end_date=today - timedelta(days=1))
+
+    def published() -> tuple[list[int], str]:
+        publish_now(lambda line: None)
+        data = json.loads((site_dir / "daten" / "angebote.json").read_text(encoding="utf-8"))
+        page = (site_dir / "angebote" / str(offers[0].id) / "index.html").read_text(encoding="utf-8")
+        return [offer["places_free"] for offer in data["offers"]], page
+
+    free, page = published()
+    assert free == [2, 0]
+    assert "2 von 3 Plätzen frei" in page
+    factories.assignment(offers[0], start_date=today, end_date=today)
+    free, page = published()
+    assert free == [1, 0]
+    assert "1 von 3 Plätzen frei" in page
 
 
 def test_each_run_is_recorded_with_its_log(factories, site_dir):
