@@ -15,7 +15,9 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role, User
+from portal.assignments import services as assignments
 from portal.assignments.models import Assignment, EventKind
+from portal.assignments.rules import AssignmentInput
 from portal.demo.offers import demo_providers
 from portal.extensions import db
 from portal.offers.models import Offer, OfferState, OfferType, OfferVersion
@@ -40,9 +42,9 @@ def load_demo_reports() -> int:
         offer = _earliest_agh_offer(provider)
         if offer is None or staff is None:
             continue
-        assignments = _assign(provider, offer, rng, index)
+        assigned = _assign(staff, offer, rng, index)
         created += _reports(provider, staff, offer, months, rng, first=index == 0)
-        _events(provider, assignments, months, drop_out=index == 1)
+        _events(provider, assigned, months, drop_out=index == 1)
     return created
 
 
@@ -60,14 +62,14 @@ def _earliest_agh_offer(provider: User) -> Offer | None:
     return db.session.scalars(query).first()
 
 
-def _assign(provider: User, offer: Offer, rng: random.Random, index: int) -> list[Assignment]:
+def _assign(staff: User, offer: Offer, rng: random.Random, index: int) -> list[Assignment]:
     version = offer.live_version
     if version is None or version.start_date is None or version.end_date is None:
         return []
     sites = [site.name for site in version.sites]
     result = []
     for number in range(PARTICIPANTS):
-        data = services.AssignmentInput(
+        data = AssignmentInput(
             customer_number=f"{412 + index}{'ABCDEFGH'[number]}{rng.randint(100000, 999999)}",
             initials=f"{'ABDEFGHKLMNPRST'[rng.randrange(15)]}. {'BCDFGHKLMNRSTW'[rng.randrange(14)]}.",
             start_date=version.start_date,
@@ -76,7 +78,7 @@ def _assign(provider: User, offer: Offer, rng: random.Random, index: int) -> lis
             mae_rate=version.mae_rate or Decimal("1.50"),
             site=sites[number % len(sites)],
         )
-        result.append(services.create_assignment(provider, offer, data, limit_confirmed=True))
+        result.append(assignments.create_assignment(staff, offer, data, assignments.LimitDecision()))
     return result
 
 
@@ -113,16 +115,17 @@ def _exceptions(report: ParticipationReport, rng: random.Random) -> dict[tuple[i
     return cells
 
 
-def _events(provider: User, assignments: list[Assignment], months: list[tuple[int, int]], drop_out: bool) -> None:
+def _events(provider: User, assigned: list[Assignment], months: list[tuple[int, int]], drop_out: bool) -> None:
     """A long sickness two months ago; for the second provider also a drop-out last month (the first provider
     keeps all eight participants for last month's report, which is still to be written)."""
     year, month = months[-1]
-    last = assignments[-1]
+    last = assigned[-1]
     exit_day = date(year, month, 12)
     if drop_out and last.start_date <= exit_day <= last.end_date:
-        services.record_event(provider, last, EventKind.DROP_OUT, exit_day, "Umzug in eine andere Stadt")
+        assignments.record_event(provider, last, EventKind.DROP_OUT, exit_day, "Umzug in eine andere Stadt")
     year, month = months[-2]
-    sick = assignments[0]
+    sick = assigned[0]
     day = date(year, month, calc.days_in_month(year, month))
     if sick.start_date <= day <= sick.end_date:
-        services.record_event(provider, sick, EventKind.LONG_SICKNESS, day, "Arbeitsunfähig seit mehr als drei Wochen")
+        reason = "Arbeitsunfähig seit mehr als drei Wochen"
+        assignments.record_event(provider, sick, EventKind.LONG_SICKNESS, day, reason)

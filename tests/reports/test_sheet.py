@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from portal.accounts.models import User
+from portal.assignments import services as assignments
 from portal.assignments.models import EventKind
 from portal.extensions import db
 from portal.offers.models import Offer
@@ -76,7 +77,7 @@ def test_the_sheet_adds_up(factories, provider, offer, assigned):
 def test_the_document_follows_its_schema_and_carries_the_sheets_numbers(provider, offer, assigned):
     report = draft(provider, offer)
     services.save_grid(provider, report, {(report.lines[0].id, 6): "UE"}, None)
-    services.record_event(provider, assigned[1], EventKind.JOB, date(2025, 10, 24), "Lager, Vollzeit")
+    assignments.record_event(provider, assigned[1], EventKind.JOB, date(2025, 10, 24), "Lager, Vollzeit")
     sheet = build_sheet(fresh(report))
     confirmed = datetime(2025, 11, 3, 9, 15, tzinfo=UTC)
     document = build_document(fresh(report), sheet, provider, confirmed)
