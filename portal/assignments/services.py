@@ -17,14 +17,38 @@ from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.assignments import eligibility, queries
-from portal.assignments.models import ENDS_ASSIGNMENT, EVENT_KIND_LABELS, Assignment, Event, EventKind, Participant
+from portal.assignments.models import (
+    ASSIGNMENT_STATUS_LABELS,
+    ENDS_ASSIGNMENT,
+    EVENT_KIND_LABELS,
+    Assignment,
+    AssignmentStatus,
+    Event,
+    EventKind,
+    Participant,
+)
 from portal.assignments.rules import AssignmentInput, assignment_problems
 from portal.audit.services import record, record_now
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.notifications.services import absolute_url, notify_staff
 from portal.offers.models import Offer, OfferState
-from portal.transactions import transactional
+from portal.transactions import check_version, transactional
+from portal.workflow import Workflow
+
+S = AssignmentStatus
+ANSWERS = Workflow(
+    {
+        ("accept", S.PROPOSED): S.ACTIVE,
+        ("not_start", S.PROPOSED): S.NOT_STARTED,
+        ("decline", S.PROPOSED): S.DECLINED,
+        ("end", S.ACTIVE): S.ENDED,
+    },
+    ASSIGNMENT_STATUS_LABELS,
+    audit="assignment_{}".format,
+    changed_at="status_changed_at",
+)
+REFUSALS = ("not_start", "decline")
 
 signals = Namespace()
 # Sent inside the creating transaction with the new, flushed assignment.
@@ -134,6 +158,56 @@ def _participant(organisation_id: int, data: AssignmentInput) -> Participant:
     return found
 
 
+# --- the provider's answer -------------------------------------------------------------------------
+
+
+@transactional
+def accept(user: User, assignment: Assignment, start_date: date, expected: int | None) -> None:
+    """The participant started on `start_date` (Antritt), within the assigned period; staff are told."""
+    require_own_offer(user, assignment.offer)
+    check_version(assignment, expected)
+    ANSWERS.require("accept", assignment)
+    if not assignment.start_date <= start_date <= assignment.end_date:
+        raise ServiceError(
+            f"Der Antritt muss in der Zuweisung liegen ({assignment.start_date:%d.%m.%Y} bis "
+            f"{assignment.end_date:%d.%m.%Y}).",
+            field="start_date",
+        )
+    planned = assignment.start_date
+    assignment.start_date = start_date
+    ANSWERS.move(assignment, "accept", user, f"geplant ab {planned:%d.%m.%Y}, angetreten am {start_date:%d.%m.%Y}")
+    _notify_answer(assignment, start_date)
+
+
+@transactional
+def refuse(user: User, assignment: Assignment, action: str, reason: str, expected: int | None) -> None:
+    """Non-entry (Nichtantritt) or decline, each with a reason; staff are told."""
+    require_own_offer(user, assignment.offer)
+    check_version(assignment, expected)
+    if action not in REFUSALS:
+        raise ServiceError("Bitte wählen Sie eine Antwort.", field="action")
+    ANSWERS.require(action, assignment)
+    if not reason.strip():
+        raise ServiceError("Bitte nennen Sie den Grund (ohne Gesundheitsdaten).", field="reason")
+    assignment.answer_reason = reason.strip()
+    ANSWERS.move(assignment, action, user, reason.strip())
+    _notify_answer(assignment, None)
+
+
+def _notify_answer(assignment: Assignment, start_date: date | None) -> None:
+    offer = assignment.offer
+    notify_staff(
+        "assignment_answered",
+        organisation_name=offer.organisation.name,
+        title=offer.live_version.title if offer.live_version else f"Angebot {offer.id}",
+        status_label=assignment.status_label,
+        customer_number=assignment.participant.customer_number,
+        start_date=start_date,
+        reason=assignment.answer_reason,
+        link=absolute_url("reports.participants", offer_id=offer.id),
+    )
+
+
 # --- immediate events -----------------------------------------------------------------------------
 
 
@@ -157,6 +231,8 @@ def record_event(user: User, assignment: Assignment, kind: EventKind, event_date
     db.session.add(event)
     if kind in ENDS_ASSIGNMENT:
         end_assignment(assignment, event_date - timedelta(days=1) if kind is EventKind.NON_ENTRY else event_date)
+        if ANSWERS.allowed("end", assignment):
+            ANSWERS.move(assignment, "end", user, f"{event.kind_label} am {event_date:%d.%m.%Y}")
     record(f"event_{kind.value}", actor=user, obj=assignment, details=f"{event.kind_label} am {event_date:%d.%m.%Y}")
     _notify_event(event)
     return event

@@ -9,7 +9,7 @@ as immediate events.
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -43,6 +43,10 @@ def load_demo_reports() -> int:
         if offer is None or staff is None:
             continue
         assigned = _assign(staff, offer, rng, index)
+        for assignment in assigned:
+            assignments.accept(provider, assignment, assignment.start_date, None)
+        if index == 0:
+            _open_answers(staff, provider, offer, rng)
         created += _reports(provider, staff, offer, months, rng, first=index == 0)
         _events(provider, assigned, months, drop_out=index == 1)
     return created
@@ -80,6 +84,26 @@ def _assign(staff: User, offer: Offer, rng: random.Random, index: int) -> list[A
         )
         result.append(assignments.create_assignment(staff, offer, data, assignments.LimitDecision()))
     return result
+
+
+def _open_answers(staff: User, provider: User, offer: Offer, rng: random.Random) -> None:
+    """Two assignments from next month on: one still to be answered by the provider, one not started."""
+    version = offer.live_version
+    start = (services.today().replace(day=1) + timedelta(days=32)).replace(day=1)
+    if version is None or version.end_date is None or start > version.end_date:
+        return
+    for number, initials in (("419P", "P. R."), ("419N", "N. A.")):
+        data = AssignmentInput(
+            customer_number=f"{number}{rng.randint(100000, 999999)}",
+            initials=initials,
+            start_date=start,
+            end_date=version.end_date,
+            weekly_hours=Decimal(20),
+            mae_rate=version.mae_rate or Decimal("1.50"),
+            site=version.sites[0].name if version.sites else "",
+        )
+        proposed = assignments.create_assignment(staff, offer, data, assignments.LimitDecision())
+    assignments.refuse(provider, proposed, "not_start", "Ist zum Antritt nicht erschienen.", None)
 
 
 def _reports(
