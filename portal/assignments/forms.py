@@ -1,4 +1,4 @@
-"""Forms of the assignments domain: a single assignment typed in by staff."""
+"""Forms of the assignments domain: a single assignment typed in by staff, the provider's answer to it."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.assignments import rules
 from portal.assignments.weekdays import parse_weekdays
-from portal.forms import PortalForm, strip
-from portal.offers.fields import GermanDateField, NumberField, text_area
+from portal.forms import LockedForm, PortalForm, strip
+from portal.offers.fields import ChoiceRadioField, GermanDateField, NumberField, text_area
 from portal.offers.models import Offer
 
 
@@ -102,3 +102,12 @@ def site_choices(offer: Offer) -> dict[str, str]:
     """Value-to-label choices (WTForms 3.3 deprecates lists of tuples, an error in tests)."""
     sites = offer.live_version.sites if offer.live_version else []
     return {"": "Bitte wählen"} | {site.name: f"{site.name}, {site.street} ({site.district})" for site in sites}
+
+
+ANSWERS = {"accept": "Angetreten", "not_start": "Nicht angetreten", "decline": "Abgelehnt"}
+
+
+class AnswerForm(LockedForm):
+    action = ChoiceRadioField("Antwort", choices=ANSWERS, validators=[InputRequired("Bitte wählen Sie eine Antwort.")])
+    start_date = GermanDateField("Tatsächlicher Beginn", validators=[Optional()])
+    reason = text_area("Grund", "Bei Nichtantritt oder Ablehnung, ohne Gesundheitsdaten.", max_length=500)

@@ -1,6 +1,7 @@
 """Routes of the assignments domain: ARGE staff assign participants to live offers.
 
 GET POST  /portal/angebote/<offer_id>/zuweisungen/neu        assignments.new          staff: a single assignment
+GET POST  /portal/zuweisungen/<assignment_id>/antwort        assignments.answer       provider: accept or refuse
 
 The provider sees the assignments of its offers on the participants page (`reports.participants`) and reports
 events there; it never creates one.
@@ -15,6 +16,7 @@ from werkzeug.wrappers import Response
 from portal.access import Access, access, deny
 from portal.accounts.views import show_error
 from portal.assignments import forms, rules, services
+from portal.assignments.models import Assignment
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.offers.models import Offer, OfferState
@@ -51,3 +53,26 @@ def new(offer_id: int) -> str | Response:
     elif not form.is_submitted():
         form.prefill(offer)
     return render_template("assignments/new.html", offer=offer, form=form, warning=warning)
+
+
+@bp.route("/zuweisungen/<int:assignment_id>/antwort", methods=["GET", "POST"])
+@access(Access.PROVIDER)
+def answer(assignment_id: int) -> str | Response:
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or current_user.organisation_id != assignment.offer.organisation_id:
+        deny(f"assignment {assignment_id}")
+    form = forms.AnswerForm(version_id=assignment.version_id)
+    if form.validate_on_submit():
+        try:
+            if form.action.data == "accept":
+                start = form.start_date.data or assignment.start_date
+                services.accept(current_user, assignment, start, form.expected())
+            else:
+                services.refuse(current_user, assignment, form.action.data, form.reason.data or "", form.expected())
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"Ihre Antwort „{assignment.status_label}“ ist an die ARGE gegangen.", "success")
+            return redirect(url_for("reports.participants", offer_id=assignment.offer_id))
+    services.log_access(current_user, assignment, "Zuweisung zur Antwort angesehen")
+    return render_template("assignments/answer.html", assignment=assignment, form=form)

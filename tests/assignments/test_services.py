@@ -68,3 +68,14 @@ def test_an_exit_ends_an_active_assignment(provider, factories, offer):
     assert (active.status, active.end_date) == (AssignmentStatus.ENDED, date(2025, 10, 15))
     [entry] = audit("assignment_end", active)
     assert entry.details == "active → ended: Arbeitsaufnahme am 15.10.2025"
+
+
+def test_the_provider_answers_through_the_form(client, login, provider, proposed):
+    login(provider)
+    url = f"/portal/zuweisungen/{proposed.id}/antwort"
+    assert client.get(url).status_code == 200
+    missing = client.post(url, data={"action": "decline", "reason": "", "version_id": proposed.version_id})
+    assert "Bitte nennen Sie den Grund" in missing.get_data(as_text=True)
+    sent = client.post(url, data={"action": "accept", "start_date": "02.07.2025", "version_id": proposed.version_id})
+    assert sent.status_code == 302
+    assert (proposed.status, proposed.start_date) == (AssignmentStatus.ACTIVE, date(2025, 7, 2))

@@ -56,6 +56,8 @@ ROUTES = [
     ("GET", "/portal/angebote/{offer}/teilnehmende", "read"),
     ("GET", "/portal/angebote/{offer}/zuweisungen/neu", "staff"),
     ("POST", "/portal/angebote/{offer}/zuweisungen/neu", "staff"),
+    ("GET", "/portal/zuweisungen/{assignment}/antwort", "own"),
+    ("POST", "/portal/zuweisungen/{assignment}/antwort", "own"),
     ("GET", "/portal/zuweisungen/{assignment}/meldung", "own"),
     ("POST", "/portal/zuweisungen/{assignment}/meldung", "own"),
     ("POST", "/portal/berichte/neu", "own"),  # the offer's id is in the form
