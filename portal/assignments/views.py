@@ -55,12 +55,18 @@ def new(offer_id: int) -> str | Response:
     return render_template("assignments/new.html", offer=offer, form=form, warning=warning)
 
 
-@bp.route("/zuweisungen/<int:assignment_id>/antwort", methods=["GET", "POST"])
-@access(Access.PROVIDER)
-def answer(assignment_id: int) -> str | Response:
+def own_assignment(assignment_id: int) -> Assignment:
+    """An assignment of one of the provider's own offers; anything else is denied (and logged)."""
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None or current_user.organisation_id != assignment.offer.organisation_id:
         deny(f"assignment {assignment_id}")
+    return assignment
+
+
+@bp.route("/zuweisungen/<int:assignment_id>/antwort", methods=["GET", "POST"])
+@access(Access.PROVIDER)
+def answer(assignment_id: int) -> str | Response:
+    assignment = own_assignment(assignment_id)
     form = forms.AnswerForm(version_id=assignment.version_id)
     if form.validate_on_submit():
         try:

@@ -31,7 +31,7 @@ from portal import storage
 from portal.access import Access, access, deny
 from portal.accounts.views import show_error
 from portal.assignments import services as assignments
-from portal.assignments.models import Assignment
+from portal.assignments.views import own_assignment
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
 from portal.forms import PortalForm
@@ -340,9 +340,7 @@ def participants(offer_id: int) -> str:
 @bp.route("/zuweisungen/<int:assignment_id>/meldung", methods=["GET", "POST"])
 @access(Access.PROVIDER)
 def new_event(assignment_id: int) -> str | Response:
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or current_user.organisation_id != assignment.offer.organisation_id:
-        deny(f"assignment {assignment_id}")
+    assignment = own_assignment(assignment_id)
     form = forms.EventForm()
     if form.validate_on_submit():
         try:
