@@ -94,6 +94,7 @@ def _load_user(login_id: str) -> Any:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
+    from portal.assignments.views import bp as assignments_bp
     from portal.audit.views import bp as audit_bp
     from portal.budget.views import bp as budget_bp
     from portal.home.views import bp as home_bp
@@ -102,7 +103,17 @@ def _register_blueprints(app: Flask) -> None:
     from portal.reports.views import bp as reports_bp
     from portal.review.views import bp as review_bp
 
-    for blueprint in (home_bp, accounts_bp, audit_bp, budget_bp, offers_bp, review_bp, publishing_bp, reports_bp):
+    for blueprint in (
+        home_bp,
+        accounts_bp,
+        audit_bp,
+        budget_bp,
+        offers_bp,
+        review_bp,
+        publishing_bp,
+        assignments_bp,
+        reports_bp,
+    ):
         app.register_blueprint(blueprint)
 
     @access.access(access.Access.PUBLIC)

@@ -10,7 +10,7 @@ from typing import Any
 from argon2 import PasswordHasher
 
 from portal.accounts.models import Organisation, OrgStatus, Role, Umbrella, User
-from portal.assignments.models import Assignment, Participant
+from portal.assignments.models import Assignment, AssignmentStatus, Participant
 from portal.budget.models import BudgetYear
 from portal.extensions import db
 from portal.models import utcnow
@@ -130,6 +130,7 @@ class Factories:
             "weekly_hours": Decimal(20),
             "mae_rate": Decimal("1.50"),
             "site": "Stadtteilzentrum",
+            "status": AssignmentStatus.ACTIVE,  # answered by the provider already
         }
         data.update(values)
         assignment = Assignment(offer=offer, participant=participant, **data)

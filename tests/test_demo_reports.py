@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from portal import storage
-from portal.assignments.models import Assignment, Event, EventKind, Participant
+from portal.assignments.models import Assignment, AssignmentStatus, Event, EventKind, Participant
 from portal.extensions import db
 from portal.reports.models import ParticipationReport, ReportStatus
 from portal.reports.queries import due_reports
@@ -30,9 +30,18 @@ def test_the_demo_has_participants_events_and_reports_in_every_state(app, clock)
     assert "Demo-Teilnahmeberichte angelegt." in demo_data(app)
 
     assignments = db.session.scalars(select(Assignment)).all()
-    assert len(assignments) == 16  # eight at each of two providers
+    assert len(assignments) == 18  # eight accepted at each of two providers, two more at Caritas
     assert len({assignment.offer.organisation_id for assignment in assignments}) == 2
-    assert db.session.scalar(select(func.count(Participant.id))) == 16
+    assert db.session.scalar(select(func.count(Participant.id))) == 18
+    states = [assignment.status for assignment in assignments]
+    assert {status: states.count(status) for status in set(states)} == {
+        AssignmentStatus.ACTIVE: 15,
+        AssignmentStatus.ENDED: 1,  # the drop-out
+        AssignmentStatus.PROPOSED: 1,
+        AssignmentStatus.NOT_STARTED: 1,
+    }
+    [waiting] = [assignment for assignment in assignments if assignment.status is AssignmentStatus.PROPOSED]
+    assert waiting.offer.organisation.users[0].email == "admin@caritas.example"
     events = {event.kind: event for event in db.session.scalars(select(Event))}
     assert set(events) >= {EventKind.DROP_OUT, EventKind.LONG_SICKNESS}
     drop_out = events[EventKind.DROP_OUT]

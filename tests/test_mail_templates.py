@@ -56,6 +56,15 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "offer_changes_requested": {"title": "Stadtgärten", "reason_label": "Kosten", "comment": "Bitte…", **OFFER_STATUS},
     "offer_rejected": {"title": "Stadtgärten", "reason": "Kein Bedarf", **OFFER_STATUS},
     "second_approval_needed": {"first_name": "Max Muster", "title": "Stadtgärten", "cost": "80.000,00 €", "link": LINK},
+    "assignment_answered": {
+        "organisation_name": "Diakonie Nord",
+        "title": "Stadtgärten",
+        "status_label": "Angetreten",
+        "customer_number": "123D456789",
+        "start_date": date(2026, 3, 2),
+        "reason": "",
+        "link": LINK,
+    },
     "participant_event": {
         "organisation_name": "Diakonie Nord",
         "title": "Stadtgärten",

@@ -27,8 +27,9 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from portal.offers.costs import months_between
-from portal.reports.calc import AGH_LIMIT_MONTHS, AGH_WINDOW_YEARS
 
+AGH_LIMIT_MONTHS = Decimal(24)  # per Kundennummer within one frame of AGH_WINDOW_YEARS
+AGH_WINDOW_YEARS = 5
 EXTENSION_MONTHS = 12  # at most, in one frame (§ 16d Abs. 6 Satz 2 SGB II)
 ZERO = Decimal(0)
 # months_between divides by the days of a month to 28 digits; rounded to six places, a sum of whole months is

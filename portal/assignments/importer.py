@@ -2,7 +2,7 @@
 
 All or nothing: `read_assignments` returns either every row checked and ready for the create service, or the
 errors (German, each with its row and column), never both. The columns are documented in
-docs/assignments-import.md. The checks are those of a single assignment (`portal.reports.services`), plus what only
+docs/assignments-import.md. The checks are those of a single assignment (`portal.assignments.rules`), plus what only
 an upload can get wrong: the offer named by its number, the site by its name, and the same assignment twice.
 
 Not checked here, because they are warnings for staff or need an access-log entry: the 24 months within 5 years
@@ -28,11 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.assignments.models import WORKWEEK, Assignment, Participant
-from portal.assignments.weekdays import format_weekdays, max_weekly_hours, parse_weekdays, shorten
-from portal.extensions import db
-from portal.offers.fields import EARLIEST, LATEST, parse_number
-from portal.offers.models import Offer, OfferState, OfferVersion
-from portal.reports.services import (
+from portal.assignments.rules import (
     AssignmentInput,
     assignment_problems,
     check_customer_number,
@@ -40,6 +36,10 @@ from portal.reports.services import (
     normalise_customer_number,
     normalise_initials,
 )
+from portal.assignments.weekdays import parse_weekdays, shorten
+from portal.extensions import db
+from portal.offers.fields import EARLIEST, LATEST, parse_number
+from portal.offers.models import Offer, OfferState, OfferVersion
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000  # assignments in one file
@@ -541,7 +541,7 @@ def _mae_rate(item: ParsedRow, is_agh: bool, offer_id: int) -> Decimal:
 
 
 def _limits(offer: Offer, row: ImportRow) -> dict[str, str]:
-    """The rules of a single assignment (portal.reports.services), and the hours that the weekdays can hold."""
+    """The rules of a single assignment (portal.assignments.rules), the weekdays' hours among them."""
     data = AssignmentInput(
         customer_number=row.customer_number,
         initials=row.initials,
@@ -550,17 +550,9 @@ def _limits(offer: Offer, row: ImportRow) -> dict[str, str]:
         weekly_hours=row.weekly_hours,
         mae_rate=row.mae_rate,
         site=row.site,
+        weekdays=row.weekdays,
     )
-    problems = assignment_problems(offer, data)
-    most = max_weekly_hours(row.weekdays)
-    if "weekly_hours" not in problems and row.weekly_hours > most:
-        days = row.weekdays.count("1")
-        on = "einem Wochentag" if days == 1 else f"{days} Wochentagen"
-        problems["weekly_hours"] = (
-            f"An {on} ({format_weekdays(row.weekdays)}) sind höchstens {most:g} Stunden in der Woche möglich "
-            "(10 Stunden am Tag)."
-        )
-    return problems
+    return assignment_problems(offer, data)
 
 
 def _duplicates(

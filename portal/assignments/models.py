@@ -39,6 +39,26 @@ EVENT_KIND_LABELS = {
     EventKind.UNEXCUSED_ABSENCE: "Unentschuldigtes Fehlen",
     EventKind.LONG_SICKNESS: "Krankheit länger als 15 Arbeitstage",
 }
+
+
+class AssignmentStatus(enum.StrEnum):
+    """Staff propose; the provider answers. "Accepted" and "active" are one status: the assignment is active from
+    the actual start date the provider gave, until it ends (an exit event) or its period is over."""
+
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    NOT_STARTED = "not_started"
+    DECLINED = "declined"
+    ENDED = "ended"
+
+
+ASSIGNMENT_STATUS_LABELS = {
+    AssignmentStatus.PROPOSED: "Vorgeschlagen",
+    AssignmentStatus.ACTIVE: "Angetreten",
+    AssignmentStatus.NOT_STARTED: "Nicht angetreten",
+    AssignmentStatus.DECLINED: "Abgelehnt",
+    AssignmentStatus.ENDED: "Beendet",
+}
 WORKWEEK = "1111100"  # Monday to Friday
 # Events after which the participant no longer works in the offer: the assignment ends with them.
 ENDS_ASSIGNMENT = frozenset({EventKind.NON_ENTRY, EventKind.DROP_OUT, EventKind.JOB, EventKind.TRAINING})
@@ -78,6 +98,11 @@ class Assignment(Base):
     site: Mapped[str] = mapped_column(String(200), default="")
     # The scheduled weekdays, Monday to Sunday, as seven "1"/"0" characters: "1111100" is Monday to Friday.
     weekdays: Mapped[str] = mapped_column(String(7), default=WORKWEEK, server_default=WORKWEEK)
+    status: Mapped[AssignmentStatus] = mapped_column(
+        enum_column(AssignmentStatus), default=AssignmentStatus.PROPOSED, server_default="proposed", index=True
+    )
+    status_changed_at: Mapped[datetime | None]
+    answer_reason: Mapped[str] = mapped_column(Text, default="", server_default="")  # non-entry or decline
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
@@ -87,6 +112,10 @@ class Assignment(Base):
     events: Mapped[list[Event]] = relationship(back_populates="assignment", order_by="Event.event_date")
 
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 (read once by SQLAlchemy)
+
+    @property
+    def status_label(self) -> str:
+        return ASSIGNMENT_STATUS_LABELS[self.status]
 
     @property
     def scheduled_weekdays(self) -> frozenset[int]:

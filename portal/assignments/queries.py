@@ -1,4 +1,5 @@
-"""Read-only questions about assignments: occupancy (Belegung) of offers and sites, and the over-booking warning.
+"""Read-only questions about assignments: occupancy (Belegung) of offers and sites, the over-booking warning, and
+for the checks of a new assignment the Kundennummer's AGH history and an overlap.
 
 Occupancy is never typed in: it is the number of assignments that fill a place on a day, per offer and per offer
 and site. The portal's offer pages, the open data and the public offer pages all count with `occupied_places`.
@@ -11,22 +12,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from portal.assignments.eligibility import Period
-from portal.assignments.models import Assignment
+from portal.assignments.models import Assignment, AssignmentStatus, Participant
 from portal.extensions import db
-from portal.offers.models import Offer
+from portal.offers.models import Offer, OfferType, OfferVersion
 
 
 def fills_a_place() -> ColumnElement[bool]:
-    """The state filter of occupancy, the one place that decides which assignments fill a place.
+    """The state filter of occupancy, the one place that decides which assignments fill a place: an accepted one
+    (active, or ended: its period then stops at the exit). Proposed, declined and not started ones fill none."""
+    return Assignment.status.in_((AssignmentStatus.ACTIVE, AssignmentStatus.ENDED))
 
-    Today every assignment does. Once assignments have states, only an active one does (proposed, declined, not
-    started and ended ones do not): the condition becomes `Assignment.state == AssignmentState.ACTIVE`.
-    """
-    return true()
+
+def holds_a_place() -> ColumnElement[bool]:
+    """What the over-booking warning counts: the places filled and those proposed to a provider still unanswered."""
+    return Assignment.status.in_((AssignmentStatus.PROPOSED, AssignmentStatus.ACTIVE, AssignmentStatus.ENDED))
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ def overbooking_warning(offer: Offer, site: str, period: Period) -> str | None:
         .where(
             Assignment.offer_id == offer.id, Assignment.start_date <= period.end, Assignment.end_date >= period.start
         )
-        .where(fills_a_place())
+        .where(holds_a_place())
     ).all()
     site_places = next((each.places for each in version.sites if each.name == site), None)
     with_this = 1 + _most_at_once([Period(start, end) for start, end, _site in others], period)
@@ -102,3 +105,35 @@ def _most_at_once(periods: list[Period], within: Period) -> int:
 
 def _places(count: int) -> str:
     return "1 Platz" if count == 1 else f"{count} Plätze"
+
+
+def agh_history(customer_number: str) -> list[Period]:
+    """Every AGH assignment the portal knows for this Kundennummer, across all providers: for staff only."""
+    query = (
+        select(Assignment.start_date, Assignment.end_date)
+        .join(Participant, Participant.id == Assignment.participant_id)
+        .join(Offer, Offer.id == Assignment.offer_id)
+        .join(OfferVersion, OfferVersion.id == Offer.live_version_id)
+        .where(
+            Participant.customer_number == customer_number,
+            OfferVersion.offer_type == OfferType.AGH_MAE,
+            Assignment.end_date >= Assignment.start_date,  # a non-entry on the first day is no time at all
+        )
+    )
+    return [Period(start, end) for start, end in db.session.execute(query)]
+
+
+def overlapping_assignment(offer_id: int, customer_number: str, first: date, last: date) -> Assignment | None:
+    """An assignment of the Kundennummer to the offer that overlaps the period: also what a resent form made."""
+    query = (
+        select(Assignment)
+        .join(Participant, Participant.id == Assignment.participant_id)
+        .where(
+            Assignment.offer_id == offer_id,
+            Participant.customer_number == customer_number,
+            Assignment.start_date <= last,
+            Assignment.end_date >= first,
+        )
+        .order_by(Assignment.id)
+    )
+    return db.session.scalars(query).first()

@@ -9,13 +9,15 @@ as immediate events.
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role, User
+from portal.assignments import services as assignments
 from portal.assignments.models import Assignment, EventKind
+from portal.assignments.rules import AssignmentInput
 from portal.demo.offers import demo_providers
 from portal.extensions import db
 from portal.offers.models import Offer, OfferState, OfferType, OfferVersion
@@ -41,9 +43,13 @@ def load_demo_reports() -> int:
         offer = _earliest_agh_offer(provider)
         if offer is None or staff is None:
             continue
-        assignments = _assign(provider, offer, rng, index)
+        assigned = _assign(staff, offer, rng, index)
+        for assignment in assigned:
+            assignments.accept(provider, assignment, assignment.start_date, None)
+        if index == 0:
+            _open_answers(staff, provider, offer, rng)
         created += _reports(provider, staff, offer, months, rng, first=index == 0)
-        _events(provider, assignments, months, drop_out=index == 1)
+        _events(provider, assigned, months, drop_out=index == 1)
     return created
 
 
@@ -61,14 +67,14 @@ def _earliest_agh_offer(provider: User) -> Offer | None:
     return db.session.scalars(query).first()
 
 
-def _assign(provider: User, offer: Offer, rng: random.Random, index: int) -> list[Assignment]:
+def _assign(staff: User, offer: Offer, rng: random.Random, index: int) -> list[Assignment]:
     version = offer.live_version
     if version is None or version.start_date is None or version.end_date is None:
         return []
     sites = [site.name for site in version.sites]
     result = []
     for number in range(PARTICIPANTS):
-        data = services.AssignmentInput(
+        data = AssignmentInput(
             customer_number=f"{412 + index}{'ABCDEFGH'[number]}{rng.randint(100000, 999999)}",
             initials=f"{'ABDEFGHKLMNPRST'[rng.randrange(15)]}. {'BCDFGHKLMNRSTW'[rng.randrange(14)]}.",
             start_date=version.start_date,
@@ -77,8 +83,28 @@ def _assign(provider: User, offer: Offer, rng: random.Random, index: int) -> lis
             mae_rate=version.mae_rate or Decimal("1.50"),
             site=sites[number % len(sites)],
         )
-        result.append(services.create_assignment(provider, offer, data, limit_confirmed=True))
+        result.append(assignments.create_assignment(staff, offer, data, assignments.LimitDecision()))
     return result
+
+
+def _open_answers(staff: User, provider: User, offer: Offer, rng: random.Random) -> None:
+    """Two assignments from next month on: one still to be answered by the provider, one not started."""
+    version = offer.live_version
+    start = (services.today().replace(day=1) + timedelta(days=32)).replace(day=1)
+    if version is None or version.end_date is None or start > version.end_date:
+        return
+    for number, initials in (("419P", "P. R."), ("419N", "N. A.")):
+        data = AssignmentInput(
+            customer_number=f"{number}{rng.randint(100000, 999999)}",
+            initials=initials,
+            start_date=start,
+            end_date=version.end_date,
+            weekly_hours=Decimal(20),
+            mae_rate=version.mae_rate or Decimal("1.50"),
+            site=version.sites[0].name if version.sites else "",
+        )
+        proposed = assignments.create_assignment(staff, offer, data, assignments.LimitDecision())
+    assignments.refuse(provider, proposed, "not_start", "Ist zum Antritt nicht erschienen.", None)
 
 
 def _reports(
@@ -116,18 +142,18 @@ def _exceptions(report: ParticipationReport, rng: random.Random) -> dict[tuple[i
     return cells
 
 
-def _events(provider: User, assignments: list[Assignment], months: list[tuple[int, int]], drop_out: bool) -> None:
+def _events(provider: User, assigned: list[Assignment], months: list[tuple[int, int]], drop_out: bool) -> None:
     """A long sickness two months ago; for the second provider also a drop-out last month (the first provider
     keeps all eight participants for last month's report, which is still to be written)."""
     year, month = months[-1]
-    last = assignments[-1]
+    last = assigned[-1]
     exit_day = date(year, month, 12)
     if drop_out and last.start_date <= exit_day <= last.end_date:
-        services.record_event(new_token(), provider, last, EventKind.DROP_OUT, exit_day, "Umzug in eine andere Stadt")
+        reason = "Umzug in eine andere Stadt"
+        assignments.record_event(new_token(), provider, last, EventKind.DROP_OUT, exit_day, reason)
     year, month = months[-2]
-    sick = assignments[0]
+    sick = assigned[0]
     day = date(year, month, calc.days_in_month(year, month))
     if sick.start_date <= day <= sick.end_date:
-        services.record_event(
-            new_token(), provider, sick, EventKind.LONG_SICKNESS, day, "Arbeitsunfähig seit mehr als drei Wochen"
-        )
+        reason = "Arbeitsunfähig seit mehr als drei Wochen"
+        assignments.record_event(new_token(), provider, sick, EventKind.LONG_SICKNESS, day, reason)

@@ -15,6 +15,7 @@ from flask import current_app
 from jinja2 import Environment, StrictUndefined
 
 MailName = Literal[
+    "assignment_answered",
     "registration_exists",
     "verify_email",
     "organisation_registered",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import functools
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -18,7 +18,6 @@ from enum import StrEnum
 from typing import Literal
 
 from portal.assignments.weekdays import HOURS_PER_DAY_CAP
-from portal.offers.costs import months_between
 
 CENT = Decimal("0.01")
 HALF_HOUR = Decimal("0.5")
@@ -27,8 +26,6 @@ WORKWEEK_DAYS = frozenset(range(5))  # Monday to Friday as `date.weekday()` numb
 ProRata = Literal["calendar_days", "30_day_month"]
 PRO_RATA_CONVENTIONS: tuple[ProRata, ...] = ("calendar_days", "30_day_month")
 DEFAULT_REDUCTION_PER_UNEXCUSED_DAY = Decimal(1) / Decimal(30)  # of the monthly MKP per place
-AGH_LIMIT_MONTHS = Decimal(24)  # per Kundennummer within AGH_WINDOW_YEARS (extension by 12 months possible)
-AGH_WINDOW_YEARS = 5
 DUE_DAY = 10  # the report for month M is due on the 10th of M+1
 
 
@@ -334,39 +331,6 @@ def years_before(day: date, years: int) -> date:
     """The same calendar date `years` earlier; 29 February becomes 28 February in a common year."""
     target = day.year - years
     return date(target, day.month, min(day.day, days_in_month(target, day.month)))
-
-
-def months_assigned_within(
-    assignments: Iterable[tuple[date, date]], reference: date, window_years: int = AGH_WINDOW_YEARS
-) -> Decimal:
-    """Months of assignment in the `window_years` years up to and including `reference`.
-
-    Assignments are (start, end) inclusive; they are clipped to the window and overlaps count once. A partial month
-    counts by its calendar days (15 of 30 days = 0.5 months). For a planned assignment pass its end as reference.
-    """
-    window_start = years_before(reference, window_years) + timedelta(days=1)
-    clipped = sorted(
-        (max(start, window_start), min(end, reference))
-        for start, end in assignments
-        if max(start, window_start) <= min(end, reference)
-    )
-    merged: list[tuple[date, date]] = []
-    for start, end in clipped:
-        if merged and start <= merged[-1][1] + timedelta(days=1):
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return sum((months_between(start, end) for start, end in merged), ZERO)
-
-
-def exceeds_agh_limit(
-    assignments: Iterable[tuple[date, date]],
-    reference: date,
-    limit_months: Decimal = AGH_LIMIT_MONTHS,
-    window_years: int = AGH_WINDOW_YEARS,
-) -> bool:
-    """True when the assignments hold more than `limit_months` within `window_years` years up to `reference`."""
-    return months_assigned_within(assignments, reference, window_years) > limit_months
 
 
 def cents(value: Decimal) -> Decimal:

@@ -1,4 +1,4 @@
-"""Forms of the reports domain: an assignment, an immediate event, the report's submission, scan upload, decision.
+"""Forms of the reports domain: an immediate event, the report's submission, scan upload, decision.
 
 The attendance grid itself is not a WTForms form: its cells (`c-<line>-<day>`) are read by `grid_cells`, because
 their number depends on the month and the participants; the CSRF token and the version counter come from GridForm.
@@ -7,92 +7,19 @@ their number depends on the month and the participants; the CSRF token and the v
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, HiddenField, IntegerField, StringField
-from wtforms.fields import SelectField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, HiddenField, IntegerField
+from wtforms.validators import InputRequired, ValidationError
 
 from portal.assignments.models import EVENT_KIND_LABELS, EventKind
-from portal.forms import CONTROL_CHARACTERS, LockedForm, OnceForm, PortalForm, strip
-from portal.offers.fields import ChoiceRadioField, GermanDateField, NumberField, text_area
-from portal.offers.models import Offer
-from portal.reports import services
+from portal.forms import CONTROL_CHARACTERS, LockedForm, OnceForm, PortalForm
+from portal.offers.fields import ChoiceRadioField, GermanDateField, text_area
 from portal.reports.pdfcheck import MAX_BYTES
 
 MAX_SCAN_BYTES = MAX_BYTES  # read one byte more, so that an oversized file is refused, not cut
-
-
-def _customer_number(form: Any, field: Any) -> None:
-    message = services.check_customer_number(services.normalise_customer_number(field.data or ""))
-    if message:
-        raise ValidationError(message)  # WTForms 3.3 catches only this; a ValueError would be a server error
-    field.data = services.normalise_customer_number(field.data)  # shown as typed while it is refused
-
-
-def _initials(form: Any, field: Any) -> None:
-    message = services.check_initials(field.data or "")  # as typed: "Eva" is a name, "EVA" would pass
-    if message:
-        raise ValidationError(message)
-    field.data = services.normalise_initials(field.data)
-
-
-class AssignmentForm(PortalForm):
-    customer_number = StringField(
-        "Kundennummer",
-        description="Die Kundennummer des Jobcenters, z. B. 123A456789. Bitte keine Namen eintragen.",
-        filters=[strip],
-        validators=[InputRequired("Bitte geben Sie die Kundennummer an."), Length(max=20), _customer_number],
-        render_kw={"autocomplete": "off", "spellcheck": "false"},
-    )
-    initials = StringField(
-        "Anfangsbuchstaben",
-        description="Nur die Anfangsbuchstaben von Vor- und Nachname, z. B. M. K.",
-        filters=[strip],
-        validators=[InputRequired("Bitte geben Sie die Anfangsbuchstaben an."), Length(max=20), _initials],
-        render_kw={"autocomplete": "off"},
-    )
-    start_date = GermanDateField("Beginn der Zuweisung", validators=[InputRequired("Bitte geben Sie den Beginn an.")])
-    end_date = GermanDateField("Ende der Zuweisung", validators=[InputRequired("Bitte geben Sie das Ende an.")])
-    weekly_hours = NumberField(
-        "Wochenstunden", places=1, validators=[InputRequired("Bitte geben Sie die Wochenstunden an.")]
-    )
-    mae_rate = NumberField(
-        "Mehraufwandsentschädigung je Stunde (Euro)",
-        description="Nur bei Arbeitsgelegenheiten, z. B. 2,00.",
-        validators=[Optional()],
-    )
-    site = SelectField("Einsatzstelle", validators=[InputRequired("Bitte wählen Sie die Einsatzstelle.")])
-    confirm_limit = BooleanField("Ich habe die Höchstdauer geprüft und möchte die Zuweisung trotzdem speichern.")
-
-    def data_input(self) -> services.AssignmentInput:
-        return services.AssignmentInput(
-            customer_number=self.customer_number.data,
-            initials=self.initials.data,
-            start_date=self.start_date.data,
-            end_date=self.end_date.data,
-            weekly_hours=self.weekly_hours.data,
-            mae_rate=self.mae_rate.data if self.mae_rate.data is not None else Decimal(0),
-            site=self.site.data,
-        )
-
-    def prefill(self, offer: Offer) -> None:
-        """Defaults from the offer: its weekly hours, its MAE rate and its end."""
-        version = offer.live_version
-        if version is None:
-            return
-        self.weekly_hours.data = version.hours_per_week
-        self.mae_rate.data = version.mae_rate if version.is_agh else None
-        self.end_date.data = version.end_date
-
-
-def site_choices(offer: Offer) -> dict[str, str]:
-    """Value-to-label choices (WTForms 3.3 deprecates lists of tuples, an error in tests)."""
-    sites = offer.live_version.sites if offer.live_version else []
-    return {"": "Bitte wählen"} | {site.name: f"{site.name}, {site.street} ({site.district})" for site in sites}
 
 
 class EventForm(OnceForm):

@@ -12,9 +12,9 @@ from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 from sqlalchemy.types import TypeEngine
 
 from portal.accounts.models import Organisation
-from portal.assignments.models import Assignment, Event, Participant
+from portal.assignments.models import Assignment, Event
 from portal.extensions import db
-from portal.offers.models import Offer, OfferType, OfferVersion
+from portal.offers.models import Offer, OfferVersion
 from portal.queries import built_once
 from portal.reports import calc
 from portal.reports.models import REPORT_STATUS_LABELS, ParticipationReport, ReportLine, ReportStatus
@@ -243,18 +243,6 @@ def assignments_of_offer(offer_id: int) -> list[Assignment]:
 def assignments_in_month(offer_id: int, year: int, month: int) -> list[Assignment]:
     first, last = date(year, month, 1), date(year, month, calc.days_in_month(year, month))
     return [item for item in assignments_of_offer(offer_id) if item.overlaps(first, last)]
-
-
-def agh_periods(customer_number: str) -> list[tuple[date, date]]:
-    """Every AGH assignment the portal knows for this Kundennummer, across all providers."""
-    query = (
-        select(Assignment.start_date, Assignment.end_date)
-        .join(Participant, Participant.id == Assignment.participant_id)
-        .join(Offer, Offer.id == Assignment.offer_id)
-        .join(OfferVersion, OfferVersion.id == Offer.live_version_id)
-        .where(Participant.customer_number == customer_number, OfferVersion.offer_type == OfferType.AGH_MAE)
-    )
-    return [(start, end) for start, end in db.session.execute(query)]
 
 
 # What the report pages and the report document read of the offer's version; its long texts are not loaded.

@@ -11,7 +11,6 @@ POST      /portal/berichte/<id>/entscheidung                 reports.decide     
 GET       /portal/berichte/zahlungen                         reports.payments         staff: a month's payments
 GET       /portal/berichte/zahlungen/<year>-<month>.<fmt>    reports.payment_export   staff: CSV or XLSX
 GET       /portal/angebote/<offer_id>/teilnehmende           reports.participants     assignments, events, reports
-GET POST  /portal/angebote/<offer_id>/teilnehmende/neu       reports.new_assignment
 GET POST  /portal/zuweisungen/<assignment_id>/meldung        reports.new_event        immediate event
 
 Participant data is visible to the offer's provider and to staff only; every view and download of it is logged.
@@ -31,10 +30,11 @@ from werkzeug.wrappers import Response
 
 from portal import storage
 from portal.access import Access, access, blocked_while_suspended
-from portal.assignments.models import Assignment
+from portal.assignments import services as assignments
+from portal.assignments.views import own_assignment
 from portal.errors import ConflictError, ServiceError
 from portal.forms import PortalForm
-from portal.offers.models import Offer, OfferState
+from portal.offers.models import Offer
 from portal.reports import calc, exports, forms, queries, services
 from portal.reports.document import DECLARATION
 from portal.reports.models import ParticipationReport, ReportStatus
@@ -143,7 +143,7 @@ def _render_grid(
     """
     versions = queries.versions_of_report(report)
     events = queries.events_in_month(report.offer_id, report.year, report.month)
-    services.log_access(current_user, report, f"Bericht {report.year}-{report.month:02d} angesehen")
+    assignments.log_access(current_user, report, f"Bericht {report.year}-{report.month:02d} angesehen")
     own = current_user.organisation_id == report.offer.organisation_id
     return render_template(
         "reports/grid.html",
@@ -194,7 +194,7 @@ def submit(report_id: int) -> str | Response:
         else:
             flash("Der Bericht ist eingereicht. Die ARGE prüft ihn; Sie erhalten eine E-Mail.", "success")
             return _to_grid(report)
-    services.log_access(current_user, report, f"Bericht {report.year}-{report.month:02d} vor dem Einreichen geprüft")
+    assignments.log_access(current_user, report, f"Bericht {report.year}-{report.month:02d} vor dem Einreichen geprüft")
     sheet = build_sheet(report)
     events = queries.events_in_month(report.offer_id, report.year, report.month)
     return render_template(
@@ -209,7 +209,7 @@ def _send(report: ParticipationReport, area: str, key: str, name: str, what: str
     path = storage.path_of(area, key)
     if path is None:
         abort(404)
-    services.log_access(current_user, report, what)
+    assignments.log_access(current_user, report, what)
     return send_file(path, as_attachment=True, download_name=name, mimetype="application/pdf")
 
 
@@ -303,7 +303,7 @@ def payment_export(year: int, month: int, fmt: str) -> Response:
         abort(404)
     rows = exports.payment_rows(queries.approved_documents(year, month))
     summary = exports.provider_summary(rows)
-    services.log_access(current_user, None, f"Zahlungsliste {year}-{month:02d} ({fmt}) heruntergeladen")
+    assignments.log_access(current_user, None, f"Zahlungsliste {year}-{month:02d} ({fmt}) heruntergeladen")
     if fmt == "xlsx":
         data, name, mimetype = exports.to_xlsx(rows, summary, year, month), "xlsx", exports.XLSX_MIMETYPE
     elif fmt == "csv":
@@ -322,7 +322,7 @@ def payment_export(year: int, month: int, fmt: str) -> Response:
 @blocked_while_suspended
 def participants(offer_id: int) -> str:
     offer = load_or_deny(Offer, offer_id)
-    services.log_access(current_user, offer, "Teilnehmende des Angebots angesehen")
+    assignments.log_access(current_user, offer, "Teilnehmende des Angebots angesehen")
     return render_template(
         "reports/participants.html",
         offer=offer,
@@ -334,45 +334,15 @@ def participants(offer_id: int) -> str:
     )
 
 
-@bp.route("/angebote/<int:offer_id>/teilnehmende/neu", methods=["GET", "POST"])
-@access(Access.PROVIDER)
-@blocked_while_suspended
-def new_assignment(offer_id: int) -> str | Response:
-    offer = load_or_deny(Offer, offer_id)
-    if offer.state != OfferState.LIVE:
-        flash("Teilnehmende können nur bei genehmigten, laufenden Angeboten eingetragen werden.", "info")
-        return redirect(url_for("reports.participants", offer_id=offer.id))
-    form = forms.AssignmentForm()
-    form.site.choices = forms.site_choices(offer)
-    warning = None
-    if form.validate_on_submit():
-        data = form.data_input()
-        problems = services.assignment_problems(offer, data)
-        for name, message in problems.items():
-            getattr(form, name).errors = [*getattr(form, name).errors, message]
-        warning = None if problems else services.agh_warning(offer, data)
-        if not problems and (warning is None or form.confirm_limit.data):
-            try:
-                services.create_assignment(current_user, offer, data, limit_confirmed=True)
-            except ServiceError as error:
-                show_error(form, error)
-            else:
-                flash(f"{data.customer_number} ist dem Angebot zugewiesen.", "success")
-                return redirect(url_for("reports.participants", offer_id=offer.id))
-    elif not form.is_submitted():
-        form.prefill(offer)
-    return render_template("reports/new_assignment.html", offer=offer, form=form, warning=warning)
-
-
 @bp.route("/zuweisungen/<int:assignment_id>/meldung", methods=["GET", "POST"])
 @access(Access.PROVIDER)
 @blocked_while_suspended
 def new_event(assignment_id: int) -> str | Response:
-    assignment = load_or_deny(Assignment, assignment_id, visible=lambda found: found.offer.visible_to(current_user))
+    assignment = own_assignment(assignment_id)
     form = forms.EventForm()
     if form.validate_on_submit():
         try:
-            event = services.record_event(
+            event = assignments.record_event(
                 form.token(), current_user, assignment, form.kind.data, form.event_date.data, form.reason.data or ""
             )
         except ServiceError as error:
@@ -380,5 +350,5 @@ def new_event(assignment_id: int) -> str | Response:
         else:
             flash(f"Die Meldung „{event.kind_label}“ ist an die ARGE gegangen.", "success")
             return redirect(url_for("reports.participants", offer_id=assignment.offer_id))
-    services.log_access(current_user, assignment, "Zuweisung für eine Sofortmeldung angesehen")
+    assignments.log_access(current_user, assignment, "Zuweisung für eine Sofortmeldung angesehen")
     return render_template("reports/new_event.html", assignment=assignment, form=form)

@@ -56,8 +56,10 @@ STAFF = {"staff", "approver", "admin"}
 MAY = {"own": {"provider A"}, "read": {"provider A", *STAFF}, "staff": STAFF}
 ROUTES = [
     ("GET", "/portal/angebote/{offer}/teilnehmende", "read"),
-    ("GET", "/portal/angebote/{offer}/teilnehmende/neu", "own"),
-    ("POST", "/portal/angebote/{offer}/teilnehmende/neu", "own"),
+    ("GET", "/portal/angebote/{offer}/zuweisungen/neu", "staff"),
+    ("POST", "/portal/angebote/{offer}/zuweisungen/neu", "staff"),
+    ("GET", "/portal/zuweisungen/{assignment}/antwort", "own"),
+    ("POST", "/portal/zuweisungen/{assignment}/antwort", "own"),
     ("GET", "/portal/zuweisungen/{assignment}/meldung", "own"),
     ("POST", "/portal/zuweisungen/{assignment}/meldung", "own"),
     ("POST", "/portal/berichte/neu", "own"),  # the offer's id is in the form
@@ -311,15 +313,16 @@ def test_extra_fields_in_every_report_form_are_ignored(
     extra = extra_fields(stranger, objects["theirs"])
     own = clients["provider A"]
     new = {"customer_number": "555C123456", "initials": "A. B.", "start_date": "01.12.2025", "end_date": "31.12.2025"}
-    new |= {"weekly_hours": "15", "mae_rate": "2,00", "site": "Stadtteilzentrum"}
-    assert location(own.post(f"/portal/angebote/{offer.id}/teilnehmende/neu", data={**extra, **new}))
+    new |= {"weekly_hours": "15", "mae_rate": "2,00", "site": "Stadtteilzentrum", "weekdays": "Mo–Fr"}
+    desk = clients["staff"]
+    assert location(desk.post(f"/portal/angebote/{offer.id}/zuweisungen/neu", data={**extra, **new}))
     [added] = db.session.scalars(
         select(Assignment).join(Participant).where(Participant.customer_number == "555C123456")
     )
     assert (added.offer_id, added.participant.organisation_id, added.created_by_id) == (
         offer.id,
         provider.organisation_id,
-        provider.id,
+        staff.id,
     )
     assert added.end_date == date(2025, 12, 31)
 
@@ -379,9 +382,9 @@ def test_resent_forms_act_once(clients, people, staff, offer, assigned, mailbox)
     assert (len(audit("report_approve")), audit("report_reject")) == (1, [])
 
     new = {"customer_number": "555C123456", "initials": "A. B.", "start_date": "01.12.2025", "end_date": "31.12.2025"}
-    new |= {"weekly_hours": "15", "mae_rate": "2,00", "site": "Stadtteilzentrum"}
-    assert location(own.post(f"/portal/angebote/{offer.id}/teilnehmende/neu", data=new))
-    resent = own.post(f"/portal/angebote/{offer.id}/teilnehmende/neu", data=new)
+    new |= {"weekly_hours": "15", "mae_rate": "2,00", "site": "Stadtteilzentrum", "weekdays": "Mo–Fr"}
+    assert location(review.post(f"/portal/angebote/{offer.id}/zuweisungen/neu", data=new))
+    resent = review.post(f"/portal/angebote/{offer.id}/zuweisungen/neu", data=new)
     assert "555C123456 ist diesem Angebot in diesem Zeitraum bereits zugewiesen." in text(resent)
     assert db.session.scalar(select(func.count(Assignment.id))) == 3
 

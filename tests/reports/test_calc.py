@@ -17,12 +17,10 @@ from portal.reports.calc import (
     assigned_days,
     days_in_month,
     due_date,
-    exceeds_agh_limit,
     fill_row,
     hours_per_day,
     is_overdue,
     month_days,
-    months_assigned_within,
     offer_totals,
     participant_totals,
     place_share,
@@ -328,40 +326,6 @@ def test_years_before_a_leap_day() -> None:
     assert years_before(date(2025, 6, 30), 5) == date(2020, 6, 30)
 
 
-def test_months_assigned_within_five_years() -> None:
-    reference = date(2025, 6, 30)
-    assignments = [
-        (date(2019, 1, 1), date(2019, 12, 31)),  # entirely before the window (1 July 2020 …)
-        (date(2020, 1, 1), date(2020, 12, 31)),  # only July to December count: 6 months
-        (date(2022, 1, 1), date(2022, 6, 30)),  # 6 months
-        (date(2022, 4, 1), date(2022, 9, 30)),  # overlaps the previous one: only July to September added
-        (date(2024, 1, 16), date(2024, 1, 31)),  # 16 of 31 days
-        (date(2025, 6, 1), date(2025, 12, 31)),  # only June counts: 1 month
-        (date(2026, 1, 1), date(2026, 6, 30)),  # after the reference
-    ]
-    months = months_assigned_within(assignments, reference)
-    assert months == Decimal(6 + 6 + 3 + 1) + Decimal(16) / Decimal(31)
-    assert months_assigned_within([], reference) == 0
-
-
-def test_adjacent_assignments_merge() -> None:
-    assignments = [(date(2024, 1, 1), date(2024, 1, 15)), (date(2024, 1, 16), date(2024, 1, 31))]
-    assert months_assigned_within(assignments, date(2024, 12, 31)) == Decimal(1)
-
-
-def test_the_agh_limit_of_24_months() -> None:
-    two_years = [(date(2021, 1, 1), date(2021, 12, 31)), (date(2023, 1, 1), date(2023, 12, 31))]
-    assert months_assigned_within(two_years, date(2024, 6, 30)) == Decimal(24)
-    assert not exceeds_agh_limit(two_years, date(2024, 6, 30))  # at most 24 months is allowed
-    planned = [*two_years, (date(2024, 7, 1), date(2024, 7, 1))]
-    assert exceeds_agh_limit(planned, date(2024, 7, 1))
-    assert not exceeds_agh_limit(planned, date(2024, 7, 1), limit_months=Decimal(36))  # extended by 12 months
-    # Five years later the first year has left the window.
-    later = [*two_years, (date(2026, 1, 1), date(2026, 6, 30))]
-    assert not exceeds_agh_limit(later, date(2026, 6, 30))
-    assert exceeds_agh_limit(later, date(2025, 12, 31) + timedelta(days=180), window_years=6)
-
-
 # --- properties ----------------------------------------------------------------------------------------------
 
 months = st.tuples(st.integers(min_value=2000, max_value=2100), st.integers(min_value=1, max_value=12))
@@ -427,14 +391,3 @@ def test_mkp_claim_is_the_sum_of_shares_and_never_negative(
     assert totals.mkp_claim == sum((share.claim for share in totals.shares), Decimal(0))
     assert totals.place_months <= len(participants)
     assert totals.mkp_gross <= mkp * len(participants)
-
-
-@PROPERTIES
-@given(
-    assignments=st.lists(st.tuples(some_dates, some_dates).map(lambda pair: tuple(sorted(pair))), max_size=6),
-    reference=some_dates,
-)
-def test_months_within_the_window_are_bounded(assignments: list[tuple[date, date]], reference: date) -> None:
-    months = months_assigned_within(assignments, reference)
-    assert 0 <= months <= 60 + Decimal("0.1")  # five years at most (month lengths make it approximate)
-    assert months_assigned_within([*assignments, *assignments], reference) == months

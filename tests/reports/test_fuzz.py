@@ -15,6 +15,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from portal.assignments import rules
 from portal.assignments.models import Assignment, Event, Participant
 from portal.extensions import db
 from portal.reports import services
@@ -47,7 +48,7 @@ from tests.test_forms_fuzz import any_text, assert_no_server_error
 __all__ = ["assigned", "browser", "clock", "offer", "provider", "staff"]  # fixtures
 
 ASSIGNMENT_FIELDS = ["customer_number", "initials", "start_date", "end_date", "weekly_hours", "mae_rate", "site"]
-ASSIGNMENT_FIELDS += ["confirm_limit", "participant_id", "offer_id"]
+ASSIGNMENT_FIELDS += ["weekdays", "extension_reason", "participant_id", "offer_id"]
 VALID_ASSIGNMENT = {
     "customer_number": "123A456789",
     "initials": "M. K.",
@@ -56,6 +57,7 @@ VALID_ASSIGNMENT = {
     "weekly_hours": "20",
     "mae_rate": "1,50",
     "site": "Stadtteilzentrum",
+    "weekdays": "Mo–Fr",
 }
 CODES = sorted(CODE_VALUES - {DayCode.PRESENT.value})
 CLEAN = pdfs.clean_pdf()
@@ -64,6 +66,11 @@ CLEAN = pdfs.clean_pdf()
 @pytest.fixture
 def own(browser, provider):
     return browser(provider)
+
+
+@pytest.fixture
+def desk(browser, staff):
+    return browser(staff)
 
 
 def forget_assignments(offer) -> None:
@@ -80,11 +87,11 @@ def forget_assignments(offer) -> None:
 @example(values={"customer_number": "١٢٣A٤٥٦٧٨٩"})
 @example(values={"weekly_hours": "1e309", "mae_rate": "NaN"})
 @example(values={"start_date": "9999-12-31", "end_date": "0001-01-01"})
-def test_the_assignment_form_never_gives_a_server_error(own, offer, values):
-    response = own.post(f"/portal/angebote/{offer.id}/teilnehmende/neu", data={**VALID_ASSIGNMENT, **values})
+def test_the_assignment_form_never_gives_a_server_error(desk, offer, values):
+    response = desk.post(f"/portal/angebote/{offer.id}/zuweisungen/neu", data={**VALID_ASSIGNMENT, **values})
     assert_no_server_error(response)
     for assignment in db.session.scalars(select(Assignment)):
-        assert services.check_customer_number(assignment.participant.customer_number) is None
+        assert rules.check_customer_number(assignment.participant.customer_number) is None
         assert OFFER_START <= assignment.start_date <= assignment.end_date <= OFFER_END
         assert Decimal(0) < assignment.weekly_hours <= 30
     forget_assignments(offer)
@@ -101,7 +108,7 @@ def test_the_assignment_form_never_gives_a_server_error(own, offer, values):
     hours=st.decimals(Decimal("0.5"), Decimal(30), places=1),
     rate=st.decimals(Decimal(1), Decimal("2.5"), places=2),
 )
-def test_a_valid_assignment_round_trips(own, offer, number, spacing, initials, dots, start, days, hours, rate):
+def test_a_valid_assignment_round_trips(desk, offer, number, spacing, initials, dots, start, days, hours, rate):
     digits, letter, tail = number
     typed_number = spacing.format(f"{digits:03d}", letter.lower(), f"{tail:06d}")
     typed_initials = " ".join(letter + ("." if dots else "") for letter in initials)
@@ -115,7 +122,7 @@ def test_a_valid_assignment_round_trips(own, offer, number, spacing, initials, d
         "weekly_hours": str(hours).replace(".", ","),
         "mae_rate": str(rate).replace(".", ","),
     }
-    assert location(own.post(f"/portal/angebote/{offer.id}/teilnehmende/neu", data=form)) == participants_url(offer)
+    assert location(desk.post(f"/portal/angebote/{offer.id}/zuweisungen/neu", data=form)) == participants_url(offer)
     [assignment] = db.session.scalars(select(Assignment))
     stored_number = f"{digits:03d}{letter}{tail:06d}"
     assert (assignment.participant.customer_number, assignment.participant.initials) == (stored_number, typed_initials)
@@ -125,7 +132,7 @@ def test_a_valid_assignment_round_trips(own, offer, number, spacing, initials, d
         hours,
         rate,
     )
-    assert f"{stored_number} ({typed_initials})" in Page(page(own, participants_url(offer))).content
+    assert f"{stored_number} ({typed_initials})" in Page(page(desk, participants_url(offer))).content
     forget_assignments(offer)
 
 

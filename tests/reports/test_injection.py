@@ -81,10 +81,11 @@ def test_grid_cells_are_shown_as_typed(browser, provider, staff, offer, assigned
 
 
 @CASES
-def test_refused_initials_and_kundennummer_are_shown_as_typed(browser, provider, offer, payload):
-    own = browser(provider)
+def test_refused_initials_and_kundennummer_are_shown_as_typed(browser, staff, offer, payload):
+    own = browser(staff)
     data = {"customer_number": payload, "initials": payload, "start_date": "01.10.2025", "end_date": "31.10.2025"}
-    response = own.post(f"/portal/angebote/{offer.id}/teilnehmende/neu", data={**data, "weekly_hours": "20"})
+    data |= {"weekly_hours": "20", "weekdays": "Mo–Fr"}
+    response = own.post(f"/portal/angebote/{offer.id}/zuweisungen/neu", data=data)
     assert response.status_code == 200
     values = assert_inert(text(response)).values
     assert (values["customer_number"], values["initials"]) == (payload.strip(), payload.strip())

@@ -21,7 +21,10 @@ from sqlalchemy import func, select
 
 from portal import storage
 from portal.accounts.models import Role, User
+from portal.assignments import rules
+from portal.assignments import services as assignments
 from portal.assignments.models import ENDS_ASSIGNMENT, Assignment, Event, EventKind, Participant
+from portal.assignments.rules import AssignmentInput
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
 from portal.offers.models import Offer, OfferState, OfferType, VersionStatus
@@ -29,7 +32,6 @@ from portal.reports import pdfcheck, services
 from portal.reports.calc import DayCode
 from portal.reports.models import ParticipationReport, ReportStatus
 from portal.reports.pdf import PdfRenderError
-from portal.reports.services import AssignmentInput
 from portal.reports.sheet import build_sheet
 from portal.submissions import new_token
 from tests.factories import Factories
@@ -73,6 +75,7 @@ __all__ = [  # fixtures
 ]
 
 NUMBER = "123A456789"
+NO_EXTENSION = assignments.LimitDecision()
 
 
 def data(**changes: object) -> AssignmentInput:
@@ -102,8 +105,8 @@ def count(model: type) -> int:
     [("123A456789", NUMBER), ("123 a 456789", NUMBER), (" 123-a-456 789 ", NUMBER), ("999z000001", "999Z000001")],
 )
 def test_a_kundennummer_is_normalised_then_accepted(typed, stored):
-    assert services.normalise_customer_number(typed) == stored
-    assert services.check_customer_number(stored) is None
+    assert rules.normalise_customer_number(typed) == stored
+    assert rules.check_customer_number(stored) is None
 
 
 @pytest.mark.parametrize(
@@ -121,7 +124,7 @@ def test_a_kundennummer_is_normalised_then_accepted(typed, stored):
     ],
 )
 def test_anything_else_is_no_kundennummer(typed):
-    message = services.check_customer_number(services.normalise_customer_number(typed))
+    message = rules.check_customer_number(rules.normalise_customer_number(typed))
     assert message == (
         "Die Kundennummer hat 10 Zeichen: drei Ziffern, einen Buchstaben und sechs Ziffern, z. B. 123A456789."
     )
@@ -131,13 +134,13 @@ def test_anything_else_is_no_kundennummer(typed):
     ("typed", "stored"), [("M. K.", "M. K."), ("MK", "MK"), ("m.  k.", "M. K."), ("Ä. Ö. Ü.", "Ä. Ö. Ü.")]
 )
 def test_initials_are_accepted_in_capitals(typed, stored):
-    assert services.check_initials(typed) is None
-    assert services.normalise_initials(typed) == stored
+    assert rules.check_initials(typed) is None
+    assert rules.normalise_initials(typed) == stored
 
 
 @pytest.mark.parametrize("typed", ["Maria Krause", "Krause, M.", "Eva", "Max K.", "Mk", "M. K. L. P.", "M1", "", "M-K"])
 def test_names_are_not_initials(typed):
-    assert services.check_initials(typed) == (
+    assert rules.check_initials(typed) == (
         "Bitte geben Sie nur die Anfangsbuchstaben an (ein bis drei, z. B. „M. K.“), keinen Namen."
     )
 
@@ -145,8 +148,8 @@ def test_names_are_not_initials(typed):
 # --- assignments ----------------------------------------------------------------------------------
 
 
-def test_an_assignment_inside_the_offer_is_created_with_its_participant(provider, offer):
-    assignment = services.create_assignment(provider, offer, data(), limit_confirmed=False)
+def test_an_assignment_inside_the_offer_is_created_with_its_participant(provider, offer, staff):
+    assignment = assignments.create_assignment(staff, offer, data(), NO_EXTENSION)
     stored = db.session.get(Assignment, assignment.id, populate_existing=True)
     assert stored is not None
     assert (stored.start_date, stored.end_date, stored.weekly_hours, stored.mae_rate, stored.site) == (
@@ -158,23 +161,23 @@ def test_an_assignment_inside_the_offer_is_created_with_its_participant(provider
     )
     assert (stored.participant.customer_number, stored.participant.initials) == (NUMBER, "M. K.")
     assert stored.participant.organisation_id == provider.organisation_id
-    assert stored.created_by_id == provider.id
+    assert stored.created_by_id == staff.id
     [entry] = audit("assignment_created", stored)
-    assert (entry.actor_id, entry.details) == (provider.id, f"Angebot {offer.id}")
+    assert (entry.actor_id, entry.details) == (staff.id, f"Angebot {offer.id}")
 
 
-def test_the_same_kundennummer_is_one_participant_per_provider(factories, provider, stranger, offer):
-    first = services.create_assignment(provider, offer, data(), limit_confirmed=False)
-    second = services.create_assignment(
-        provider,
+def test_the_same_kundennummer_is_one_participant_per_provider(factories, provider, stranger, offer, staff):
+    first = assignments.create_assignment(staff, offer, data(), NO_EXTENSION)
+    second = assignments.create_assignment(
+        staff,
         offer,
         data(initials="M. L.", start_date=date(2026, 1, 1), end_date=date(2026, 3, 31)),
-        limit_confirmed=False,
+        NO_EXTENSION,
     )
     assert first.participant_id == second.participant_id
     assert fresh_participant(first).initials == "M. L."  # the provider's latest spelling
     theirs = factories.live_offer(stranger.organisation)
-    other = services.create_assignment(stranger, theirs, data(), limit_confirmed=False)
+    other = assignments.create_assignment(staff, theirs, data(), NO_EXTENSION)
     assert other.participant_id != first.participant_id
     assert count(Participant) == 2
 
@@ -199,15 +202,15 @@ def fresh_participant(assignment: Assignment) -> Participant:
         ({"initials": "Maria K."}, "initials", "Bitte geben Sie nur die Anfangsbuchstaben an"),
     ],
 )
-def test_an_assignment_outside_the_rules_is_refused(provider, offer, changes, field, message):
+def test_an_assignment_outside_the_rules_is_refused(provider, offer, changes, field, message, staff):
     with pytest.raises(ServiceError, match=message) as refused:
-        services.create_assignment(provider, offer, data(**changes), limit_confirmed=True)
+        assignments.create_assignment(staff, offer, data(**changes), NO_EXTENSION)
     assert refused.value.field == field
     assert count(Assignment) == count(Participant) == 0
 
 
 def test_the_period_message_names_the_offer_period(offer):
-    problems = services.assignment_problems(offer, data(start_date=date(2025, 1, 1), end_date=date(2027, 1, 1)))
+    problems = rules.assignment_problems(offer, data(start_date=date(2025, 1, 1), end_date=date(2027, 1, 1)))
     assert problems == {
         "start_date": "Der Beginn muss im Zeitraum des Angebots liegen (01.07.2025 bis 30.06.2026).",
         "end_date": "Das Ende muss im Zeitraum des Angebots liegen (01.07.2025 bis 30.06.2026).",
@@ -217,50 +220,48 @@ def test_the_period_message_names_the_offer_period(offer):
 def test_the_limits_themselves_are_allowed(offer):
     edges = [data(start_date=OFFER_START, end_date=OFFER_END, weekly_hours=Decimal(30), mae_rate=Decimal("2.50"))]
     edges.append(data(start_date=OFFER_START, end_date=OFFER_START, weekly_hours=Decimal("0.5"), mae_rate=Decimal(1)))
-    assert [services.assignment_problems(offer, item) for item in edges] == [{}, {}]
+    assert [rules.assignment_problems(offer, item) for item in edges] == [{}, {}]
 
 
 def test_an_offer_that_is_not_live_has_no_period_to_check(factories):
     unfinished = factories.offer()
-    assert services.assignment_problems(unfinished, data(end_date=date(2030, 1, 1), mae_rate=Decimal(9))) == {}
-    assert list(services.assignment_problems(unfinished, data(weekly_hours=Decimal(40)))) == ["weekly_hours"]
+    assert rules.assignment_problems(unfinished, data(end_date=date(2030, 1, 1), mae_rate=Decimal(9))) == {}
+    assert list(rules.assignment_problems(unfinished, data(weekly_hours=Decimal(40)))) == ["weekly_hours"]
 
 
-def test_an_offer_without_mae_takes_no_rate(factories, provider):
+def test_an_offer_without_mae_takes_no_rate(factories, provider, staff):
     other = factories.live_offer(provider.organisation, offer_type=OfferType.OTHER)
-    assert services.assignment_problems(other, data(mae_rate=Decimal(99))) == {}
-    assignment = services.create_assignment(provider, other, data(mae_rate=Decimal(2)), limit_confirmed=False)
+    assert rules.assignment_problems(other, data(mae_rate=Decimal(99))) == {}
+    assignment = assignments.create_assignment(staff, other, data(mae_rate=Decimal(2)), NO_EXTENSION)
     assert assignment.mae_rate == Decimal(0)
 
 
 @pytest.mark.parametrize("status", [VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.REJECTED])
-def test_only_a_live_offer_takes_participants(factories, provider, status):
+def test_only_a_live_offer_takes_participants(factories, provider, status, staff):
     offer = factories.offer(provider.organisation, status=status)
-    with pytest.raises(ServiceError, match=re.escape("nur bei genehmigten, laufenden Angeboten")):
-        services.create_assignment(provider, offer, data(), limit_confirmed=True)
+    with pytest.raises(ServiceError, match=re.escape("nur zu genehmigten, laufenden Angeboten")):
+        assignments.create_assignment(staff, offer, data(), NO_EXTENSION)
     assert count(Assignment) == 0
 
 
-def test_an_ended_offer_takes_no_participants(provider, offer):
+def test_an_ended_offer_takes_no_participants(provider, offer, staff):
     offer.state = OfferState.ENDED
-    with pytest.raises(ServiceError, match=re.escape("nur bei genehmigten, laufenden Angeboten")):
-        services.create_assignment(provider, offer, data(), limit_confirmed=True)
+    with pytest.raises(ServiceError, match=re.escape("nur zu genehmigten, laufenden Angeboten")):
+        assignments.create_assignment(staff, offer, data(), NO_EXTENSION)
 
 
-@pytest.mark.parametrize("role", [Role.PROVIDER, Role.STAFF, Role.ADMIN])
-def test_only_the_offers_own_provider_assigns(factories, offer, role):
-    other = factories.user(role)
-    with pytest.raises(ServiceError, match=re.escape("Nur der Träger des Angebots kann das tun.")):
-        services.create_assignment(other, offer, data(), limit_confirmed=True)
+def test_only_staff_assign(provider, offer):
+    with pytest.raises(ServiceError, match=re.escape("Zuweisungen legen Beschäftigte der ARGE an.")):
+        assignments.create_assignment(provider, offer, data(), NO_EXTENSION)
     assert count(Assignment) == 0
 
 
-def test_a_new_assignment_joins_the_open_drafts_of_its_months(provider, offer, assigned):
+def test_a_new_assignment_joins_the_open_drafts_of_its_months(provider, offer, assigned, staff):
     october, november = draft(provider, offer), draft(provider, offer, 2025, 11)
     september = draft(provider, offer, 2025, 9)
     september.status = ReportStatus.SUBMITTED  # a report that is handed in stays as it was
     db.session.commit()
-    new = services.create_assignment(provider, offer, data(start_date=date(2025, 10, 20)), limit_confirmed=False)
+    new = assignments.create_assignment(staff, offer, data(start_date=date(2025, 10, 20)), NO_EXTENSION)
     assert [line.assignment_id for line in fresh(october).lines] == [*(item.id for item in assigned), new.id]
     assert [line.position for line in fresh(october).lines] == [0, 1, 2]
     assert fresh(october).lines[2].days == {}  # empty, as every new line
@@ -268,17 +269,19 @@ def test_a_new_assignment_joins_the_open_drafts_of_its_months(provider, offer, a
     assert len(fresh(september).lines) == 2
 
 
-def test_an_overlapping_assignment_of_the_same_kundennummer_is_refused(provider, offer):
-    services.create_assignment(provider, offer, data(), limit_confirmed=False)  # October to December
+def test_an_overlapping_assignment_of_the_same_kundennummer_is_refused(provider, offer, staff):
+    assignments.create_assignment(staff, offer, data(), NO_EXTENSION)  # October to December
     with pytest.raises(
         ServiceError, match=re.escape("123A456789 ist diesem Angebot in diesem Zeitraum bereits zugewiesen.")
     ) as err:
-        services.create_assignment(
-            provider, offer, data(start_date=date(2025, 12, 31), end_date=date(2026, 1, 31)), True
+        assignments.create_assignment(
+            staff, offer, data(start_date=date(2025, 12, 31), end_date=date(2026, 1, 31)), NO_EXTENSION
         )
     assert err.value.field == "start_date"
-    services.create_assignment(provider, offer, data(start_date=date(2026, 1, 1), end_date=date(2026, 1, 31)), True)
-    services.create_assignment(provider, offer, data(customer_number="123A456780"), limit_confirmed=True)
+    assignments.create_assignment(
+        staff, offer, data(start_date=date(2026, 1, 1), end_date=date(2026, 1, 31)), NO_EXTENSION
+    )
+    assignments.create_assignment(staff, offer, data(customer_number="123A456780"), NO_EXTENSION)
     assert count(Assignment) == 3
 
 
@@ -292,44 +295,52 @@ def twenty_months_elsewhere(factories: Factories) -> Assignment:
     return factories.assignment(elsewhere, customer_number=NUMBER)
 
 
-def test_up_to_24_months_need_no_confirmation(provider, offer, twenty_months_elsewhere):
+def test_up_to_24_months_need_no_extension(provider, offer, twenty_months_elsewhere, staff):
     four_months = data(start_date=date(2025, 7, 1), end_date=date(2025, 10, 31))
-    assert services.agh_warning(offer, four_months) is None
-    assert services.create_assignment(provider, offer, four_months, limit_confirmed=False).id
+    assert assignments.check_limit(staff, offer, four_months, NO_EXTENSION) is None
+    assert assignments.create_assignment(staff, offer, four_months, NO_EXTENSION).id
 
 
-def test_more_than_24_months_in_five_years_need_a_confirmation(provider, offer, twenty_months_elsewhere):
+def test_more_than_24_months_in_the_frame_need_an_extension_with_a_reason(
+    provider, offer, twenty_months_elsewhere, staff
+):
     five_months = data(start_date=date(2025, 7, 1), end_date=date(2025, 11, 30))
-    warning = services.agh_warning(offer, five_months)
-    assert warning == (
-        "Mit dieser Zuweisung wäre die Kundennummer 123A456789 in den letzten fünf Jahren 25,0 Monate in "
-        "Arbeitsgelegenheiten (erlaubt sind 24 Monate, mit Verlängerung bis zu 36). Bitte klären Sie das mit dem "
-        "Jobcenter, bevor Sie die Zuweisung speichern."
-    )
-    with pytest.raises(
-        ServiceError, match=re.escape("Bitte bestätigen Sie, dass Sie die Höchstdauer geprüft haben.")
-    ) as refused:
-        services.create_assignment(provider, offer, five_months, limit_confirmed=False)
-    assert refused.value.field == "confirm_limit"
+    warning = assignments.check_limit(staff, offer, five_months, NO_EXTENSION)
+    assert warning is not None
+    assert "01.03.2023" in warning  # the frame starts with the first entry
+    with pytest.raises(ServiceError, match=re.escape("Eine Verlängerung um bis zu 12 Monate braucht")) as refused:
+        assignments.create_assignment(staff, offer, five_months, NO_EXTENSION)
+    assert refused.value.field == "extension_reason"
     assert count(Assignment) == 1  # only the one elsewhere
-    assert services.create_assignment(provider, offer, five_months, limit_confirmed=True).id
-    assert count(Assignment) == 2
+    extended = assignments.create_assignment(staff, offer, five_months, assignments.LimitDecision("Neue Prüfung"))
+    [entry] = audit("assignment_extended", extended)
+    assert (entry.actor_id, entry.details) == (staff.id, "Neue Prüfung")
+    checks = audit("participant_data_viewed", offer)
+    assert [NUMBER in item.details for item in checks] == [True, True]  # the refused create left nothing
 
 
-def test_assignments_older_than_five_years_do_not_count(factories, provider, offer):
+def test_providers_cannot_run_the_check(provider, offer, twenty_months_elsewhere):
+    with pytest.raises(ServiceError, match=re.escape("Beschäftigte der ARGE")):
+        assignments.check_limit(provider, offer, data(), NO_EXTENSION)
+
+
+def test_assignments_older_than_five_years_do_not_count(factories, provider, offer, staff):
     long_ago = factories.live_offer(start_date=date(2018, 1, 1), end_date=date(2020, 10, 31))  # 34 months
     factories.assignment(long_ago, customer_number=NUMBER)
-    assert services.agh_warning(offer, data(end_date=date(2026, 6, 30))) is None
+    assert assignments.check_limit(staff, offer, data(end_date=date(2026, 6, 30)), NO_EXTENSION) is None
 
 
-def test_other_kinds_of_offer_do_not_count_and_are_not_limited(factories, provider, offer):
+def test_other_kinds_of_offer_do_not_count_and_are_not_limited(factories, provider, offer, staff):
     counselling = factories.live_offer(
         start_date=date(2023, 3, 1), end_date=date(2025, 6, 30), offer_type=OfferType.MUNICIPAL
     )
     factories.assignment(counselling, customer_number=NUMBER)
-    assert services.agh_warning(offer, data(end_date=date(2026, 6, 30))) is None
+    assert assignments.check_limit(staff, offer, data(end_date=date(2026, 6, 30)), NO_EXTENSION) is None
     own_counselling = factories.live_offer(provider.organisation, offer_type=OfferType.MUNICIPAL)
-    assert services.agh_warning(own_counselling, data(start_date=OFFER_START, end_date=OFFER_END)) is None
+    assert (
+        assignments.check_limit(staff, own_counselling, data(start_date=OFFER_START, end_date=OFFER_END), NO_EXTENSION)
+        is None
+    )
 
 
 # --- immediate events -----------------------------------------------------------------------------
@@ -342,7 +353,7 @@ def test_every_event_is_recorded_and_mailed_to_staff_at_once(
     admin = factories.user(Role.ADMIN)
     absent = factories.staff(active=False)
     assignment = assigned[0]
-    event = services.record_event(new_token(), provider, assignment, kind, date(2025, 10, 15), "  Umzug  ")
+    event = assignments.record_event(new_token(), provider, assignment, kind, date(2025, 10, 15), "  Umzug  ")
     stored = db.session.get(Event, event.id, populate_existing=True)
     assert stored is not None
     assert (stored.kind, stored.event_date, stored.reason, stored.offer_id) == (
@@ -378,7 +389,7 @@ def test_a_drop_out_needs_a_reason(provider, offer, assigned, mailbox, reason):
     with pytest.raises(
         ServiceError, match=r"Bitte nennen Sie den Grund des Abbruchs \(ohne Gesundheitsdaten\)."
     ) as err:
-        services.record_event(new_token(), provider, assigned[0], EventKind.DROP_OUT, date(2025, 10, 15), reason)
+        assignments.record_event(new_token(), provider, assigned[0], EventKind.DROP_OUT, date(2025, 10, 15), reason)
     assert err.value.field == "reason"
     assert count(Event) == 0
     assert fresh_assignment(assigned[0]).end_date == OFFER_END
@@ -386,21 +397,21 @@ def test_a_drop_out_needs_a_reason(provider, offer, assigned, mailbox, reason):
 
 
 def test_the_same_event_is_reported_once(provider, staff, offer, assigned, mailbox):
-    services.record_event(new_token(), provider, assigned[0], EventKind.LONG_SICKNESS, date(2025, 10, 15), "")
+    assignments.record_event(new_token(), provider, assigned[0], EventKind.LONG_SICKNESS, date(2025, 10, 15), "")
     with pytest.raises(
         ServiceError, match=r"Diese Meldung \(Krankheit länger als 15 Arbeitstage am 15.10.2025\) liegt"
     ):
-        services.record_event(
+        assignments.record_event(
             new_token(), provider, assigned[0], EventKind.LONG_SICKNESS, date(2025, 10, 15), "nochmal"
         )
-    services.record_event(new_token(), provider, assigned[0], EventKind.LONG_SICKNESS, date(2025, 11, 3), "")
-    services.record_event(new_token(), provider, assigned[1], EventKind.LONG_SICKNESS, date(2025, 10, 15), "")
+    assignments.record_event(new_token(), provider, assigned[0], EventKind.LONG_SICKNESS, date(2025, 11, 3), "")
+    assignments.record_event(new_token(), provider, assigned[1], EventKind.LONG_SICKNESS, date(2025, 10, 15), "")
     assert count(Event) == 3
     assert len(delivered(mailbox).to(staff.email)) == 3
 
 
 def test_other_events_need_no_reason(provider, offer, assigned):
-    event = services.record_event(new_token(), provider, assigned[0], EventKind.JOB, date(2025, 10, 15), "")
+    event = assignments.record_event(new_token(), provider, assigned[0], EventKind.JOB, date(2025, 10, 15), "")
     assert event.reason == ""
 
 
@@ -409,7 +420,7 @@ def test_an_event_lies_inside_the_assignment(provider, offer, assigned, day):
     with pytest.raises(
         ServiceError, match=r"Das Datum muss in der Zuweisung liegen \(01.07.2025 bis 30.06.2026\)."
     ) as err:
-        services.record_event(new_token(), provider, assigned[0], EventKind.JOB, day, "")
+        assignments.record_event(new_token(), provider, assigned[0], EventKind.JOB, day, "")
     assert err.value.field == "event_date"
     assert count(Event) == 0
 
@@ -417,7 +428,7 @@ def test_an_event_lies_inside_the_assignment(provider, offer, assigned, day):
 def test_only_the_own_provider_reports_events(stranger, staff, assigned):
     for person in (stranger, staff):
         with pytest.raises(ServiceError, match=re.escape("Nur der Träger des Angebots kann das tun.")):
-            services.record_event(new_token(), person, assigned[0], EventKind.JOB, date(2025, 10, 15), "")
+            assignments.record_event(new_token(), person, assigned[0], EventKind.JOB, date(2025, 10, 15), "")
     assert count(Event) == 0
 
 
@@ -428,7 +439,7 @@ def test_an_exit_drops_the_later_days_of_open_drafts(provider, offer, assigned):
     db.session.commit()
     services.save_grid(provider, october, {(fresh(october).lines[0].id, 24): "E"}, None)
     before = dict(fresh(september).lines[0].days)
-    services.record_event(new_token(), provider, assigned[0], EventKind.DROP_OUT, date(2025, 10, 15), "Umzug")
+    assignments.record_event(new_token(), provider, assigned[0], EventKind.DROP_OUT, date(2025, 10, 15), "Umzug")
     days = fresh(october).lines[0].days
     assert [days[str(day)] for day in (14, 15)] == ["4", "4"]
     assert max(int(day) for day in days) == 15  # nothing is stored for the days after the exit
@@ -441,7 +452,7 @@ def test_an_exit_drops_the_later_days_of_open_drafts(provider, offer, assigned):
 
 def test_a_non_entry_ends_the_assignment_before_its_first_day(factories, provider, offer):
     later = factories.assignment(offer, start_date=date(2025, 12, 1))
-    services.record_event(new_token(), provider, later, EventKind.NON_ENTRY, date(2025, 12, 1), "")
+    assignments.record_event(new_token(), provider, later, EventKind.NON_ENTRY, date(2025, 12, 1), "")
     assert fresh_assignment(later).end_date == date(2025, 11, 30)
     assert draft(provider, offer, 2025, 11).lines == []
 
@@ -728,7 +739,7 @@ def test_submission_freezes_the_document_and_stores_the_pdf(
     services.save_grid(
         provider, report, {(first, 6): "UE", (first, 7): "K", (second, 8): "3,5", (second, 9): "U"}, None
     )
-    services.record_event(
+    assignments.record_event(
         new_token(), provider, assigned[1], EventKind.LONG_SICKNESS, date(2025, 10, 20), "seit drei Wochen"
     )
     sheet = build_sheet(fresh(report))

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from portal.accounts.models import User
+from portal.assignments import services as assignments
 from portal.assignments.models import EventKind
 from portal.extensions import db
 from portal.offers.models import Offer
@@ -78,7 +79,7 @@ def test_the_sheet_adds_up(factories, provider, offer, assigned):
 
 
 def test_no_mkp_after_a_non_entry(factories, provider, offer, assigned):
-    services.record_event(provider, assigned[1], EventKind.NON_ENTRY, date(2025, 10, 5), "")
+    assignments.record_event(new_token(), provider, assigned[1], EventKind.NON_ENTRY, date(2025, 10, 5), "")
     sheet = build_sheet(fresh(draft(provider, offer)))
     # The assignment ended on 4 October, but a non-entry fills no place: 0,00 €, and 130,00 € for the other one.
     assert [row.mkp.claim for row in sheet.rows if row.mkp] == [Decimal("130.00"), Decimal("0.00")]
@@ -95,7 +96,7 @@ def test_the_thirty_day_convention_is_a_setting(app, factories, provider, offer)
 def test_the_document_follows_its_schema_and_carries_the_sheets_numbers(provider, offer, assigned):
     report = draft(provider, offer)
     services.save_grid(provider, report, {(report.lines[0].id, 6): "UE"}, None)
-    services.record_event(new_token(), provider, assigned[1], EventKind.JOB, date(2025, 10, 24), "Lager, Vollzeit")
+    assignments.record_event(new_token(), provider, assigned[1], EventKind.JOB, date(2025, 10, 24), "Lager, Vollzeit")
     sheet = build_sheet(fresh(report))
     confirmed = datetime(2025, 11, 3, 9, 15, tzinfo=UTC)
     document = build_document(fresh(report), sheet, provider, confirmed)

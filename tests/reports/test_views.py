@@ -15,11 +15,12 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from portal import storage
+from portal.assignments.forms import AssignmentForm
 from portal.assignments.models import Assignment
 from portal.extensions import db
 from portal.reports import pdfcheck, services
 from portal.reports.calc import CENT
-from portal.reports.forms import AssignmentForm, grid_cells
+from portal.reports.forms import grid_cells
 from portal.reports.models import ParticipationReport, ReportStatus
 from tests.accounts.helpers import subjects
 from tests.html_check import Page
@@ -73,10 +74,11 @@ def new_assignment(client, offer, **changes: str):
         "end_date": "2026-06-30",
         "weekly_hours": "20",
         "mae_rate": "1,50",
+        "weekdays": "Mo–Fr",
         "site": "Stadtteilzentrum",
         **changes,
     }
-    return client.post(f"/portal/angebote/{offer.id}/teilnehmende/neu", data=data)
+    return client.post(f"/portal/angebote/{offer.id}/zuweisungen/neu", data=data)
 
 
 def error_summary(html: str) -> list[str]:
@@ -100,12 +102,14 @@ def german(amount: Decimal) -> str:
 def test_a_provider_reports_a_month_and_staff_approve_and_pay_it(
     app, client, login, browser, provider, staff, offer, mailbox
 ):
-    login(provider)
-    form = Page(page(client, f"/portal/angebote/{offer.id}/teilnehmende/neu")).values
+    desk = app.test_client()
+    login(staff, test_client=desk)
+    form = Page(page(desk, f"/portal/angebote/{offer.id}/zuweisungen/neu")).values
     assert (form["weekly_hours"], form["mae_rate"], form["end_date"]) == ("20,0", "1,50", "2026-06-30")
     for index in range(8):
         number = f"{101 + index} a {456000 + index}"
-        assert location(new_assignment(client, offer, customer_number=number)) == participants_url(offer)
+        assert location(new_assignment(desk, offer, customer_number=number)) == participants_url(offer)
+    login(provider)
     overview = page(client, participants_url(offer))
     assert [f"{101 + index}A{456000 + index} (M. K.)" in overview for index in range(8)] == [True] * 8
     assert "Bericht Oktober 2025 beginnen" in overview
@@ -221,8 +225,8 @@ def test_a_provider_reports_a_month_and_staff_approve_and_pay_it(
 # --- assignment and event forms -------------------------------------------------------------------
 
 
-def test_the_assignment_form_normalises_and_explains(client, login, provider, offer):
-    login(provider)
+def test_the_assignment_form_normalises_and_explains(client, login, staff, offer):
+    login(staff)
     assert location(new_assignment(client, offer)) == participants_url(offer)
     [assignment] = db.session.scalars(select(Assignment))
     assert (assignment.participant.customer_number, assignment.participant.initials) == ("123A456789", "M. K.")
@@ -235,6 +239,7 @@ def test_the_assignment_form_normalises_and_explains(client, login, provider, of
         "weekly_hours": ("31", "Die Wochenstunden müssen über 0 und höchstens 30 sein."),
         "mae_rate": ("3,00", "Die MAE je Stunde muss zwischen 1,00 € und 2,50 € liegen."),
         "site": ("", "Bitte wählen Sie die Einsatzstelle."),
+        "weekdays": ("Fr–Mo", "Ein Bereich geht von Montag in Richtung Sonntag"),
     }
     for name, (value, message) in cases.items():
         response = new_assignment(client, offer, **{"customer_number": "999A000001", name: value})
@@ -246,26 +251,35 @@ def test_the_assignment_form_normalises_and_explains(client, login, provider, of
     assert db.session.scalar(select(func.count(Assignment.id))) == 1
 
 
-def test_the_agh_limit_is_confirmed_on_the_form(client, login, factories, provider, offer):
+def test_an_extension_beyond_24_months_needs_a_reason_on_the_form(client, login, factories, staff, offer):
     elsewhere = factories.live_offer(start_date=date(2023, 3, 1), end_date=date(2024, 10, 31))
     factories.assignment(elsewhere, customer_number="123A456789")
-    login(provider)
+    login(staff)
     warned = new_assignment(client, offer, end_date="30.11.2025")
     html = text(warned)
     assert "Höchstdauer der Arbeitsgelegenheit" in html
-    assert "in den letzten fünf Jahren 25,0 Monate in Arbeitsgelegenheiten" in html
-    assert 'name="confirm_limit"' in html
+    assert "01.03.2023" in html
+    assert 'name="extension_reason"' in html
     assert db.session.scalar(select(func.count(Assignment.id))) == 1
-    confirmed = new_assignment(client, offer, end_date="30.11.2025", confirm_limit="y")
-    assert location(confirmed) == participants_url(offer)
+    extended = new_assignment(client, offer, end_date="30.11.2025", extension_reason="Erneute Prüfung am 3.11.")
+    assert location(extended) == participants_url(offer)
     assert db.session.scalar(select(func.count(Assignment.id))) == 2
 
 
-def test_only_a_live_offer_shows_the_assignment_form(client, login, factories, provider):
-    login(provider)
+def test_only_a_live_offer_shows_the_assignment_form(client, login, factories, staff, provider):
+    login(staff)
     pending = factories.offer(provider.organisation)
-    assert location(client.get(f"/portal/angebote/{pending.id}/teilnehmende/neu")) == participants_url(pending)
-    assert "nur bei genehmigten, laufenden Angeboten" in page(client, participants_url(pending))
+    assert location(client.get(f"/portal/angebote/{pending.id}/zuweisungen/neu")) == participants_url(pending)
+    assert "nur zu genehmigten, laufenden Angeboten" in page(client, participants_url(pending))
+
+
+def test_the_old_participant_form_of_providers_is_gone(client, login, provider, offer):
+    login(provider)
+    refused = new_assignment(client, offer)
+    assert refused.status_code in (403, 404)
+    old = client.post(f"/portal/angebote/{offer.id}/teilnehmende/neu", data={"customer_number": "123A456789"})
+    assert old.status_code in (403, 404, 405)
+    assert db.session.scalar(select(func.count(Assignment.id))) == 0
 
 
 def test_an_event_through_the_form(client, login, provider, staff, offer, assigned, mailbox):

@@ -1,0 +1,259 @@
+"""Every state change of participants, assignments and their events; each one commits with its audit entry.
+
+ARGE staff assign (Zuweisung); the provider reports events on its own assignments. Participant data is shown only
+to the provider's own users and to staff, and every view or download of it is written to the audit log
+(`log_access`). Other domains that keep copies of an assignment's days (the monthly reports) listen to the
+signals below; this module never imports them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from blinker import Namespace
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.assignments import eligibility, queries
+from portal.assignments.models import (
+    ASSIGNMENT_STATUS_LABELS,
+    ENDS_ASSIGNMENT,
+    EVENT_KIND_LABELS,
+    Assignment,
+    AssignmentStatus,
+    Event,
+    EventKind,
+    Participant,
+)
+from portal.assignments.rules import AssignmentInput, assignment_problems
+from portal.audit.services import record, record_now
+from portal.errors import ServiceError
+from portal.extensions import db
+from portal.notifications.services import absolute_url, notify_staff
+from portal.offers.models import Offer, OfferState
+from portal.submissions import once
+from portal.transactions import check_version, transactional
+from portal.workflow import Workflow
+
+S = AssignmentStatus
+ANSWERS = Workflow(
+    {
+        ("accept", S.PROPOSED): S.ACTIVE,
+        ("not_start", S.PROPOSED): S.NOT_STARTED,
+        ("decline", S.PROPOSED): S.DECLINED,
+        ("end", S.ACTIVE): S.ENDED,
+    },
+    ASSIGNMENT_STATUS_LABELS,
+    audit="assignment_{}".format,
+    changed_at="status_changed_at",
+)
+REFUSALS = ("not_start", "decline")
+
+signals = Namespace()
+# Sent inside the creating transaction with the new, flushed assignment.
+assignment_created = signals.signal("assignment-created")
+# Sent inside the transaction when an assignment ends early, with `last_day`.
+assignment_ended = signals.signal("assignment-ended")
+
+
+@dataclass(frozen=True)
+class LimitDecision:
+    """Staff's answer to the 24-months check: an extension by up to 12 months, with its reason (empty: none)."""
+
+    extension_reason: str = ""
+
+
+def today() -> date:
+    return date.today()
+
+
+@transactional
+def log_access(user: User, obj: object, what: str) -> None:
+    """Write one access-log entry for a view or download of participant data (who, when, what)."""
+    record_now("participant_data_viewed", user, obj, what)
+
+
+def require_own_offer(user: User, offer: Offer) -> None:
+    if user.organisation_id != offer.organisation_id:
+        raise ServiceError("Nur der Träger des Angebots kann das tun.")
+
+
+def _require_staff(user: User) -> None:
+    if not user.is_staff:
+        raise ServiceError("Zuweisungen legen Beschäftigte der ARGE an.")
+
+
+# --- the 24 months within five years ---------------------------------------------------------------
+
+
+def check_limit(user: User, offer: Offer, data: AssignmentInput, decision: LimitDecision) -> str | None:
+    """The 24-months check of an AGH assignment, for staff: None when it fits (or an extension with a reason was
+    given), else the German explanation. Reading the Kundennummer's history at every provider is logged."""
+    _require_staff(user)
+    if not (offer.live_version and offer.live_version.is_agh) or data.end_date < data.start_date:
+        return None
+    history = queries.agh_history(data.customer_number)
+    log_access(user, offer, f"Höchstdauer von AGH-Zuweisungen für {data.customer_number} geprüft")
+    planned = eligibility.Period(data.start_date, data.end_date)
+    extensions = [_extension(decision)] if decision.extension_reason.strip() else []
+    result = eligibility.check(history, planned, extensions)
+    return None if result.fits else result.explanation
+
+
+def _extension(decision: LimitDecision) -> eligibility.Extension:
+    return eligibility.Extension(granted_on=today(), reason=decision.extension_reason.strip())
+
+
+# --- assignments -----------------------------------------------------------------------------------
+
+
+@transactional
+def create_assignment(user: User, offer: Offer, data: AssignmentInput, decision: LimitDecision) -> Assignment:
+    """Staff assign a Kundennummer to a live offer; beyond 24 months only with an extension and its reason."""
+    _require_staff(user)
+    if offer.state != OfferState.LIVE:
+        raise ServiceError("Zuweisungen sind nur zu genehmigten, laufenden Angeboten möglich.")
+    for field, message in assignment_problems(offer, data).items():
+        raise ServiceError(message, field=field)
+    if queries.overlapping_assignment(offer.id, data.customer_number, data.start_date, data.end_date):
+        raise ServiceError(
+            f"{data.customer_number} ist diesem Angebot in diesem Zeitraum bereits zugewiesen.", field="start_date"
+        )
+    if check_limit(user, offer, data, decision):
+        raise ServiceError(
+            "Die Zuweisung ginge über die Höchstdauer. Eine Verlängerung um bis zu 12 Monate braucht eine Begründung.",
+            field="extension_reason",
+        )
+    assignment = Assignment(
+        offer=offer,
+        participant=_participant(offer.organisation_id, data),
+        start_date=data.start_date,
+        end_date=data.end_date,
+        weekly_hours=data.weekly_hours,
+        weekdays=data.weekdays,
+        mae_rate=data.mae_rate if offer.live_version and offer.live_version.is_agh else Decimal(0),
+        site=data.site,
+        created_by_id=user.id,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    record("assignment_created", actor=user, obj=assignment, details=f"Angebot {offer.id}")
+    if decision.extension_reason.strip():
+        record("assignment_extended", actor=user, obj=assignment, details=decision.extension_reason.strip())
+    assignment_created.send(assignment)
+    return assignment
+
+
+def _participant(organisation_id: int, data: AssignmentInput) -> Participant:
+    found = db.session.scalars(
+        select(Participant).where(
+            Participant.organisation_id == organisation_id, Participant.customer_number == data.customer_number
+        )
+    ).first()
+    if found is None:
+        found = Participant(organisation_id=organisation_id, customer_number=data.customer_number)
+        db.session.add(found)
+    found.initials = data.initials
+    return found
+
+
+# --- the provider's answer -------------------------------------------------------------------------
+
+
+@transactional
+def accept(user: User, assignment: Assignment, start_date: date, expected: int | None) -> None:
+    """The participant started on `start_date` (Antritt), within the assigned period; staff are told."""
+    require_own_offer(user, assignment.offer)
+    check_version(assignment, expected)
+    ANSWERS.require("accept", assignment)
+    if not assignment.start_date <= start_date <= assignment.end_date:
+        raise ServiceError(
+            f"Der Antritt muss in der Zuweisung liegen ({assignment.start_date:%d.%m.%Y} bis "
+            f"{assignment.end_date:%d.%m.%Y}).",
+            field="start_date",
+        )
+    planned = assignment.start_date
+    assignment.start_date = start_date
+    ANSWERS.move(assignment, "accept", user, f"geplant ab {planned:%d.%m.%Y}, angetreten am {start_date:%d.%m.%Y}")
+    _notify_answer(assignment, start_date)
+
+
+@transactional
+def refuse(user: User, assignment: Assignment, action: str, reason: str, expected: int | None) -> None:
+    """Non-entry (Nichtantritt) or decline, each with a reason; staff are told."""
+    require_own_offer(user, assignment.offer)
+    check_version(assignment, expected)
+    if action not in REFUSALS:
+        raise ServiceError("Bitte wählen Sie eine Antwort.", field="action")
+    ANSWERS.require(action, assignment)
+    if not reason.strip():
+        raise ServiceError("Bitte nennen Sie den Grund (ohne Gesundheitsdaten).", field="reason")
+    assignment.answer_reason = reason.strip()
+    ANSWERS.move(assignment, action, user, reason.strip())
+    _notify_answer(assignment, None)
+
+
+def _notify_answer(assignment: Assignment, start_date: date | None) -> None:
+    offer = assignment.offer
+    notify_staff(
+        "assignment_answered",
+        organisation_name=offer.organisation.name,
+        title=offer.live_version.title if offer.live_version else f"Angebot {offer.id}",
+        status_label=assignment.status_label,
+        customer_number=assignment.participant.customer_number,
+        start_date=start_date,
+        reason=assignment.answer_reason,
+        link=absolute_url("reports.participants", offer_id=offer.id),
+    )
+
+
+# --- immediate events -----------------------------------------------------------------------------
+
+
+@once(Event)
+def record_event(user: User, assignment: Assignment, kind: EventKind, event_date: date, reason: str) -> Event:
+    """Report an event at once: staff are told by mail; an exit ends the assignment on the event's date."""
+    require_own_offer(user, assignment.offer)
+    if any(item.kind is kind and item.event_date == event_date for item in assignment.events):
+        raise ServiceError(f"Diese Meldung ({EVENT_KIND_LABELS[kind]} am {event_date:%d.%m.%Y}) liegt bereits vor.")
+    if not assignment.start_date <= event_date <= assignment.end_date:
+        raise ServiceError(
+            f"Das Datum muss in der Zuweisung liegen ({assignment.start_date:%d.%m.%Y} bis "
+            f"{assignment.end_date:%d.%m.%Y}).",
+            field="event_date",
+        )
+    if kind is EventKind.DROP_OUT and not reason.strip():
+        raise ServiceError("Bitte nennen Sie den Grund des Abbruchs (ohne Gesundheitsdaten).", field="reason")
+    event = Event(assignment=assignment, offer_id=assignment.offer_id, kind=kind, event_date=event_date)
+    event.reason = reason.strip()
+    event.created_by_id = user.id
+    db.session.add(event)
+    if kind in ENDS_ASSIGNMENT:
+        end_assignment(assignment, event_date - timedelta(days=1) if kind is EventKind.NON_ENTRY else event_date)
+        if ANSWERS.allowed("end", assignment):
+            ANSWERS.move(assignment, "end", user, f"{event.kind_label} am {event_date:%d.%m.%Y}")
+    record(f"event_{kind.value}", actor=user, obj=assignment, details=f"{event.kind_label} am {event_date:%d.%m.%Y}")
+    _notify_event(event)
+    return event
+
+
+def end_assignment(assignment: Assignment, last_day: date) -> None:
+    """End the assignment on `last_day`; listeners (open report drafts) drop the days after it."""
+    assignment.end_date = last_day
+    assignment_ended.send(assignment, last_day=last_day)
+
+
+def _notify_event(event: Event) -> None:
+    offer = event.assignment.offer
+    title = offer.live_version.title if offer.live_version else f"Angebot {offer.id}"
+    notify_staff(
+        "participant_event",
+        organisation_name=offer.organisation.name,
+        title=title,
+        kind_label=event.kind_label,
+        event_date=event.event_date,
+        customer_number=event.assignment.participant.customer_number,
+        link=absolute_url("reports.participants", offer_id=offer.id),
+    )

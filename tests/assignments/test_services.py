@@ -1,0 +1,82 @@
+"""The provider's answer to a proposed assignment: accept with the actual start, non-entry or decline with a reason."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from portal.assignments import services
+from portal.assignments.models import Assignment, AssignmentStatus, EventKind
+from portal.errors import ServiceError
+from portal.submissions import new_token
+from portal.workflow import TransitionError
+from tests.reports.helpers import audit, clock, delivered, offer, provider, staff, stranger, subject
+
+__all__ = ["clock", "offer", "provider", "staff", "stranger"]  # fixtures
+
+
+@pytest.fixture
+def proposed(factories, offer) -> Assignment:
+    return factories.assignment(offer, status=AssignmentStatus.PROPOSED)
+
+
+def test_the_provider_accepts_with_the_actual_start_and_staff_are_told(provider, staff, proposed, mailbox):
+    planned = proposed.start_date
+    services.accept(provider, proposed, date(2025, 7, 3), proposed.version_id)
+    assert (proposed.status, proposed.start_date) == (AssignmentStatus.ACTIVE, date(2025, 7, 3))
+    [entry] = audit("assignment_accept", proposed)
+    assert entry.details == f"proposed → active: geplant ab {planned:%d.%m.%Y}, angetreten am 03.07.2025"
+    [mail] = delivered(mailbox).to(staff.email)
+    assert subject(mail) == "Zuweisung beantwortet: Angetreten (Pflege der Grünanlagen)"
+    with pytest.raises(TransitionError, match=re.escape("Das ist im Status „Angetreten“ nicht möglich.")):
+        services.accept(provider, proposed, date(2025, 7, 3), None)
+
+
+def test_a_start_outside_the_assignment_is_refused(provider, proposed):
+    with pytest.raises(ServiceError, match="Der Antritt muss in der Zuweisung liegen") as refused:
+        services.accept(provider, proposed, date(2030, 1, 1), None)
+    assert (refused.value.field, proposed.status) == ("start_date", AssignmentStatus.PROPOSED)
+
+
+@pytest.mark.parametrize(("action", "status"), [("not_start", "not_started"), ("decline", "declined")])
+def test_non_entry_and_decline_need_a_reason(provider, proposed, action, status):
+    with pytest.raises(ServiceError, match=re.escape("Bitte nennen Sie den Grund")):
+        services.refuse(provider, proposed, action, "  ", None)
+    services.refuse(provider, proposed, action, " Nicht erschienen ", None)
+    assert (proposed.status, proposed.answer_reason) == (AssignmentStatus(status), "Nicht erschienen")
+    [entry] = audit(f"assignment_{action}", proposed)
+    assert entry.details == f"proposed → {status}: Nicht erschienen"
+
+
+def test_only_the_offers_provider_answers(stranger, staff, proposed):
+    for person in (stranger, staff):
+        with pytest.raises(ServiceError, match=re.escape("Nur der Träger des Angebots kann das tun.")):
+            services.accept(person, proposed, proposed.start_date, None)
+    assert proposed.status is AssignmentStatus.PROPOSED
+
+
+def test_an_outdated_answer_changes_nothing(provider, proposed):
+    with pytest.raises(ServiceError):
+        services.refuse(provider, proposed, "decline", "Kein Platz", proposed.version_id - 1)
+    assert proposed.status is AssignmentStatus.PROPOSED
+
+
+def test_an_exit_ends_an_active_assignment(provider, factories, offer):
+    active = factories.assignment(offer)
+    services.record_event(new_token(), provider, active, EventKind.JOB, date(2025, 10, 15), "")
+    assert (active.status, active.end_date) == (AssignmentStatus.ENDED, date(2025, 10, 15))
+    [entry] = audit("assignment_end", active)
+    assert entry.details == "active → ended: Arbeitsaufnahme am 15.10.2025"
+
+
+def test_the_provider_answers_through_the_form(client, login, provider, proposed):
+    login(provider)
+    url = f"/portal/zuweisungen/{proposed.id}/antwort"
+    assert client.get(url).status_code == 200
+    missing = client.post(url, data={"action": "decline", "reason": "", "version_id": proposed.version_id})
+    assert "Bitte nennen Sie den Grund" in missing.get_data(as_text=True)
+    sent = client.post(url, data={"action": "accept", "start_date": "02.07.2025", "version_id": proposed.version_id})
+    assert sent.status_code == 302
+    assert (proposed.status, proposed.start_date) == (AssignmentStatus.ACTIVE, date(2025, 7, 2))
