@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from argon2.profiles import CHEAPEST
 from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -86,6 +87,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbo
         "MAIL_PORT": smtp_server[1],
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://localhost",
+        "PASSWORD_HASH_PARAMETERS": CHEAPEST,  # production's are set in portal/config.py; logins do not re-hash
     }
 
 
