@@ -9,12 +9,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from argon2 import Parameters, Type
+from argon2.profiles import RFC_9106_LOW_MEMORY
+
 from portal.offers.rules import OfferLimits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105 (refused in production)
 DEFAULT_DEMO_PASSWORD = "Demo-Passwort 2026!"  # noqa: S105 (demo only, refused in production)
 MIN_SECRET_KEY_LENGTH = 32
+# argon2id as the library recommends (RFC 9106, low memory); the tests use argon2.profiles.CHEAPEST.
+PASSWORD_HASH_PARAMETERS = RFC_9106_LOW_MEMORY
 
 
 class ConfigError(RuntimeError):
@@ -62,6 +67,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "LOGIN_MAX_FAILURES_IP": 30,
         "TOKEN_LIFETIME": timedelta(hours=24),
         "RESET_TOKEN_LIFETIME": timedelta(hours=1),
+        "PASSWORD_HASH_PARAMETERS": PASSWORD_HASH_PARAMETERS,
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own timeouts bound the token's life
     }
@@ -122,7 +128,7 @@ def _check_pro_rata(settings: Mapping[str, Any]) -> None:
 
 
 def check_production(settings: Mapping[str, Any]) -> None:
-    """Refuse to start a production instance with debug on or a weak secret key."""
+    """Refuse to start a production instance with debug on, a weak secret key or weak password hashing."""
     if settings["PORTAL_ENV"] not in ("development", "production"):
         raise ConfigError("PORTAL_ENV muss 'development' oder 'production' sein.")
     _check_pro_rata(settings)
@@ -133,3 +139,13 @@ def check_production(settings: Mapping[str, Any]) -> None:
     key = str(settings.get("SECRET_KEY") or "")
     if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < 10:
         raise ConfigError("SECRET_KEY fehlt oder ist zu schwach (mindestens 32 zufällige Zeichen).")
+    if _weaker_than_default(settings["PASSWORD_HASH_PARAMETERS"]):
+        raise ConfigError("PASSWORD_HASH_PARAMETERS sind schwächer als die Vorgabe (argon2id nach RFC 9106).")
+
+
+def _weaker_than_default(parameters: Parameters) -> bool:
+    """Another type, less time or memory, or a shorter salt or hash than the defaults (lanes are not strength)."""
+    strength = ("time_cost", "memory_cost", "salt_len", "hash_len")
+    return parameters.type is not Type.ID or any(
+        getattr(parameters, name) < getattr(PASSWORD_HASH_PARAMETERS, name) for name in strength
+    )

@@ -1,10 +1,15 @@
-"""Shared fixtures: one migrated database per run, every test in a rolled-back transaction, a real SMTP server."""
+"""Shared fixtures: one migrated database per run, every test in a rolled-back transaction, a real SMTP server,
+people and signed-in browsers, and the one Chromium of a run.
+
+Fixtures live only in conftest.py files: this one for what several test folders use, a folder's own for the rest.
+"""
 
 from __future__ import annotations
 
 import os
 import socket
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
@@ -12,15 +17,29 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from argon2.profiles import CHEAPEST
 from flask import Flask, g, request_started
 from flask.testing import FlaskClient
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import text
 
 from portal import create_app
+from portal.accounts.models import Role, User
 from portal.cli import upgrade_database
 from portal.extensions import db, make_engine
-from tests.browser import browser  # noqa: F401 (one Chromium per run, for e2e/ and site/)
+from portal.models import utcnow
+from portal.offers.models import Offer, VersionStatus
 from tests.factories import DEFAULT_PASSWORD, Factories
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; no browser is downloaded at run time
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 class Mailbox:
@@ -86,6 +105,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbo
         "MAIL_PORT": smtp_server[1],
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://localhost",
+        "PASSWORD_HASH_PARAMETERS": CHEAPEST,  # production's are set in portal/config.py; logins do not re-hash
     }
 
 
@@ -174,3 +194,71 @@ def login(client: FlaskClient) -> Callable[..., Any]:
 @pytest.fixture
 def factories(app: Flask) -> Factories:
     return Factories()
+
+
+@pytest.fixture
+def provider(factories: Factories) -> User:
+    return factories.provider()
+
+
+@pytest.fixture
+def staff(factories: Factories) -> User:
+    return factories.staff(name="Sachbearbeiterin Stein")
+
+
+@pytest.fixture
+def approver(factories: Factories) -> User:
+    return factories.user(Role.APPROVER, name="Teamleiter Berg")
+
+
+@pytest.fixture
+def browser(app: Flask, login: Callable[..., Any]) -> Callable[[User], FlaskClient]:
+    """A browser of its own in which `user` is signed in."""
+
+    def open_as(user: User) -> FlaskClient:
+        client = app.test_client()
+        login(user, test_client=client)
+        return client
+
+    return open_as
+
+
+@pytest.fixture
+def submitted(factories: Factories, provider: User) -> Callable[..., Offer]:
+    """A new application of the provider's organisation, submitted and waiting; committed for the requests."""
+
+    def make(
+        status: VersionStatus = VersionStatus.SUBMITTED, waiting: timedelta | None = None, **content: Any
+    ) -> Offer:
+        offer = factories.offer(organisation=provider.organisation, status=status, **content)
+        if waiting is not None:
+            offer.current.submitted_at = utcnow() - waiting
+        db.session.commit()
+        return offer
+
+    return make
+
+
+@pytest.fixture
+def site_dir(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app publishes into a folder of this test (SITE_DIR; the runs go next to it)."""
+    monkeypatch.setitem(app.config, "SITE_DIR", tmp_path / "site")
+    return tmp_path / "site"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """The one Chromium of a test run, shared by the browser journeys (e2e/) and the built-site tests (site/).
+
+    Playwright's sync API runs one event loop per thread: a second `sync_playwright()` while the first is still
+    open fails, so there is one session fixture for both folders.
+    """
+    if not CHROMIUM.exists():
+        message = f"Browser tests need Chromium at {CHROMIUM} (Debian package 'chromium')."
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " In CI (CI=true) a missing browser is an error.")
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

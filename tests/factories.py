@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import astuple
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from argon2 import PasswordHasher
+from flask import current_app
 
 from portal.accounts.models import Organisation, OrgStatus, Role, Umbrella, User
+from portal.accounts.passwords import hash_password
 from portal.assignments.models import Assignment, AssignmentStatus, Participant
 from portal.budget.models import BudgetYear
 from portal.extensions import db
@@ -18,9 +20,16 @@ from portal.offers.costs import CostInput, compute_costs
 from portal.offers.models import Offer, OfferState, OfferType, OfferVersion, Site, VersionStatus
 
 DEFAULT_PASSWORD = "ein langer Testsatz für alle"
-# Fast parameters for test speed; production hashes use the library defaults.
-_FAST_HASH = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(DEFAULT_PASSWORD)
 _counter = itertools.count(1)
+_default_hashes: dict[tuple[object, ...], str] = {}  # by the hashing parameters
+
+
+def default_password_hash() -> str:
+    """DEFAULT_PASSWORD hashed as the app hashes (PASSWORD_HASH_PARAMETERS), so that signing in does not re-hash."""
+    parameters = astuple(current_app.config["PASSWORD_HASH_PARAMETERS"])
+    if parameters not in _default_hashes:
+        _default_hashes[parameters] = hash_password(DEFAULT_PASSWORD)
+    return _default_hashes[parameters]
 
 
 class Factories:
@@ -52,7 +61,7 @@ class Factories:
             "email": f"user{number}@example.org",
             "name": f"Person {number}",
             "role": role,
-            "password_hash": values.pop("password_hash", _FAST_HASH),
+            "password_hash": values.pop("password_hash") if "password_hash" in values else default_password_hash(),
             "email_verified_at": utcnow(),
         }
         if role == Role.PROVIDER and "organisation" not in values:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import secrets
 import string
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from argon2 import Type
+from argon2.profiles import CHEAPEST
 
 from portal import create_app
-from portal.config import DEV_SECRET_KEY, ConfigError, check_production, load_settings
+from portal.config import DEV_SECRET_KEY, PASSWORD_HASH_PARAMETERS, ConfigError, check_production, load_settings
 
 ALPHABET = string.ascii_letters + string.digits
 
@@ -36,6 +39,9 @@ def _clean_environment(monkeypatch):
         ("empty key", {"SECRET_KEY": ""}),
         ("short key", {"SECRET_KEY": random_key(31)}),
         ("low entropy", {"SECRET_KEY": "ab" * 24}),
+        ("test hashing", {"PASSWORD_HASH_PARAMETERS": CHEAPEST}),
+        ("less memory", {"PASSWORD_HASH_PARAMETERS": replace(PASSWORD_HASH_PARAMETERS, memory_cost=32768)}),
+        ("argon2i", {"PASSWORD_HASH_PARAMETERS": replace(PASSWORD_HASH_PARAMETERS, type=Type.I)}),
     ],
 )
 def test_production_refuses_unsafe_settings(name, overrides):
@@ -74,6 +80,11 @@ def test_an_unknown_mkp_pro_rata_convention_is_refused(monkeypatch):
 
 def test_a_strong_key_of_the_minimum_length_is_accepted():
     check_production(production(SECRET_KEY=random_key(32)))
+
+
+def test_stronger_password_hashing_is_accepted():
+    stronger = replace(PASSWORD_HASH_PARAMETERS, time_cost=4, memory_cost=131072, parallelism=2)
+    check_production(production(PASSWORD_HASH_PARAMETERS=stronger))
 
 
 @pytest.mark.parametrize("source", ["environment", "overrides"])

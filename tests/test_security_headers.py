@@ -9,6 +9,7 @@ import pytest
 from werkzeug.test import TestResponse
 
 from portal.accounts.models import Role
+from portal.config import PASSWORD_HASH_PARAMETERS
 from portal.extensions import db
 from tests.app_helpers import FAILING_PATH, app_with_failing_route
 
@@ -23,7 +24,9 @@ STRONG_KEY = "".join(secrets.choice(string.ascii_letters + string.digits) for _ 
 
 
 def production_app(make_app, **config):
-    return make_app(PORTAL_ENV="production", SECRET_KEY=STRONG_KEY, **config)
+    return make_app(
+        PORTAL_ENV="production", SECRET_KEY=STRONG_KEY, PASSWORD_HASH_PARAMETERS=PASSWORD_HASH_PARAMETERS, **config
+    )
 
 
 def assert_security_headers(response: TestResponse) -> None:

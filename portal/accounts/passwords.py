@@ -7,12 +7,12 @@ from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1000
 # Words that make a password easy to guess in this service; context words are added per user.
 FORBIDDEN_WORDS = ("jobcenter", "partnerportal", "passwort", "password", "qwertz", "qwerty", "123456", "abcdef")
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
 def password_problems(password: str, context: Iterable[str] = ()) -> list[str]:
@@ -43,15 +43,21 @@ def _guessable_words(context: Iterable[str]) -> set[str]:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    """True for a hash made with other parameters than the configured ones: it is renewed at the next sign-in."""
+    return _hasher().check_needs_rehash(password_hash)
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id with the app's PASSWORD_HASH_PARAMETERS (portal/config.py)."""
+    return PasswordHasher.from_parameters(current_app.config["PASSWORD_HASH_PARAMETERS"])

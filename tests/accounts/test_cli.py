@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import Organisation, OrgStatus, Role, User
+from portal.config import PASSWORD_HASH_PARAMETERS
 from portal.extensions import db
 from tests.accounts.helpers import location, sign_in, user_by_email
 
@@ -121,7 +122,9 @@ def test_demo_data_is_complete_and_idempotent(app, client):
 def test_demo_data_is_refused_in_production(app, make_app):
     before = counts()
     strong_key = "x" * 10 + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(40))
-    production = make_app(PORTAL_ENV="production", SECRET_KEY=strong_key)
+    production = make_app(
+        PORTAL_ENV="production", SECRET_KEY=strong_key, PASSWORD_HASH_PARAMETERS=PASSWORD_HASH_PARAMETERS
+    )
 
     with production.app_context():
         result = production.test_cli_runner().invoke(args=["demo-data"])

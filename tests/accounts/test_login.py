@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
+from argon2.profiles import CHEAPEST, RFC_9106_LOW_MEMORY
 from sqlalchemy import func, select
 
 from portal.accounts.models import LoginAttempt, Role
-from portal.accounts.passwords import verify_password
+from portal.accounts.passwords import hash_password, verify_password
+from portal.config import PASSWORD_HASH_PARAMETERS
 from portal.extensions import db
 from tests.accounts.helpers import (
     BAD_LOGIN,
@@ -196,29 +198,41 @@ def test_long_passphrases_with_spaces_and_unicode_are_kept_unchanged(client, mai
 # --- 3. hashing -----------------------------------------------------------------------------------
 
 
-def test_passwords_are_hashed_with_argon2id(client, mailbox):
+def test_passwords_are_hashed_with_argon2id(app, client, mailbox):
     user = register_and_verify(client, mailbox)
 
     assert user.password_hash.startswith("$argon2id$")
-    assert not PasswordHasher().check_needs_rehash(user.password_hash)
+    assert extract_parameters(user.password_hash) == app.config["PASSWORD_HASH_PARAMETERS"]
 
 
-def test_a_weak_hash_is_renewed_at_the_next_sign_in(client, factories):
-    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(NEW_PASSWORD)
-    user = factories.provider(password_hash=weak)
+def test_a_hash_with_other_parameters_is_renewed_at_the_next_sign_in(app, client, factories):
+    other = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1).hash(NEW_PASSWORD)
+    user = factories.provider(password_hash=other)
 
     sign_in(client, user.email, WRONG_PASSWORD)
-    assert user.password_hash == weak
+    assert user.password_hash == other
 
     sign_in(client, user.email, NEW_PASSWORD)
-    assert user.password_hash != weak
-    assert user.password_hash.startswith("$argon2id$")
-    assert not PasswordHasher().check_needs_rehash(user.password_hash)
+    assert user.password_hash != other
+    assert extract_parameters(user.password_hash) == app.config["PASSWORD_HASH_PARAMETERS"]
     assert verify_password(user.password_hash, NEW_PASSWORD)
 
 
+def test_a_weak_hash_is_renewed_with_the_production_parameters(make_app, factories):
+    weak = PasswordHasher.from_parameters(CHEAPEST).hash(NEW_PASSWORD)
+    user = factories.provider(password_hash=weak)
+    production_hashing = make_app(PASSWORD_HASH_PARAMETERS=PASSWORD_HASH_PARAMETERS)
+
+    assert location(sign_in(production_hashing.test_client(), user.email, NEW_PASSWORD)) == "/portal/"
+
+    renewed = user_by_email(user.email)
+    assert renewed is not None
+    assert extract_parameters(renewed.password_hash) == RFC_9106_LOW_MEMORY == PASSWORD_HASH_PARAMETERS
+    assert PasswordHasher().verify(renewed.password_hash, NEW_PASSWORD)
+
+
 def test_a_current_hash_is_kept(client, factories):
-    current = PasswordHasher().hash(NEW_PASSWORD)
+    current = hash_password(NEW_PASSWORD)
     user = factories.provider(password_hash=current)
 
     sign_in(client, user.email, NEW_PASSWORD)

@@ -13,11 +13,9 @@ from portal.extensions import db
 from portal.offers.models import VersionStatus
 from portal.offers.services import costs_of
 from tests.accounts.helpers import audit, text
-from tests.review.fixtures import approver, browser, provider, staff, submitted
 from tests.review.helpers import budget_for, decide
 
 PAGE = "/portal/budget/"
-__all__ = ["approver", "browser", "provider", "staff", "submitted"]  # fixtures shared with the review tests
 
 
 def row(page: str, year: int) -> str:

@@ -88,8 +88,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.fixture(scope="session")
-def browsing_session(browser: Browser, live_server: LiveServer) -> Iterator[Browsing]:
-    session = Browsing(browser, live_server)
+def browsing_session(chromium: Browser, live_server: LiveServer) -> Iterator[Browsing]:
+    session = Browsing(chromium, live_server)
     yield session
     session.close()
 

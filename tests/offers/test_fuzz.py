@@ -15,8 +15,6 @@ from portal.offers.forms import STEP_FORMS
 from tests.accounts.helpers import location, text
 from tests.html_check import Page
 from tests.offers.controls import fit, free_text_controls, step_controls
-from tests.offers.test_views_live import live
-from tests.offers.test_views_steps import offer, provider
 from tests.offers.view_helpers import BASE, STEP_INPUT, post_step, step_url, stored, url
 from tests.strategies import FUZZ, clean_text, lines, odd_date, odd_value
 from tests.test_forms_fuzz import CONTROLS, FIELD_ERROR, assert_no_server_error
@@ -24,7 +22,6 @@ from tests.test_forms_fuzz import CONTROLS, FIELD_ERROR, assert_no_server_error
 STEPS = pytest.mark.parametrize("slug", list(STEP_FORMS))
 TEXT_STEPS = [slug for slug in STEP_FORMS if slug != "kosten"]  # the cost step has numbers only
 ACTIONS = ("einreichen", "aendern", "zurueckziehen", "beenden")
-__all__ = ["live", "offer", "provider"]  # fixtures of the page tests: a draft and a live offer, signed in
 
 
 def every_name(slug: str) -> list[str]:

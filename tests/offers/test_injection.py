@@ -17,10 +17,7 @@ from tests.accounts.helpers import location, text
 from tests.html_check import assert_inert
 from tests.offers.controls import fit, free_text_controls, max_length, typed_controls
 from tests.offers.view_helpers import BASE, post_step, step_url, stored, url
-from tests.review.fixtures import approver, browser, provider, staff, submitted
 from tests.review.helpers import decide
-
-__all__ = ["approver", "browser", "provider", "staff", "submitted"]  # fixtures shared with the review tests
 
 LONG = "<script>alert(1)</script>" * 200  # 5,000 characters: as much as the longest text area takes
 PAYLOADS = {

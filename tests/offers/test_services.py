@@ -35,11 +35,6 @@ SITE = {"name": "Gemeindehaus", "street": "Kirchweg 5", "postal_code": "50677", 
 
 
 @pytest.fixture
-def provider(factories):
-    return factories.provider()
-
-
-@pytest.fixture
 def own(factories, provider):
     """An offer of the provider's organisation in a given status."""
 

@@ -6,7 +6,6 @@ import itertools
 import re
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import OrgStatus
@@ -17,11 +16,6 @@ from tests.offers.view_helpers import BASE, STEP_INPUT, post_step, step_url, sto
 
 FIRST_SITTING = ("grunddaten", "taetigkeit", "einsatzstellen", "zeitraum")
 SECOND_SITTING = ("zielgruppen", "betreuung", "kosten", "kriterien", "kontakt")
-
-
-@pytest.fixture
-def provider(factories):
-    return factories.provider()
 
 
 def start_offer(client, title="Stadtgärten pflegen", token="t" * 30):

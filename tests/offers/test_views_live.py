@@ -13,18 +13,6 @@ from tests.accounts.helpers import location, text
 from tests.offers.view_helpers import BASE, post_step, stored, url
 
 
-@pytest.fixture
-def provider(factories):
-    return factories.provider()
-
-
-@pytest.fixture
-def live(factories, provider, client, login):
-    """A live offer of the signed-in provider: 10 places."""
-    login(provider)
-    return factories.offer(organisation=provider.organisation, status=VersionStatus.APPROVED)
-
-
 def flash_after(client, response) -> str:
     return text(client.get(location(response)))
 

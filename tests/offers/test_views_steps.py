@@ -14,18 +14,6 @@ from tests.offers.view_helpers import post_step, step_url, stored, url
 CAP_MESSAGE = "Höchstens 30 Stunden pro Woche einschließlich Qualifizierung sind erlaubt."
 
 
-@pytest.fixture
-def provider(factories):
-    return factories.provider()
-
-
-@pytest.fixture
-def offer(factories, provider, client, login):
-    """A complete AGH draft of the signed-in provider."""
-    login(provider)
-    return factories.offer(organisation=provider.organisation)
-
-
 def error_at(page: str, field_id: str, message: str) -> bool:
     """The message shows next to the field and links from the error summary to it."""
     return f'id="{field_id}-error"' in page and f'href="#{field_id}"' in page and message in page

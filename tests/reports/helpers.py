@@ -1,4 +1,4 @@
-"""Fixtures and helpers of the report tests: a fixed "today", people, a live offer with participants, reports.
+"""Helpers of the report tests: a fixed "today", reports, requests and what the pages and mails show.
 
 The clock stands on 20 November 2025 (it ticks, so that time-outs still work): October 2025 is the last month, its
 report is due on 10 November, so it is overdue; 3 October 2025, a public holiday, is a Friday.
@@ -7,31 +7,26 @@ report is due on 10 November, so it is overdue; 3 October 2025, a public holiday
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from email.header import decode_header, make_header
 from email.message import Message
 from io import BytesIO
 from typing import Any
 
-import pytest
-import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import TestResponse, encode_multipart
 
-from portal.accounts.models import Role, User
-from portal.assignments.models import Assignment
+from portal.accounts.models import User
 from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.notifications.delivery import deliver_pending
 from portal.offers.models import Offer
-from portal.reports import pdf, services
+from portal.reports import services
 from portal.reports.models import ParticipationReport, ReportLine
 from portal.reports.sheet import build_sheet
 from tests.conftest import Mailbox
-from tests.factories import Factories
 from tests.html_check import Page
 
 NOW = datetime(2025, 11, 20, 9, 30, tzinfo=UTC)
@@ -39,62 +34,6 @@ YEAR, MONTH = 2025, 10  # the last month before NOW
 OFFER_START, OFFER_END = date(2025, 7, 1), date(2026, 6, 30)  # factories.live_offer(months_ago=4) at NOW
 CONFLICT = "Jemand anderes hat diese Daten inzwischen geändert."
 TITLE = "Pflege der Grünanlagen"  # the factory's offer title
-
-
-@pytest.fixture
-def clock() -> Iterator[time_machine.Traveller]:
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def provider(factories: Factories, clock: time_machine.Traveller) -> User:
-    return factories.provider(name="Paula Pflug")
-
-
-@pytest.fixture
-def colleague(factories: Factories, provider: User) -> User:
-    """A second user of provider A's organisation."""
-    return factories.provider(organisation=provider.organisation, name="Karl Kollege")
-
-
-@pytest.fixture
-def stranger(factories: Factories, clock: time_machine.Traveller) -> User:
-    """A user of another provider organisation (provider B)."""
-    return factories.provider(name="Berta Fremd")
-
-
-@pytest.fixture
-def staff(factories: Factories, clock: time_machine.Traveller) -> User:
-    return factories.staff(name="Sachbearbeiterin Stein")
-
-
-@pytest.fixture
-def approver(factories: Factories, clock: time_machine.Traveller) -> User:
-    return factories.user(Role.APPROVER, name="Teamleiter Berg")
-
-
-@pytest.fixture
-def pdf_service_down() -> Iterator[None]:
-    """The PDF workers are gone (their pool is closed): every rendering fails until a new pool is made."""
-    pdf.default_pool().close()
-    yield
-    pdf.close_default_pool()
-
-
-@pytest.fixture
-def offer(factories: Factories, provider: User) -> Offer:
-    """Provider A's live AGH offer from 1 July 2025 to 30 June 2026 (MKP 180 € a place and month)."""
-    made = factories.live_offer(provider.organisation)
-    assert made.live_version is not None
-    assert (made.live_version.start_date, made.live_version.end_date) == (OFFER_START, OFFER_END)
-    return made
-
-
-@pytest.fixture
-def assigned(factories: Factories, offer: Offer) -> list[Assignment]:
-    """Two participants for the whole offer, 20 hours a week (4 hours a day) at 1,50 € an hour."""
-    return [factories.assignment(offer), factories.assignment(offer)]
 
 
 def draft(

@@ -27,28 +27,8 @@ from portal.reports.models import ParticipationReport, ReportStatus
 from portal.submissions import new_token
 from tests.accounts.helpers import subjects
 from tests.reports import pdfs
-from tests.reports.helpers import (
-    CONFLICT,
-    approver,
-    assigned,
-    audit,
-    clock,
-    draft,
-    fresh,
-    grid_form,
-    grid_url,
-    location,
-    offer,
-    page,
-    provider,
-    staff,
-    stranger,
-    text,
-)
-from tests.review.fixtures import browser
+from tests.reports.helpers import CONFLICT, audit, draft, fresh, grid_form, grid_url, location, page, text
 from tests.test_routes import denials
-
-__all__ = ["approver", "assigned", "browser", "clock", "offer", "provider", "staff", "stranger"]  # fixtures
 
 ROLES = ("anonymous", "provider A", "provider B", "staff", "approver", "admin")
 STAFF = {"staff", "approver", "admin"}

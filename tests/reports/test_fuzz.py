@@ -26,26 +26,18 @@ from tests.reports import pdfs
 from tests.reports.helpers import (
     OFFER_END,
     OFFER_START,
-    assigned,
-    clock,
     draft,
     fresh,
     grid_form,
     grid_url,
     location,
-    offer,
     page,
     participants_url,
-    provider,
-    staff,
     text,
     upload,
 )
-from tests.review.fixtures import browser
 from tests.strategies import FUZZ, odd_number, odd_value
 from tests.test_forms_fuzz import any_text, assert_no_server_error
-
-__all__ = ["assigned", "browser", "clock", "offer", "provider", "staff"]  # fixtures
 
 ASSIGNMENT_FIELDS = ["customer_number", "initials", "start_date", "end_date", "weekly_hours", "mae_rate", "site"]
 ASSIGNMENT_FIELDS += ["weekdays", "extension_reason", "participant_id", "offer_id"]

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.reports.helpers import assigned, clock, draft, grid_form, grid_url, offer, page, provider, staff, text
-from tests.review.fixtures import browser
-
-__all__ = ["assigned", "browser", "clock", "offer", "provider", "staff"]  # fixtures
+from tests.reports.helpers import draft, grid_form, grid_url, page, text
 
 TYPO = "„x1“ verstehen wir nicht. Erlaubt sind: Stunden (z. B. 4 oder 3,5) oder E, UE, K, KK, U, F, -."
 

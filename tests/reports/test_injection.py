@@ -19,25 +19,7 @@ from tests.html_check import assert_inert
 from tests.offers.controls import fit, max_length
 from tests.offers.test_injection import PAYLOADS
 from tests.reports import pdfs
-from tests.reports.helpers import (
-    assigned,
-    clock,
-    draft,
-    fresh,
-    grid_form,
-    grid_url,
-    location,
-    offer,
-    page,
-    participants_url,
-    provider,
-    staff,
-    text,
-    upload,
-)
-from tests.review.fixtures import browser
-
-__all__ = ["assigned", "browser", "clock", "offer", "provider", "staff"]  # fixtures
+from tests.reports.helpers import draft, fresh, grid_form, grid_url, location, page, participants_url, text, upload
 
 CASES = pytest.mark.parametrize("payload", list(PAYLOADS.values()), ids=list(PAYLOADS))
 REASON_LIMIT = max_length(EventForm.reason.kwargs["validators"])

@@ -43,36 +43,15 @@ from tests.reports.helpers import (
     OFFER_START,
     TITLE,
     YEAR,
-    approver,
-    assigned,
     audit,
     body,
     cell,
-    clock,
-    colleague,
     complete_sheet,
     delivered,
     draft,
     fresh,
-    offer,
-    pdf_service_down,
-    provider,
-    staff,
-    stranger,
     subject,
 )
-
-__all__ = [  # fixtures
-    "approver",
-    "assigned",
-    "clock",
-    "colleague",
-    "offer",
-    "pdf_service_down",
-    "provider",
-    "staff",
-    "stranger",
-]
 
 NUMBER = "123A456789"
 NO_EXTENSION = assignments.LimitDecision()

@@ -20,10 +20,8 @@ from portal.reports.calc import DayCode
 from portal.reports.document import DECLARATION, SCHEMA_URL, build_document
 from portal.reports.sheet import build_sheet, calendar_of, holidays_of, mkp_per_place_month
 from portal.submissions import new_token
-from tests.reports.helpers import MONTH, YEAR, assigned, clock, draft, fresh, offer, provider
+from tests.reports.helpers import MONTH, YEAR, draft, fresh
 from tests.reports.test_pdf import SCHEMA, check
-
-__all__ = ["assigned", "clock", "offer", "provider"]  # fixtures
 
 
 def test_extra_free_days_come_from_the_settings(make_app, provider, offer, assigned):

@@ -29,39 +29,18 @@ from tests.reports.helpers import (
     CONFLICT,
     OFFER_END,
     TITLE,
-    approver,
-    assigned,
     cell,
-    clock,
     draft,
     fresh,
     grid_form,
     grid_url,
     location,
-    offer,
     page,
     participants_url,
-    pdf_service_down,
-    provider,
-    staff,
-    stranger,
     text,
     upload,
     version_on,
 )
-from tests.review.fixtures import browser
-
-__all__ = [  # fixtures
-    "approver",
-    "assigned",
-    "browser",
-    "clock",
-    "offer",
-    "pdf_service_down",
-    "provider",
-    "staff",
-    "stranger",
-]
 
 TOO_LARGE = "Die Datei oder Eingabe ist zu groß"
 

@@ -1,5 +1,14 @@
-"""The review tests use the shared review fixtures."""
+"""Fixtures of the review tests (the people, browsers and submitted offers they share with budget/ and offers/
+are in tests/conftest.py)."""
 
-from tests.review.fixtures import approver, browser, provider, second_approver, staff, submitted
+from __future__ import annotations
 
-__all__ = ["approver", "browser", "provider", "second_approver", "staff", "submitted"]
+import pytest
+
+from portal.accounts.models import Role, User
+from tests.factories import Factories
+
+
+@pytest.fixture
+def second_approver(factories: Factories) -> User:
+    return factories.user(Role.APPROVER, name="Teamleiterin Wald")

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from portal.security import HEADERS
-from tests.publishing.conftest import site_dir  # noqa: F401 (the app publishes into the test's folder)
 from tests.site.helpers import publish_sample
 from tests.site.samples import sample_snapshot
 

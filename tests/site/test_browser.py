@@ -34,9 +34,9 @@ PAGES = [
 
 
 @pytest.fixture(scope="session")
-def site_browsing(browser, site_url: str) -> Iterator[Browsing]:
+def site_browsing(chromium, site_url: str) -> Iterator[Browsing]:
     """The e2e tests' browser session, pointed at the built site instead of the portal."""
-    session = Browsing(browser, LiveServer(site_url, Mailbox()))
+    session = Browsing(chromium, LiveServer(site_url, Mailbox()))
     yield session
     session.close()
 
@@ -112,8 +112,8 @@ def test_a_filter_link_from_a_district_page_preselects_the_district(visit: Brows
     expect(page.locator("[data-offer-count]")).to_contain_text("passen zu Ihrer Auswahl")
 
 
-def test_without_javascript_the_filter_page_is_a_plain_list(browser, site_url: str):
-    context = browser.new_context(java_script_enabled=False, base_url=site_url)
+def test_without_javascript_the_filter_page_is_a_plain_list(chromium, site_url: str):
+    context = chromium.new_context(java_script_enabled=False, base_url=site_url)
     page = context.new_page()
     page.goto("/angebote/filtern/")
     expect(page.locator("form[data-offer-filter]")).to_be_hidden()

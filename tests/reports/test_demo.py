@@ -15,9 +15,7 @@ from portal.extensions import db
 from portal.reports.models import ParticipationReport, ReportStatus
 from portal.reports.queries import due_reports
 from portal.reports.sheet import build_sheet
-from tests.reports.helpers import NOW, clock
-
-__all__ = ["clock"]  # fixture
+from tests.reports.helpers import NOW
 
 
 def demo_data(app: Flask) -> str:
