@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
-
 from portal.extensions import db
 from portal.offers.models import OfferState, Site, VersionStatus
 from portal.review.services import approve

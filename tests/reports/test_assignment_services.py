@@ -12,9 +12,7 @@ from portal.assignments.models import Assignment, AssignmentStatus, EventKind
 from portal.errors import ServiceError
 from portal.submissions import new_token
 from portal.workflow import TransitionError
-from tests.reports.helpers import audit, clock, delivered, offer, provider, staff, stranger, subject
-
-__all__ = ["clock", "offer", "provider", "staff", "stranger"]  # fixtures
+from tests.reports.helpers import audit, delivered, subject
 
 
 @pytest.fixture
