@@ -32,9 +32,8 @@ from portal.assignments.models import Event
 from portal.audit.models import AuditEntry
 from portal.budget.models import BudgetYear
 from portal.extensions import db, make_engine
-from portal.offers.models import Offer, Site, VersionStatus
+from portal.offers.models import Offer, ReviewNote, Site, VersionStatus
 from portal.reports.models import ParticipationReport, ReportStatus
-from portal.review.models import ReviewNote
 from portal.schema import metadata
 from portal.submissions import Submission
 from tests.accounts.helpers import registration_data

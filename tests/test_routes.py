@@ -94,9 +94,9 @@ ROUTES: dict[str, tuple[Access, frozenset[str]]] = {
 # The routes the users of a suspended organisation are refused until it is lifted (participant data, new or
 # submitted reports, new offers); the objects' own rules: tests/reports/test_authorisation.py.
 BLOCKED_WHILE_SUSPENDED = {
+    "assignments.answer",
     "offers.new",
     "reports.grid",
-    "reports.new_assignment",
     "reports.new_event",
     "reports.participants",
     "reports.pdf",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from wtforms import StringField
+from wtforms import BooleanField, StringField
 from wtforms.fields import SelectField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
@@ -75,6 +75,7 @@ class AssignmentForm(PortalForm):
         "Nur nötig, wenn die Zuweisung über 24 Monate in fünf Jahren hinausgeht.",
         max_length=500,
     )
+    confirm_overbooking = BooleanField("Ich habe die Warnung zur Belegung gelesen und möchte trotzdem zuweisen.")
 
     def data_input(self) -> rules.AssignmentInput:
         return rules.AssignmentInput(

@@ -13,13 +13,13 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal.access import Access, access, deny
-from portal.accounts.views import show_error
-from portal.assignments import forms, rules, services
+from portal.access import Access, access, blocked_while_suspended
+from portal.assignments import forms, queries, rules, services
+from portal.assignments.eligibility import Period
 from portal.assignments.models import Assignment
 from portal.errors import ServiceError
-from portal.extensions import db
 from portal.offers.models import Offer, OfferState
+from portal.views import load_or_deny, show_error
 
 bp = Blueprint("assignments", __name__, url_prefix="/portal")
 
@@ -27,22 +27,23 @@ bp = Blueprint("assignments", __name__, url_prefix="/portal")
 @bp.route("/angebote/<int:offer_id>/zuweisungen/neu", methods=["GET", "POST"])
 @access(Access.STAFF)
 def new(offer_id: int) -> str | Response:
-    offer = db.session.get(Offer, offer_id)
-    if offer is None:
-        deny(f"offer {offer_id}")
+    offer = load_or_deny(Offer, offer_id)
     if offer.state != OfferState.LIVE:
         flash("Zuweisungen sind nur zu genehmigten, laufenden Angeboten möglich.", "info")
         return redirect(url_for("reports.participants", offer_id=offer.id))
     form = forms.AssignmentForm()
     form.site.choices = forms.site_choices(offer)
-    warning = None
+    warning = overbooked = None
     if form.validate_on_submit():
         data, decision = form.data_input(), services.LimitDecision(form.extension_reason.data or "")
         problems = rules.assignment_problems(offer, data)
         for name, message in problems.items():
             getattr(form, name).errors = [*getattr(form, name).errors, message]
-        warning = None if problems else services.check_limit(current_user, offer, data, services.LimitDecision())
-        if not problems and (warning is None or decision.extension_reason.strip()):
+        if not problems:
+            warning = services.check_limit(current_user, offer, data, services.LimitDecision())
+            overbooked = queries.overbooking_warning(offer, data.site, Period(data.start_date, data.end_date))
+        limit_ok = warning is None or decision.extension_reason.strip()
+        if not problems and limit_ok and (overbooked is None or form.confirm_overbooking.data):
             try:
                 services.create_assignment(current_user, offer, data, decision)
             except ServiceError as error:
@@ -52,19 +53,19 @@ def new(offer_id: int) -> str | Response:
                 return redirect(url_for("reports.participants", offer_id=offer.id))
     elif not form.is_submitted():
         form.prefill(offer)
-    return render_template("assignments/new.html", offer=offer, form=form, warning=warning)
+    return render_template("assignments/new.html", offer=offer, form=form, warning=warning, overbooked=overbooked)
 
 
 def own_assignment(assignment_id: int) -> Assignment:
     """An assignment of one of the provider's own offers; anything else is denied (and logged)."""
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or current_user.organisation_id != assignment.offer.organisation_id:
-        deny(f"assignment {assignment_id}")
-    return assignment
+    return load_or_deny(
+        Assignment, assignment_id, visible=lambda found: current_user.organisation_id == found.offer.organisation_id
+    )
 
 
 @bp.route("/zuweisungen/<int:assignment_id>/antwort", methods=["GET", "POST"])
 @access(Access.PROVIDER)
+@blocked_while_suspended
 def answer(assignment_id: int) -> str | Response:
     assignment = own_assignment(assignment_id)
     form = forms.AnswerForm(version_id=assignment.version_id)

@@ -1,4 +1,4 @@
-"""Revision 0007: assignments made before it (entered by their provider) become active, with nothing lost.
+"""Revision 0009: assignments made before it (entered by their provider) become active, with nothing lost.
 
 Runs on the test database itself (SQLite or PostgreSQL), inside the test's transaction: both undo DDL on rollback.
 """
@@ -26,7 +26,7 @@ def test_provider_made_assignments_become_active_without_losing_data(request, fa
     offer = factories.live_offer()
     assignment = factories.assignment(offer, customer_number="123A456789", weekdays="1111110")
     connection = request.node.db_connection
-    migrate(connection, command.downgrade, "0006")
+    migrate(connection, command.downgrade, "0008")
     before = connection.execute(BEFORE, {"id": assignment.id}).one()
     migrate(connection, command.upgrade, "head")
     after = connection.execute(AFTER, {"id": assignment.id}).one()

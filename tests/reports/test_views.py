@@ -245,6 +245,20 @@ def test_an_extension_beyond_24_months_needs_a_reason_on_the_form(client, login,
     assert db.session.scalar(select(func.count(Assignment.id))) == 2
 
 
+def test_staff_are_warned_before_assigning_beyond_the_places(client, login, factories, staff, offer):
+    for _ in range(10):  # the offer's 10 places, all filled for its whole period
+        factories.assignment(offer)
+    login(staff)
+    warned = text(new_assignment(client, offer))
+    assert "Mehr Zuweisungen als Plätze" in warned
+    assert "Das Angebot hat 10 Plätze; mit dieser Zuweisung wären 11 belegt." in warned
+    assert 'name="confirm_overbooking"' in warned
+    assert db.session.scalar(select(func.count(Assignment.id))) == 10
+    confirmed = new_assignment(client, offer, confirm_overbooking="y")
+    assert location(confirmed) == participants_url(offer)
+    assert db.session.scalar(select(func.count(Assignment.id))) == 11
+
+
 def test_only_a_live_offer_shows_the_assignment_form(client, login, factories, staff, provider):
     login(staff)
     pending = factories.offer(provider.organisation)

@@ -1,7 +1,7 @@
 """submissions: the one-time form tokens of creating forms (portal.submissions)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-07 10:45:00.000000
 """
 
