@@ -28,7 +28,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Table, delete, func, select, update
 
 from portal.accounts.models import Organisation, Role, User
-from portal.assignments.models import Event
+from portal.assignments.models import Assignment, Event
 from portal.audit.models import AuditEntry
 from portal.budget.models import BudgetYear
 from portal.extensions import db, make_engine
@@ -104,6 +104,24 @@ def new_site(factories: Factories) -> Post:
     return Post(provider, f"/portal/angebote/{offer.id}/schritt/einsatzstellen", data, counted(sites))
 
 
+def assignment(factories: Factories) -> Post:
+    offer = factories.live_offer(factories.provider().organisation)
+    start = offer.current.start_date
+    data = {
+        "customer_number": "123A456789",
+        "initials": "M. K.",
+        "start_date": f"{start:%d.%m.%Y}",
+        "end_date": f"{offer.current.end_date:%d.%m.%Y}",
+        "weekly_hours": "20",
+        "mae_rate": "1,50",
+        "weekdays": "Mo–Fr",
+        "site": "Stadtteilzentrum",
+        "form_token": TOKEN,
+    }
+    made = select(Assignment).filter_by(offer_id=offer.id)
+    return Post(factories.staff(), f"/portal/angebote/{offer.id}/zuweisungen/neu", data, counted(made))
+
+
 def event(factories: Factories) -> Post:
     provider = factories.provider()
     assignment = factories.assignment(factories.live_offer(provider.organisation))
@@ -154,7 +172,7 @@ def upload(factories: Factories) -> Post:
     )
 
 
-FORMS = [registration, invitation, new_offer, new_site, event, new_report, review_note, budget_year, upload]
+FORMS = [registration, invitation, new_offer, new_site, assignment, event, new_report, review_note, budget_year, upload]
 
 
 # --- sent twice in a row (SQLite and PostgreSQL) --------------------------------------------------

@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.assignments import rules
 from portal.assignments.weekdays import parse_weekdays
-from portal.forms import LockedForm, PortalForm, strip
+from portal.forms import LockedForm, OnceForm, strip
 from portal.offers.fields import ChoiceRadioField, GermanDateField, NumberField, text_area
 from portal.offers.models import Offer
 
@@ -37,7 +37,7 @@ def _weekdays(form: Any, field: Any) -> None:
         raise ValidationError(str(error)) from None
 
 
-class AssignmentForm(PortalForm):
+class AssignmentForm(OnceForm):
     customer_number = StringField(
         "Kundennummer",
         description="Die Kundennummer des Jobcenters, z. B. 123A456789. Bitte keine Namen eintragen.",

@@ -109,7 +109,7 @@ def _extension(decision: LimitDecision) -> eligibility.Extension:
 # --- assignments -----------------------------------------------------------------------------------
 
 
-@transactional
+@once(Assignment)
 def create_assignment(user: User, offer: Offer, data: AssignmentInput, decision: LimitDecision) -> Assignment:
     """Staff assign a Kundennummer to a live offer; beyond 24 months only with an extension and its reason."""
     _require_staff(user)

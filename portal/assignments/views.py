@@ -45,7 +45,7 @@ def new(offer_id: int) -> str | Response:
         limit_ok = warning is None or decision.extension_reason.strip()
         if not problems and limit_ok and (overbooked is None or form.confirm_overbooking.data):
             try:
-                services.create_assignment(current_user, offer, data, decision)
+                services.create_assignment(form.token(), current_user, offer, data, decision)
             except ServiceError as error:
                 show_error(form, error)
             else:

@@ -83,7 +83,7 @@ def _assign(staff: User, offer: Offer, rng: random.Random, index: int) -> list[A
             mae_rate=version.mae_rate or Decimal("1.50"),
             site=sites[number % len(sites)],
         )
-        result.append(assignments.create_assignment(staff, offer, data, assignments.LimitDecision()))
+        result.append(assignments.create_assignment(new_token(), staff, offer, data, assignments.LimitDecision()))
     return result
 
 
@@ -103,7 +103,7 @@ def _open_answers(staff: User, provider: User, offer: Offer, rng: random.Random)
             mae_rate=version.mae_rate or Decimal("1.50"),
             site=version.sites[0].name if version.sites else "",
         )
-        proposed = assignments.create_assignment(staff, offer, data, assignments.LimitDecision())
+        proposed = assignments.create_assignment(new_token(), staff, offer, data, assignments.LimitDecision())
     assignments.refuse(provider, proposed, "not_start", "Ist zum Antritt nicht erschienen.", None)
 
 

@@ -128,7 +128,7 @@ def test_names_are_not_initials(typed):
 
 
 def test_an_assignment_inside_the_offer_is_created_with_its_participant(provider, offer, staff):
-    assignment = assignments.create_assignment(staff, offer, data(), NO_EXTENSION)
+    assignment = assignments.create_assignment(new_token(), staff, offer, data(), NO_EXTENSION)
     stored = db.session.get(Assignment, assignment.id, populate_existing=True)
     assert stored is not None
     assert (stored.start_date, stored.end_date, stored.weekly_hours, stored.mae_rate, stored.site) == (
@@ -146,8 +146,9 @@ def test_an_assignment_inside_the_offer_is_created_with_its_participant(provider
 
 
 def test_the_same_kundennummer_is_one_participant_per_provider(factories, provider, stranger, offer, staff):
-    first = assignments.create_assignment(staff, offer, data(), NO_EXTENSION)
+    first = assignments.create_assignment(new_token(), staff, offer, data(), NO_EXTENSION)
     second = assignments.create_assignment(
+        new_token(),
         staff,
         offer,
         data(initials="M. L.", start_date=date(2026, 1, 1), end_date=date(2026, 3, 31)),
@@ -156,7 +157,7 @@ def test_the_same_kundennummer_is_one_participant_per_provider(factories, provid
     assert first.participant_id == second.participant_id
     assert fresh_participant(first).initials == "M. L."  # the provider's latest spelling
     theirs = factories.live_offer(stranger.organisation)
-    other = assignments.create_assignment(staff, theirs, data(), NO_EXTENSION)
+    other = assignments.create_assignment(new_token(), staff, theirs, data(), NO_EXTENSION)
     assert other.participant_id != first.participant_id
     assert count(Participant) == 2
 
@@ -183,7 +184,7 @@ def fresh_participant(assignment: Assignment) -> Participant:
 )
 def test_an_assignment_outside_the_rules_is_refused(provider, offer, changes, field, message, staff):
     with pytest.raises(ServiceError, match=message) as refused:
-        assignments.create_assignment(staff, offer, data(**changes), NO_EXTENSION)
+        assignments.create_assignment(new_token(), staff, offer, data(**changes), NO_EXTENSION)
     assert refused.value.field == field
     assert count(Assignment) == count(Participant) == 0
 
@@ -211,7 +212,7 @@ def test_an_offer_that_is_not_live_has_no_period_to_check(factories):
 def test_an_offer_without_mae_takes_no_rate(factories, provider, staff):
     other = factories.live_offer(provider.organisation, offer_type=OfferType.OTHER)
     assert rules.assignment_problems(other, data(mae_rate=Decimal(99))) == {}
-    assignment = assignments.create_assignment(staff, other, data(mae_rate=Decimal(2)), NO_EXTENSION)
+    assignment = assignments.create_assignment(new_token(), staff, other, data(mae_rate=Decimal(2)), NO_EXTENSION)
     assert assignment.mae_rate == Decimal(0)
 
 
@@ -219,19 +220,19 @@ def test_an_offer_without_mae_takes_no_rate(factories, provider, staff):
 def test_only_a_live_offer_takes_participants(factories, provider, status, staff):
     offer = factories.offer(provider.organisation, status=status)
     with pytest.raises(ServiceError, match=re.escape("nur zu genehmigten, laufenden Angeboten")):
-        assignments.create_assignment(staff, offer, data(), NO_EXTENSION)
+        assignments.create_assignment(new_token(), staff, offer, data(), NO_EXTENSION)
     assert count(Assignment) == 0
 
 
 def test_an_ended_offer_takes_no_participants(provider, offer, staff):
     offer.state = OfferState.ENDED
     with pytest.raises(ServiceError, match=re.escape("nur zu genehmigten, laufenden Angeboten")):
-        assignments.create_assignment(staff, offer, data(), NO_EXTENSION)
+        assignments.create_assignment(new_token(), staff, offer, data(), NO_EXTENSION)
 
 
 def test_only_staff_assign(provider, offer):
     with pytest.raises(ServiceError, match=re.escape("Zuweisungen legen Beschäftigte der ARGE an.")):
-        assignments.create_assignment(provider, offer, data(), NO_EXTENSION)
+        assignments.create_assignment(new_token(), provider, offer, data(), NO_EXTENSION)
     assert count(Assignment) == 0
 
 
@@ -240,7 +241,7 @@ def test_a_new_assignment_joins_the_open_drafts_of_its_months(provider, offer, a
     september = draft(provider, offer, 2025, 9)
     september.status = ReportStatus.SUBMITTED  # a report that is handed in stays as it was
     db.session.commit()
-    new = assignments.create_assignment(staff, offer, data(start_date=date(2025, 10, 20)), NO_EXTENSION)
+    new = assignments.create_assignment(new_token(), staff, offer, data(start_date=date(2025, 10, 20)), NO_EXTENSION)
     assert [line.assignment_id for line in fresh(october).lines] == [*(item.id for item in assigned), new.id]
     assert [line.position for line in fresh(october).lines] == [0, 1, 2]
     assert fresh(october).lines[2].days == {}  # empty, as every new line
@@ -249,18 +250,18 @@ def test_a_new_assignment_joins_the_open_drafts_of_its_months(provider, offer, a
 
 
 def test_an_overlapping_assignment_of_the_same_kundennummer_is_refused(provider, offer, staff):
-    assignments.create_assignment(staff, offer, data(), NO_EXTENSION)  # October to December
+    assignments.create_assignment(new_token(), staff, offer, data(), NO_EXTENSION)  # October to December
     with pytest.raises(
         ServiceError, match=re.escape("123A456789 ist diesem Angebot in diesem Zeitraum bereits zugewiesen.")
     ) as err:
         assignments.create_assignment(
-            staff, offer, data(start_date=date(2025, 12, 31), end_date=date(2026, 1, 31)), NO_EXTENSION
+            new_token(), staff, offer, data(start_date=date(2025, 12, 31), end_date=date(2026, 1, 31)), NO_EXTENSION
         )
     assert err.value.field == "start_date"
     assignments.create_assignment(
-        staff, offer, data(start_date=date(2026, 1, 1), end_date=date(2026, 1, 31)), NO_EXTENSION
+        new_token(), staff, offer, data(start_date=date(2026, 1, 1), end_date=date(2026, 1, 31)), NO_EXTENSION
     )
-    assignments.create_assignment(staff, offer, data(customer_number="123A456780"), NO_EXTENSION)
+    assignments.create_assignment(new_token(), staff, offer, data(customer_number="123A456780"), NO_EXTENSION)
     assert count(Assignment) == 3
 
 
@@ -277,7 +278,7 @@ def twenty_months_elsewhere(factories: Factories) -> Assignment:
 def test_up_to_24_months_need_no_extension(provider, offer, twenty_months_elsewhere, staff):
     four_months = data(start_date=date(2025, 7, 1), end_date=date(2025, 10, 31))
     assert assignments.check_limit(staff, offer, four_months, NO_EXTENSION) is None
-    assert assignments.create_assignment(staff, offer, four_months, NO_EXTENSION).id
+    assert assignments.create_assignment(new_token(), staff, offer, four_months, NO_EXTENSION).id
 
 
 def test_more_than_24_months_in_the_frame_need_an_extension_with_a_reason(
@@ -288,10 +289,12 @@ def test_more_than_24_months_in_the_frame_need_an_extension_with_a_reason(
     assert warning is not None
     assert "01.03.2023" in warning  # the frame starts with the first entry
     with pytest.raises(ServiceError, match=re.escape("Eine Verlängerung um bis zu 12 Monate braucht")) as refused:
-        assignments.create_assignment(staff, offer, five_months, NO_EXTENSION)
+        assignments.create_assignment(new_token(), staff, offer, five_months, NO_EXTENSION)
     assert refused.value.field == "extension_reason"
     assert count(Assignment) == 1  # only the one elsewhere
-    extended = assignments.create_assignment(staff, offer, five_months, assignments.LimitDecision("Neue Prüfung"))
+    extended = assignments.create_assignment(
+        new_token(), staff, offer, five_months, assignments.LimitDecision("Neue Prüfung")
+    )
     [entry] = audit("assignment_extended", extended)
     assert (entry.actor_id, entry.details) == (staff.id, "Neue Prüfung")
     checks = audit("participant_data_viewed", offer)
