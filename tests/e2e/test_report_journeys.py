@@ -196,8 +196,10 @@ def submission_without_declaration(page: Page) -> None:
 
 
 def empty_assignment(page: Page) -> None:
-    open_participants(page)
-    page.get_by_role("link", name="Teilnehmende eintragen").click()
+    """Staff assign (providers no longer enter participants): from the reports list to the offer's participants."""
+    page.goto("/portal/berichte/")
+    page.get_by_role("link", name=OFFER).first.click()
+    page.get_by_role("link", name="Teilnehmende zuweisen").click()
     page.get_by_label("Ende der Zuweisung").fill("")
     submit_empty(page, "Zuweisung speichern")
 
@@ -228,7 +230,7 @@ def empty_decision(page: Page) -> None:
 FORM_CASES = [
     ("provider", grid_with_error),
     ("provider", submission_without_declaration),
-    ("provider", empty_assignment),
+    ("staff", empty_assignment),
     ("provider", empty_event),
     ("provider", scan_that_is_no_pdf),
     ("staff", empty_decision),
