@@ -1,0 +1,76 @@
+"""Assignments in a real browser: staff assign a participant (a bad Kundennummer corrected through the error summary)
+and confirm an assignment beyond the places; the provider declines without a reason (refused), then accepts, and
+staff receive the answer by mail. Each test works on its own demo offer or assignment, so their order is free."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.e2e.helpers import ACCOUNTS, Browsing, LiveServer, assert_accessible
+from tests.e2e.test_offer_journeys import TICK, Choice, User, expect_message
+
+pytestmark = pytest.mark.browser
+
+STAFF = ACCOUNTS["staff"]
+ROOMY = "Naturnahe Gestaltung von Schulhöfen"  # a live demo offer without assignments (portal/demo/offers.py)
+FULL = "Begleitdienst für ältere Menschen"  # all its places filled by demo assignments (portal/demo/reports.py)
+PROPOSED = re.compile(r"^Zuweisung von (419P\d{6}) beantworten$")  # the demo's one proposed assignment of Caritas
+
+
+def offer_address(browsing: Browsing, title: str) -> str:
+    """The portal address of a Caritas offer, from the provider's list (staff have no list of live offers; they
+    get an offer's address from the provider or the review)."""
+    page = browsing.page("provider")
+    page.goto("/portal/angebote/")
+    live = page.get_by_role("row").filter(has_text=re.compile(r"ja, \d+ von \d+ Plätzen frei"))
+    address = live.get_by_role("link", name=title, exact=True).get_attribute("href")
+    assert address
+    return address
+
+
+def assignment_form(user: User, address: str) -> None:
+    """From the offer's page over its participants page to the "Teilnehmende zuweisen" form."""
+    user.page.goto(address)
+    user.activate(user.page.get_by_role("link", name=re.compile("^Teilnehmende, Sofortmeldungen")))
+    user.activate(user.page.get_by_role("link", name="Teilnehmende zuweisen"))
+    expect(user.page.get_by_role("heading", level=1)).to_have_text("Teilnehmende zuweisen")
+
+
+def row(page: Page, customer_number: str) -> Locator:
+    return page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=re.compile(customer_number)))
+
+
+def choose_first_site(page: Page) -> None:
+    page.get_by_label("Einsatzstelle").select_option(index=1)  # typing the long label would hit the Space key
+
+
+def test_staff_assign_a_participant_by_keyboard(browsing: Browsing) -> None:
+    staff = User(browsing.page("staff"))
+    assignment_form(staff, offer_address(browsing, ROOMY))
+    page = staff.page
+    assert_accessible(page)
+    staff.enter("Kundennummer", "123-456789")  # no letter: not a Kundennummer
+    staff.enter("Anfangsbuchstaben", "M. K.")
+    staff.enter("Beginn der Zuweisung", date.today())
+    choose_first_site(page)
+    staff.activate(page.get_by_role("button", name="Zuweisung speichern"))
+
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text([re.compile("^Kundennummer: Die Kundennummer hat 10 Zeichen")])
+    number = page.get_by_label("Kundennummer")
+    expect(number).to_have_value("123-456789")  # kept as typed
+    expect(number).to_have_accessible_description(re.compile("Die Kundennummer hat 10 Zeichen"))
+    expect(page.get_by_label("Anfangsbuchstaben")).to_have_value("M. K.")
+    assert_accessible(page)
+    summary.get_by_role("link").click()
+    expect(number).to_be_focused()
+
+    staff.enter("Kundennummer", "123a456789")
+    staff.activate(page.get_by_role("button", name="Zuweisung speichern"))
+    expect_message(page, "123A456789 ist dem Angebot zugewiesen.")
+    expect(row(page, "123A456789").get_by_role("cell").first).to_have_text("Vorgeschlagen")
