@@ -74,3 +74,37 @@ def test_staff_assign_a_participant_by_keyboard(browsing: Browsing) -> None:
     staff.activate(page.get_by_role("button", name="Zuweisung speichern"))
     expect_message(page, "123A456789 ist dem Angebot zugewiesen.")
     expect(row(page, "123A456789").get_by_role("cell").first).to_have_text("Vorgeschlagen")
+
+
+def test_staff_confirm_an_assignment_beyond_the_places(browsing: Browsing) -> None:
+    address = offer_address(browsing, FULL)
+    staff = User(browsing.page("staff"), keyboard=False)
+    assignment_form(staff, address)
+    page = staff.page
+    staff.enter("Kundennummer", "555B123456")
+    staff.enter("Anfangsbuchstaben", "O. B.")
+    staff.enter("Beginn der Zuweisung", date.today())
+    choose_first_site(page)
+    confirmation = "Ich habe die Warnung zur Belegung gelesen und möchte trotzdem zuweisen."
+    expect(page.get_by_label(confirmation)).to_have_count(0)  # no warning before the check
+    warning = page.locator(".kern-alert").filter(has_text="Mehr Zuweisungen als Plätze")
+    for _ in range(2):  # saved without the confirmation, twice: the warning stays, nothing is stored
+        staff.activate(page.get_by_role("button", name="Zuweisung speichern"))
+        expect(warning).to_contain_text(
+            re.compile(
+                r"Das Angebot hat 8 Plätze; mit dieser Zuweisung wären \d+ belegt\. "
+                r"Wenn Sie trotzdem zuweisen möchten, bestätigen Sie das unten\."
+            )
+        )
+        expect(page.get_by_label(confirmation)).not_to_be_checked()
+        expect(page.get_by_label("Kundennummer")).to_have_value("555B123456")
+    assert_accessible(page)
+    participants = browsing.page("staff")
+    participants.goto(page.get_by_role("link", name="Zurück zu den Teilnehmenden").get_attribute("href") or "")
+    expect(participants.get_by_role("heading", level=2, name="Zugewiesene Teilnehmende")).to_be_visible()
+    expect(row(participants, "555B123456")).to_have_count(0)
+
+    staff.enter(confirmation, TICK)
+    staff.activate(page.get_by_role("button", name="Zuweisung speichern"))
+    expect_message(page, "555B123456 ist dem Angebot zugewiesen.")
+    expect(row(page, "555B123456")).to_have_count(1)
