@@ -108,3 +108,39 @@ def test_staff_confirm_an_assignment_beyond_the_places(browsing: Browsing) -> No
     staff.activate(page.get_by_role("button", name="Zuweisung speichern"))
     expect_message(page, "555B123456 ist dem Angebot zugewiesen.")
     expect(row(page, "555B123456")).to_have_count(1)
+
+
+def test_provider_declines_without_a_reason_then_accepts(browsing: Browsing, live_server: LiveServer) -> None:
+    provider = User(browsing.page("provider"))
+    page = provider.page
+    page.goto(offer_address(browsing, FULL))
+    provider.activate(page.get_by_role("link", name=re.compile("^Teilnehmende, Sofortmeldungen")))
+    link = page.get_by_role("link", name=PROPOSED)
+    match = PROPOSED.match(link.inner_text())
+    assert match
+    number = match.group(1)
+    status = row(page, number).get_by_role("cell").first
+    expect(status).to_have_text("Vorgeschlagen")
+    provider.activate(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Zuweisung beantworten")
+    assigned = re.search(r"zugewiesen vom (\d\d\.\d\d\.\d{4})", page.locator("main").inner_text())
+    assert assigned
+    start = datetime.strptime(assigned.group(1), "%d.%m.%Y").date() + timedelta(days=3)
+
+    provider.enter("Antwort", Choice("Abgelehnt"))
+    provider.activate(page.get_by_role("button", name="Antwort senden"))
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text(["Grund: Bitte nennen Sie den Grund (ohne Gesundheitsdaten)."])
+    reason = page.get_by_label("Grund")
+    expect(reason).to_have_accessible_description(re.compile("Bitte nennen Sie den Grund"))
+    assert_accessible(page)
+
+    provider.enter("Antwort", Choice("Angetreten"))
+    provider.enter("Tatsächlicher Beginn – optional", start)
+    provider.activate(page.get_by_role("button", name="Antwort senden"))
+    expect_message(page, "Ihre Antwort „Angetreten“ ist an die ARGE gegangen.")
+    expect(status).to_have_text("Angetreten")
+    expect(page.get_by_role("link", name=f"Sofortmeldung für {number}")).to_be_visible()
+    mail = live_server.mails_containing(STAFF, f"Kundennummer {number}")[-1]
+    assert f"„{FULL}“ beantwortet: Angetreten am {start:%d.%m.%Y}." in mail
