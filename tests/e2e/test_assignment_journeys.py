@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.helpers import ACCOUNTS, Browsing, LiveServer, assert_accessible
+from tests.e2e.helpers import ACCOUNTS, Browsing, LiveServer, assert_accessible, tab_to
 from tests.e2e.test_offer_journeys import TICK, Choice, User, expect_message
 
 pytestmark = pytest.mark.browser
@@ -22,8 +22,8 @@ PROPOSED = re.compile(r"^Zuweisung von (419P\d{6}) beantworten$")  # the demo's 
 
 
 def offer_address(browsing: Browsing, title: str) -> str:
-    """The portal address of a Caritas offer, from the provider's list (staff have no list of live offers; they
-    get an offer's address from the provider or the review)."""
+    """The portal address of a live Caritas offer, from the provider's list: the portal has no list of live offers
+    for staff yet."""
     page = browsing.page("provider")
     page.goto("/portal/angebote/")
     live = page.get_by_role("row").filter(has_text=re.compile(r"ja, \d+ von \d+ Plätzen frei"))
@@ -67,7 +67,8 @@ def test_staff_assign_a_participant_by_keyboard(browsing: Browsing) -> None:
     expect(number).to_have_accessible_description(re.compile("Die Kundennummer hat 10 Zeichen"))
     expect(page.get_by_label("Anfangsbuchstaben")).to_have_value("M. K.")
     assert_accessible(page)
-    summary.get_by_role("link").click()
+    tab_to(page, summary.get_by_role("link"))
+    page.keyboard.press("Enter")  # the summary's link leads to the field
     expect(number).to_be_focused()
 
     staff.enter("Kundennummer", "123a456789")
