@@ -195,15 +195,6 @@ def submission_without_declaration(page: Page) -> None:
     expect(page.locator("[data-error-summary]")).to_be_focused()
 
 
-def empty_assignment(page: Page) -> None:
-    """Staff assign (providers no longer enter participants): from the reports list to the offer's participants."""
-    page.goto("/portal/berichte/")
-    page.get_by_role("link", name=OFFER).first.click()
-    page.get_by_role("link", name="Teilnehmende zuweisen").click()
-    page.get_by_label("Ende der Zuweisung").fill("")
-    submit_empty(page, "Zuweisung speichern")
-
-
 def empty_event(page: Page) -> None:
     open_participants(page)
     page.get_by_role("link", name=re.compile("^Sofortmeldung für")).first.click()
@@ -230,7 +221,6 @@ def empty_decision(page: Page) -> None:
 FORM_CASES = [
     ("provider", grid_with_error),
     ("provider", submission_without_declaration),
-    ("staff", empty_assignment),
     ("provider", empty_event),
     ("provider", scan_that_is_no_pdf),
     ("staff", empty_decision),
