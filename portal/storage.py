@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import current_app
 
-AREAS = frozenset({"certificates", "reports", "scans"})
+AREAS = frozenset({"certificates", "imports", "reports", "scans"})  # imports: uploads awaiting import
 
 
 @dataclass(frozen=True)
