@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from portal import storage
 from portal.accounts.models import User
 from portal.assignments import services
 from portal.assignments.models import Assignment, AssignmentStatus
@@ -128,6 +129,7 @@ def test_a_changed_file_is_not_imported(client, login, green: Offer, factories) 
     forged = client.post("/portal/zuweisungen/hochladen/import", data={**form, "sha256": "0" * 64})
     assert "nicht mehr vor" in client.get(forged.location).get_data(as_text=True)
     assert assignments() == []
+    assert storage.delete("imports", form["key"])  # kept for the real import (the storage serves the session)
 
 
 def test_providers_may_not_upload(client, login, green: Offer, factories) -> None:
