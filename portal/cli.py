@@ -13,10 +13,12 @@ from flask.cli import FlaskGroup
 
 from portal.accounts.models import Role
 from portal.errors import ServiceError
-from portal.reports.cli import check_pdf_command
+from portal.reports.cli import check_pdf_command, read_at_most
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+    from portal.assignments.importer import ImportRow
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -229,10 +231,58 @@ def backup_restore(directory: Path) -> None:
     )
 
 
+@click.group("assignments")
+def assignments_group() -> None:
+    """Zuweisungen des Jobcenters."""
+
+
+@assignments_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Nur prüfen und zeigen, was angelegt würde; nichts speichern.")
+def assignments_import(file: Path, dry_run: bool) -> None:
+    """Legt die Zuweisungen einer CSV- oder XLSX-Datei an, alle oder keine (Exit-Code 1: Fehler in der Datei)."""
+    from portal.assignments import services
+    from portal.assignments.importer import MAX_BYTES, read_assignments
+
+    content = read_at_most(file, MAX_BYTES + 1)
+    if services.imported(services.content_token(content)):
+        click.echo("Diese Datei ist bereits importiert; nichts angelegt.")
+        return
+    result = read_assignments(file.name, content)
+    if not result.ok:
+        click.echo("\n".join(str(problem) for problem in result.errors), err=True)
+        click.echo("Nichts angelegt: Bitte berichtigen Sie die Datei.", err=True)
+        raise SystemExit(1)
+    for row in result.rows:
+        click.echo(_assignment_line(row))
+    if dry_run:
+        click.echo(f"Probelauf: {len(result.rows)} Zuweisung(en) würden angelegt; nichts gespeichert.")
+        return
+    try:
+        services.import_assignments(None, file.name, content)
+    except ServiceError as error:
+        click.echo(f"Nichts angelegt: {error.message}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"{len(result.rows)} Zuweisung(en) angelegt und den Trägern vorgeschlagen.")
+
+
+def _assignment_line(row: ImportRow) -> str:
+    from portal.assignments.weekdays import format_weekdays
+    from portal.templating import de_number, euro
+
+    mae = f", MAE {euro(row.mae_rate)} je Stunde" if row.mae_rate else ""
+    return (
+        f"Zeile {row.row}: {row.customer_number} ({row.initials}), Angebot Nr. {row.offer_id}, "
+        f"{row.site or 'ohne Einsatzstelle'}, {row.start_date:%d.%m.%Y} bis {row.end_date:%d.%m.%Y}, "
+        f"{de_number(row.weekly_hours, 1)} Wochenstunden, {format_weekdays(row.weekdays)}{mae}"
+    )
+
+
 def register_commands(app: Flask) -> None:
     for group in (
         db_group,
         users_group,
+        assignments_group,
         demo_data,
         mail_group,
         publish,

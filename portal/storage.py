@@ -10,11 +10,12 @@ import hashlib
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
 
-AREAS = frozenset({"certificates", "reports", "scans"})
+AREAS = frozenset({"certificates", "imports", "reports", "scans"})  # imports: uploads awaiting import
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,18 @@ def path_of(area: str, key: str) -> Path | None:
         return None
     path = _folder(area) / key
     return path if path.is_file() else None
+
+
+def stored_before(area: str, moment: datetime) -> list[str]:
+    """The keys of the area's files last written before the moment (not those still being written)."""
+    folder = _folder(area)
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path.name
+        for path in folder.iterdir()
+        if not path.name.startswith(".") and path.stat().st_mtime < moment.timestamp()
+    )
 
 
 def delete(area: str, key: str) -> bool:

@@ -27,6 +27,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Table, delete, func, select, update
 
+from portal import storage
 from portal.accounts.models import Organisation, Role, User
 from portal.assignments.models import Assignment, Event
 from portal.audit.models import AuditEntry
@@ -172,7 +173,32 @@ def upload(factories: Factories) -> Post:
     )
 
 
-FORMS = [registration, invitation, new_offer, new_site, assignment, event, new_report, review_note, budget_year, upload]
+def assignment_upload(factories: Factories) -> Post:
+    offer = factories.live_offer(factories.provider().organisation)
+    start, end = offer.current.start_date, offer.current.end_date
+    content = (
+        "Kundennummer;Initialen;Angebot;Beginn;Ende;Wochenstunden;MAE-Satz\n"
+        f"123A456789;M. K.;{offer.id};{start:%d.%m.%Y};{end:%d.%m.%Y};20;1,50\n"
+    ).encode()
+    stored = storage.store("imports", content)
+    data = {"key": stored.key, "sha256": stored.sha256, "filename": "zuweisungen.csv"}
+    made = select(Assignment).filter_by(offer_id=offer.id)
+    return Post(factories.staff(), "/portal/zuweisungen/hochladen/import", data, counted(made))
+
+
+FORMS = [
+    registration,
+    invitation,
+    new_offer,
+    new_site,
+    assignment,
+    assignment_upload,
+    event,
+    new_report,
+    review_note,
+    budget_year,
+    upload,
+]
 
 
 # --- sent twice in a row (SQLite and PostgreSQL) --------------------------------------------------
@@ -230,6 +256,9 @@ def _delete_after(highest: dict[str, int]) -> None:
     for table in reversed(_tables()):
         db.session.execute(delete(table).where(table.c.id > highest[table.name]))
     db.session.execute(delete(Submission).where(Submission.token == TOKEN))
+    for table in _tables():  # tokens that are not the form's, e.g. an upload's SHA-256
+        made = Submission.kind == table.name
+        db.session.execute(delete(Submission).where(made, Submission.record_id > highest[table.name]))
     db.session.commit()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -227,6 +228,17 @@ def test_a_second_purge_finds_nothing(app: Flask, seeded: Seeded) -> None:
     run(app)
     assert run(app).output.splitlines()[:5] == ZEROS
     assert run(app, "--dry-run").output.splitlines()[:5] == ZEROS
+
+
+def test_an_upload_never_imported_goes_after_a_day(app: Flask) -> None:
+    stale, fresh = storage.store("imports", b"Kundennummer;alt"), storage.store("imports", b"Kundennummer;neu")
+    two_days_ago = (datetime.now(UTC) - timedelta(days=2)).timestamp()
+    path = storage.path_of("imports", stale.key)
+    assert path is not None
+    os.utime(path, (two_days_ago, two_days_ago))
+    assert run(app).output.splitlines()[:5] == [*ZEROS[:4], "Dateien: 1"]
+    assert (storage.path_of("imports", stale.key), bool(storage.path_of("imports", fresh.key))) == (None, True)
+    storage.delete("imports", fresh.key)  # the storage folder serves the whole session
 
 
 def test_retention_periods_are_configurable(make_app: Any, seeded: Seeded) -> None:

@@ -1,17 +1,18 @@
-"""Forms of the assignments domain: a single assignment typed in by staff, the provider's answer to it."""
+"""Forms of the assignments domain: a single assignment typed in by staff or uploaded in bulk, the provider's answer."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from wtforms import BooleanField, StringField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, StringField
 from wtforms.fields import SelectField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from portal.assignments import rules
+from portal.assignments import importer, rules
 from portal.assignments.weekdays import parse_weekdays
-from portal.forms import LockedForm, OnceForm, strip
+from portal.forms import LockedForm, OnceForm, PortalForm, strip
 from portal.offers.fields import ChoiceRadioField, GermanDateField, NumberField, text_area
 from portal.offers.models import Offer
 
@@ -112,3 +113,20 @@ class AnswerForm(LockedForm):
     action = ChoiceRadioField("Antwort", choices=ANSWERS, validators=[InputRequired("Bitte wählen Sie eine Antwort.")])
     start_date = GermanDateField("Tatsächlicher Beginn", validators=[Optional()])
     reason = text_area("Grund", "Bei Nichtantritt oder Ablehnung, ohne Gesundheitsdaten.", max_length=500)
+
+
+class UploadForm(PortalForm):
+    upload = FileField(
+        "Datei mit den Zuweisungen",
+        description=f"Eine CSV-Datei oder Excel-Arbeitsmappe (.xlsx), höchstens {importer.MAX_BYTES // 1048576} MB "
+        f"und {importer.MAX_ROWS:,} Zeilen.".replace(",", "."),
+        validators=[FileRequired("Bitte wählen Sie die Datei aus.")],
+    )
+
+
+class ImportForm(PortalForm):
+    """The previewed upload: its key in the storage and the SHA-256 of the bytes shown (checked again)."""
+
+    key = HiddenField(validators=[InputRequired(), Length(max=64)])
+    sha256 = HiddenField(validators=[InputRequired(), Length(max=64)])
+    filename = HiddenField(validators=[InputRequired(), Length(max=255)])

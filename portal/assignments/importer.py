@@ -110,6 +110,19 @@ class ImportRow:
     weekdays: str  # the mask of Assignment.weekdays, e.g. "1111100"
     mae_rate: Decimal  # 0 for offers without Mehraufwandsentschädigung
 
+    def input(self) -> AssignmentInput:
+        """The row as a single assignment typed in by staff."""
+        return AssignmentInput(
+            customer_number=self.customer_number,
+            initials=self.initials,
+            start_date=self.start_date,
+            end_date=self.end_date,
+            weekly_hours=self.weekly_hours,
+            mae_rate=self.mae_rate,
+            site=self.site,
+            weekdays=self.weekdays,
+        )
+
 
 @dataclass(frozen=True)
 class ImportResult:
@@ -542,17 +555,7 @@ def _mae_rate(item: ParsedRow, is_agh: bool, offer_id: int) -> Decimal:
 
 def _limits(offer: Offer, row: ImportRow) -> dict[str, str]:
     """The rules of a single assignment (portal.assignments.rules), the weekdays' hours among them."""
-    data = AssignmentInput(
-        customer_number=row.customer_number,
-        initials=row.initials,
-        start_date=row.start_date,
-        end_date=row.end_date,
-        weekly_hours=row.weekly_hours,
-        mae_rate=row.mae_rate,
-        site=row.site,
-        weekdays=row.weekdays,
-    )
-    return assignment_problems(offer, data)
+    return assignment_problems(offer, row.input())
 
 
 def _duplicates(

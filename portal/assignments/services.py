@@ -8,6 +8,7 @@ signals below; this module never imports them.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,7 +17,7 @@ from blinker import Namespace
 from sqlalchemy import select
 
 from portal.accounts.models import User
-from portal.assignments import eligibility, queries
+from portal.assignments import eligibility, importer, queries
 from portal.assignments.models import (
     ASSIGNMENT_STATUS_LABELS,
     ENDS_ASSIGNMENT,
@@ -33,7 +34,7 @@ from portal.errors import ServiceError
 from portal.extensions import db
 from portal.notifications.services import absolute_url, notify_staff
 from portal.offers.models import Offer, OfferState
-from portal.submissions import once
+from portal.submissions import Submission, once
 from portal.transactions import check_version, transactional
 from portal.workflow import Workflow
 
@@ -50,6 +51,7 @@ ANSWERS = Workflow(
     changed_at="status_changed_at",
 )
 REFUSALS = ("not_start", "decline")
+COMMAND_LINE = "cli"  # the audit log's actor of `portal assignments import`, as of the other commands
 
 signals = Namespace()
 # Sent inside the creating transaction with the new, flushed assignment.
@@ -92,10 +94,19 @@ def check_limit(user: User, offer: Offer, data: AssignmentInput, decision: Limit
     """The 24-months check of an AGH assignment, for staff: None when it fits (or an extension with a reason was
     given), else the German explanation. Reading the Kundennummer's history at every provider is logged."""
     _require_staff(user)
+    return _limit_problem(user, offer, data, decision)
+
+
+def _limit_problem(actor: User | None, offer: Offer, data: AssignmentInput, decision: LimitDecision) -> str | None:
+    """The check itself; without an actor (the command line) the access-log entry names the command line."""
     if not (offer.live_version and offer.live_version.is_agh) or data.end_date < data.start_date:
         return None
     history = queries.agh_history(data.customer_number)
-    log_access(user, offer, f"Höchstdauer von AGH-Zuweisungen für {data.customer_number} geprüft")
+    what = f"Höchstdauer von AGH-Zuweisungen für {data.customer_number} geprüft"
+    if actor is None:
+        record("participant_data_viewed", obj=offer, details=what, actor_email=COMMAND_LINE)
+    else:
+        log_access(actor, offer, what)
     planned = eligibility.Period(data.start_date, data.end_date)
     extensions = [_extension(decision)] if decision.extension_reason.strip() else []
     result = eligibility.check(history, planned, extensions)
@@ -113,6 +124,11 @@ def _extension(decision: LimitDecision) -> eligibility.Extension:
 def create_assignment(user: User, offer: Offer, data: AssignmentInput, decision: LimitDecision) -> Assignment:
     """Staff assign a Kundennummer to a live offer; beyond 24 months only with an extension and its reason."""
     _require_staff(user)
+    return _create(user, offer, data, decision)
+
+
+def _create(actor: User | None, offer: Offer, data: AssignmentInput, decision: LimitDecision) -> Assignment:
+    """A new proposed assignment, audited; None as the actor is the command line (`portal assignments import`)."""
     if offer.state != OfferState.LIVE:
         raise ServiceError("Zuweisungen sind nur zu genehmigten, laufenden Angeboten möglich.")
     for field, message in assignment_problems(offer, data).items():
@@ -121,7 +137,7 @@ def create_assignment(user: User, offer: Offer, data: AssignmentInput, decision:
         raise ServiceError(
             f"{data.customer_number} ist diesem Angebot in diesem Zeitraum bereits zugewiesen.", field="start_date"
         )
-    if check_limit(user, offer, data, decision):
+    if _limit_problem(actor, offer, data, decision):
         raise ServiceError(
             "Die Zuweisung ginge über die Höchstdauer. Eine Verlängerung um bis zu 12 Monate braucht eine Begründung.",
             field="extension_reason",
@@ -135,13 +151,15 @@ def create_assignment(user: User, offer: Offer, data: AssignmentInput, decision:
         weekdays=data.weekdays,
         mae_rate=data.mae_rate if offer.live_version and offer.live_version.is_agh else Decimal(0),
         site=data.site,
-        created_by_id=user.id,
+        created_by_id=actor.id if actor else None,
     )
     db.session.add(assignment)
     db.session.flush()
-    record("assignment_created", actor=user, obj=assignment, details=f"Angebot {offer.id}")
+    email = "" if actor else COMMAND_LINE
+    record("assignment_created", actor=actor, obj=assignment, details=f"Angebot {offer.id}", actor_email=email)
     if decision.extension_reason.strip():
-        record("assignment_extended", actor=user, obj=assignment, details=decision.extension_reason.strip())
+        reason = decision.extension_reason.strip()
+        record("assignment_extended", actor=actor, obj=assignment, details=reason, actor_email=email)
     assignment_created.send(assignment)
     return assignment
 
@@ -157,6 +175,47 @@ def _participant(organisation_id: int, data: AssignmentInput) -> Participant:
         db.session.add(found)
     found.initials = data.initials
     return found
+
+
+# --- the upload of the Jobcenter's export -----------------------------------------------------------
+
+
+def import_assignments(actor: User | None, filename: str, content: bytes) -> Assignment | None:
+    """Create every assignment of an upload (`portal.assignments.importer`) in one transaction, all or nothing,
+    each as a single one would be (proposed, audited). The file's SHA-256 is its one-time token: the same file
+    sent twice or in parallel copies imports once. None as the actor is the command line. Returns the first
+    assignment created (by this import or by the first one of the same file)."""
+    if actor is not None:
+        _require_staff(actor)
+    return _import(content_token(content), actor, filename, content)
+
+
+def content_token(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def imported(token: str) -> bool:
+    """Whether the file with this SHA-256 (`content_token`) has been imported already."""
+    return db.session.get(Submission, (Assignment.__tablename__, token)) is not None
+
+
+@once(Assignment)
+def _import(actor: User | None, filename: str, content: bytes) -> Assignment | None:
+    result = importer.read_assignments(filename, content)  # again: the offers may have changed since the preview
+    if not result.ok:
+        listed = " ".join(str(problem) for problem in result.errors[:5])
+        more = f" Und {len(result.errors) - 5} weitere Fehler." if len(result.errors) > 5 else ""
+        raise ServiceError(f"Die Datei lässt sich nicht importieren. {listed}{more}")
+    created = [_create_row(actor, row) for row in result.rows]
+    return created[0] if created else None
+
+
+def _create_row(actor: User | None, row: importer.ImportRow) -> Assignment:
+    offer = db.session.get_one(Offer, row.offer_id)  # the importer has just found it live
+    try:
+        return _create(actor, offer, row.input(), LimitDecision())
+    except ServiceError as error:
+        raise ServiceError(f"Zeile {row.row}: {error.message}") from None
 
 
 # --- the provider's answer -------------------------------------------------------------------------

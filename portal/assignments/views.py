@@ -1,6 +1,8 @@
 """Routes of the assignments domain: ARGE staff assign participants to live offers.
 
 GET POST  /portal/angebote/<offer_id>/zuweisungen/neu        assignments.new          staff: a single assignment
+GET POST  /portal/zuweisungen/hochladen                      assignments.upload       staff: a file, its preview
+POST      /portal/zuweisungen/hochladen/import               assignments.import_upload  staff: import the preview
 GET POST  /portal/zuweisungen/<assignment_id>/antwort        assignments.answer       provider: accept or refuse
 
 The provider sees the assignments of its offers on the participants page (`reports.participants`) and reports
@@ -13,11 +15,14 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portal import storage
 from portal.access import Access, access, blocked_while_suspended
-from portal.assignments import forms, queries, rules, services
+from portal.assignments import forms, importer, queries, rules, services
 from portal.assignments.eligibility import Period
 from portal.assignments.models import Assignment
+from portal.assignments.weekdays import format_weekdays
 from portal.errors import ServiceError
+from portal.extensions import db
 from portal.offers.models import Offer, OfferState
 from portal.views import load_or_deny, show_error
 
@@ -54,6 +59,49 @@ def new(offer_id: int) -> str | Response:
     elif not form.is_submitted():
         form.prefill(offer)
     return render_template("assignments/new.html", offer=offer, form=form, warning=warning, overbooked=overbooked)
+
+
+@bp.route("/zuweisungen/hochladen", methods=["GET", "POST"])
+@access(Access.STAFF)
+def upload() -> str:
+    """The file is read and checked; every row is shown, or every error, and nothing is stored in the portal yet."""
+    form = forms.UploadForm()
+    if not form.validate_on_submit():
+        return render_template("assignments/upload.html", form=form, errors=())
+    filename = form.upload.data.filename or ""
+    content = form.upload.data.read(importer.MAX_BYTES + 1)
+    result = importer.read_assignments(filename, content)
+    if not result.ok:
+        return render_template("assignments/upload.html", form=form, errors=result.errors)
+    stored = storage.store("imports", content)
+    confirm = forms.ImportForm(formdata=None, key=stored.key, sha256=stored.sha256, filename=filename)
+    offers = {row.offer_id: db.session.get_one(Offer, row.offer_id) for row in result.rows}
+    return render_template(
+        "assignments/preview.html", form=confirm, rows=result.rows, offers=offers, weekdays=format_weekdays
+    )
+
+
+@bp.post("/zuweisungen/hochladen/import")
+@access(Access.STAFF)
+def import_upload() -> Response:
+    """Import the previewed file: exactly the bytes shown (their SHA-256), once however often it is sent."""
+    form = forms.ImportForm()
+    path = storage.path_of("imports", form.key.data or "") if form.validate_on_submit() else None
+    content = path.read_bytes() if path else b""
+    if services.content_token(content) != form.sha256.data:
+        if services.imported(form.sha256.data or ""):
+            flash("Diese Datei ist bereits importiert.", "info")
+        else:
+            flash("Die hochgeladene Datei liegt nicht mehr vor. Bitte laden Sie sie erneut hoch.", "danger")
+        return redirect(url_for("assignments.upload"))
+    try:
+        services.import_assignments(current_user, form.filename.data or "", content)
+    except ServiceError as error:
+        flash(error.message, "danger")
+    else:
+        storage.delete("imports", form.key.data or "")
+        flash(f"Die Zuweisungen aus „{form.filename.data}“ sind angelegt und den Trägern vorgeschlagen.", "success")
+    return redirect(url_for("assignments.upload"))
 
 
 def own_assignment(assignment_id: int) -> Assignment:

@@ -4,6 +4,7 @@ Participant data (social data) is kept `RETENTION_PARTICIPANT_MONTHS` months: re
 versions, lines and files; assignments that ended before the cutoff and that no remaining report line needs, with
 their events; participants left without assignments. Ended, withdrawn and rejected offers are kept
 `RETENTION_OFFER_YEARS` years after their funding ended, then deleted with everything that belongs to them.
+Uploaded assignment files that were previewed but never imported (`portal.assignments.views.upload`) go after a day.
 
 The plan is worked out first, so a dry run reports exactly what a purge would delete. Database rows go in one
 transaction with one audit entry (counts only); the files are deleted once that transaction has committed.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
@@ -41,6 +42,7 @@ BY_OFFER = (Commitment.offer_id, ReportReminder.offer_id, ReviewNote.offer_id)
 class Cutoffs:
     participant_data: date  # participant data of months and assignments ending before this day goes
     offers: date  # closed offers whose funding ended before this day go
+    uploads: datetime  # uploads awaiting import that were stored before this moment go
 
     @classmethod
     def configured(cls, today: date) -> Cutoffs:
@@ -48,6 +50,7 @@ class Cutoffs:
         return cls(
             participant_data=months_before(today, config["RETENTION_PARTICIPANT_MONTHS"]),
             offers=calc.years_before(today, config["RETENTION_OFFER_YEARS"]),
+            uploads=datetime(today.year, today.month, today.day, tzinfo=UTC) - timedelta(days=1),
         )
 
 
@@ -97,6 +100,7 @@ def plan_purge(cutoffs: Cutoffs) -> Plan:
     plan.participant_ids = list(db.session.scalars(select(Participant.id).where(participant_gone)))
     keys = [("reports", pdf) for _id, pdf, _scan in reports] + [("scans", scan) for _id, _pdf, scan in reports]
     keys += _certificate_keys(plan.version_ids)
+    keys += [("imports", key) for key in storage.stored_before("imports", cutoffs.uploads)]
     plan.files = [(area, key) for area, key in keys if storage.path_of(area, key) is not None]
     return plan
 

@@ -25,12 +25,6 @@ HEADER = "Kundennummer;Initialen;Angebot;Einsatzstelle;Beginn;Ende;Wochenstunden
 
 
 @pytest.fixture
-def green(factories: Factories) -> Offer:
-    """A live AGH offer in 2026 with one site."""
-    return factories.live_offer(start_date=date(2026, 1, 1), end_date=date(2026, 12, 31))
-
-
-@pytest.fixture
 def clothes(factories: Factories) -> Offer:
     """A live AGH offer from 2026 to mid-2027 with two sites."""
     offer = factories.live_offer(start_date=date(2026, 1, 1), end_date=date(2027, 6, 30))
