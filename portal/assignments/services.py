@@ -52,8 +52,9 @@ ANSWERS = Workflow(
 REFUSALS = ("not_start", "decline")
 
 signals = Namespace()
-# Sent inside the creating transaction with the new, flushed assignment.
-assignment_created = signals.signal("assignment-created")
+# Sent inside the transaction when the provider accepts: from then on the assignment fills a place, and listeners
+# (the monthly reports' open drafts) add it. A proposed assignment is on no report.
+assignment_accepted = signals.signal("assignment-accepted")
 # Sent inside the transaction when an assignment ends early, with `last_day`.
 assignment_ended = signals.signal("assignment-ended")
 
@@ -142,7 +143,6 @@ def create_assignment(user: User, offer: Offer, data: AssignmentInput, decision:
     record("assignment_created", actor=user, obj=assignment, details=f"Angebot {offer.id}")
     if decision.extension_reason.strip():
         record("assignment_extended", actor=user, obj=assignment, details=decision.extension_reason.strip())
-    assignment_created.send(assignment)
     return assignment
 
 
@@ -177,6 +177,7 @@ def accept(user: User, assignment: Assignment, start_date: date, expected: int |
     planned = assignment.start_date
     assignment.start_date = start_date
     ANSWERS.move(assignment, "accept", user, f"geplant ab {planned:%d.%m.%Y}, angetreten am {start_date:%d.%m.%Y}")
+    assignment_accepted.send(assignment)
     _notify_answer(assignment, start_date)
 
 
@@ -218,6 +219,10 @@ def record_event(user: User, assignment: Assignment, kind: EventKind, event_date
     require_own_offer(user, assignment.offer)
     if any(item.kind is kind and item.event_date == event_date for item in assignment.events):
         raise ServiceError(f"Diese Meldung ({EVENT_KIND_LABELS[kind]} am {event_date:%d.%m.%Y}) liegt bereits vor.")
+    if assignment.status is not AssignmentStatus.ACTIVE:
+        raise ServiceError(
+            f"Meldungen sind nur zu angetretenen Zuweisungen möglich; diese ist „{assignment.status_label}“."
+        )
     if not assignment.start_date <= event_date <= assignment.end_date:
         raise ServiceError(
             f"Das Datum muss in der Zuweisung liegen ({assignment.start_date:%d.%m.%Y} bis "
@@ -232,8 +237,7 @@ def record_event(user: User, assignment: Assignment, kind: EventKind, event_date
     db.session.add(event)
     if kind in ENDS_ASSIGNMENT:
         end_assignment(assignment, event_date - timedelta(days=1) if kind is EventKind.NON_ENTRY else event_date)
-        if ANSWERS.allowed("end", assignment):
-            ANSWERS.move(assignment, "end", user, f"{event.kind_label} am {event_date:%d.%m.%Y}")
+        ANSWERS.move(assignment, "end", user, f"{event.kind_label} am {event_date:%d.%m.%Y}")
     record(f"event_{kind.value}", actor=user, obj=assignment, details=f"{event.kind_label} am {event_date:%d.%m.%Y}")
     _notify_event(event)
     return event

@@ -12,7 +12,7 @@ from portal.assignments.models import Assignment, AssignmentStatus, EventKind
 from portal.errors import ServiceError
 from portal.submissions import new_token
 from portal.workflow import TransitionError
-from tests.reports.helpers import audit, delivered, subject
+from tests.reports.helpers import audit, delivered, page, participants_url, subject
 
 
 @pytest.fixture
@@ -67,6 +67,41 @@ def test_an_exit_ends_an_active_assignment(provider, factories, offer):
     assert (active.status, active.end_date) == (AssignmentStatus.ENDED, date(2025, 10, 15))
     [entry] = audit("assignment_end", active)
     assert entry.details == "active → ended: Arbeitsaufnahme am 15.10.2025"
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        (AssignmentStatus.PROPOSED, "Vorgeschlagen"),
+        (AssignmentStatus.NOT_STARTED, "Nicht angetreten"),
+        (AssignmentStatus.DECLINED, "Abgelehnt"),
+        (AssignmentStatus.ENDED, "Beendet"),
+    ],
+)
+def test_events_are_reported_only_on_active_assignments(provider, staff, factories, offer, mailbox, status, label):
+    assignment = factories.assignment(offer, status=status)
+    with pytest.raises(ServiceError) as refused:
+        services.record_event(new_token(), provider, assignment, EventKind.JOB, date(2025, 10, 15), "")
+    assert str(refused.value) == f"Meldungen sind nur zu angetretenen Zuweisungen möglich; diese ist „{label}“."
+    assert (assignment.events, assignment.status, mailbox.messages) == ([], status, [])
+
+
+def test_the_participants_page_offers_each_state_its_own_link(client, login, provider, factories, offer):
+    proposed = factories.assignment(offer, status=AssignmentStatus.PROPOSED)
+    active = factories.assignment(offer)
+    declined = factories.assignment(offer, status=AssignmentStatus.DECLINED)
+    login(provider)
+    html = page(client, participants_url(offer))
+    assert row_of(html, proposed) == ("Vorgeschlagen", [f"/portal/zuweisungen/{proposed.id}/antwort"])
+    assert row_of(html, active) == ("Angetreten", [f"/portal/zuweisungen/{active.id}/meldung"])
+    assert row_of(html, declined) == ("Abgelehnt", [])
+
+
+def row_of(html: str, assignment: Assignment) -> tuple[str, list[str]]:
+    """The status cell of the assignment's row and the links to its assignment pages."""
+    [row] = [row.split("</tr>")[0] for row in html.split("<tr>") if assignment.participant.pseudonym in row]
+    status = re.findall(r"<td>([^<]*)</td>", row)[4]
+    return status, re.findall(r'href="(/portal/zuweisungen/[^"]+)"', row)
 
 
 def test_the_provider_answers_through_the_form(client, login, provider, proposed):

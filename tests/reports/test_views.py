@@ -93,6 +93,9 @@ def test_a_provider_reports_a_month_and_staff_approve_and_pay_it(
     assert [f"{101 + index}A{456000 + index} (M. K.)" in overview for index in range(8)] == [True] * 8
     assert "Bericht Oktober 2025 beginnen" in overview
     assert "Bericht Dezember 2025 beginnen" not in overview
+    for assignment in db.session.scalars(select(Assignment).order_by(Assignment.id)):  # the provider accepts all
+        answer = {"action": "accept", "start_date": "01.07.2025", "version_id": assignment.version_id}
+        assert location(client.post(f"/portal/zuweisungen/{assignment.id}/antwort", data=answer))
 
     started = client.post("/portal/berichte/neu", data={"offer_id": offer.id, "year": 2025, "month": 10})
     [report] = reports_of(offer)
@@ -197,7 +200,10 @@ def test_a_provider_reports_a_month_and_staff_approve_and_pay_it(
     per_provider = review.get("/portal/berichte/zahlungen/2025-10.traeger.csv")
     assert per_provider.headers["Content-Disposition"] == "attachment; filename=zahlungen-je-traeger-2025-10.csv"
 
-    assert subjects(mailbox, staff.email) == [f"Teilnahmebericht eingereicht: {TITLE}, Oktober 2025"]
+    assert subjects(mailbox, staff.email) == [
+        *[f"Zuweisung beantwortet: Angetreten ({TITLE})"] * 8,
+        f"Teilnahmebericht eingereicht: {TITLE}, Oktober 2025",
+    ]
     assert subjects(mailbox, provider.email) == ["Teilnahmebericht Oktober 2025: Genehmigt"]
 
 
