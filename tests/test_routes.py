@@ -67,6 +67,7 @@ ROUTES: dict[str, tuple[Access, frozenset[str]]] = {
     "offers.withdraw": (A.PROVIDER, ACTION),
     "publishing.site": (A.PUBLIC, READ),
     "assignments.answer": (A.PROVIDER, FORM),
+    "assignments.index": (A.STAFF, READ),
     "assignments.new": (A.STAFF, FORM),
     "reports.decide": (A.STAFF, ACTION),
     "reports.grid": (A.USER, FORM),

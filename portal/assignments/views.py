@@ -1,5 +1,6 @@
 """Routes of the assignments domain: ARGE staff assign participants to live offers.
 
+GET       /portal/zuweisungen                                assignments.index        staff: every assignment, filtered
 GET POST  /portal/angebote/<offer_id>/zuweisungen/neu        assignments.new          staff: a single assignment
 GET POST  /portal/zuweisungen/<assignment_id>/antwort        assignments.answer       provider: accept or refuse
 
@@ -9,7 +10,7 @@ events there; it never creates one.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -22,6 +23,16 @@ from portal.offers.models import Offer, OfferState
 from portal.views import load_or_deny, show_error
 
 bp = Blueprint("assignments", __name__, url_prefix="/portal")
+
+
+@bp.get("/zuweisungen")
+@access(Access.STAFF)
+def index() -> str:
+    form = forms.ListFilterForm(formdata=request.args)
+    form.set_offers(queries.assigned_offers())
+    found = queries.staff_list(form.criteria())
+    services.log_access(current_user, None, "Liste der Zuweisungen angesehen")
+    return render_template("assignments/index.html", form=form, assignments=found, limit=queries.LIST_LIMIT)
 
 
 @bp.route("/angebote/<int:offer_id>/zuweisungen/neu", methods=["GET", "POST"])

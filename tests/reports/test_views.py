@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal import storage
 from portal.assignments.forms import AssignmentForm
-from portal.assignments.models import Assignment
+from portal.assignments.models import Assignment, AssignmentStatus
 from portal.extensions import db
 from portal.reports import pdfcheck, services
 from portal.reports.calc import CENT
@@ -301,6 +301,26 @@ def test_an_event_through_the_form(client, login, provider, staff, offer, assign
     assert cell(report, 0, 16) == ""  # after the exit: not assigned, nothing stored
     grid = page(client, grid_url(report))
     assert "Umzug" in grid
+
+
+def test_staff_list_every_assignment_and_filter_it(client, login, factories, staff, offer, stranger):
+    factories.assignment(offer, status=AssignmentStatus.PROPOSED, customer_number="111A000111")
+    factories.assignment(offer, customer_number="222A000222")
+    theirs = factories.assignment(factories.live_offer(stranger.organisation), customer_number="333A000333")
+    login(staff)
+    everything = page(client, "/portal/zuweisungen")
+    assert [number in everything for number in ("111A000111", "222A000222", "333A000333")] == [True] * 3
+    assert "Filter anwenden" in everything
+    assert '<label class="kern-label" for="status">Status</label>' in everything
+    by_status = page(client, "/portal/zuweisungen?status=proposed")
+    assert ("111A000111" in by_status, "222A000222" in by_status) == (True, False)
+    by_offer = page(client, f"/portal/zuweisungen?angebot={theirs.offer_id}&status=")
+    assert ("222A000222" in by_offer, "333A000333" in by_offer) == (False, True)
+    nonsense = page(client, "/portal/zuweisungen?angebot=x%00&status=unbekannt")  # no filter, never an error
+    assert "111A000111" in nonsense
+    assert "Keine Zuweisungen gefunden." in page(client, f"/portal/zuweisungen?angebot={offer.id}&status=declined")
+    assert ("<td>Vorgeschlagen</td>" in by_status, "<td>Angetreten</td>" in by_status) == (True, False)
+    assert '<a class="kern-link" href="/portal/zuweisungen">Zuweisungen</a>' in page(client, "/portal/")
 
 
 # --- versions -------------------------------------------------------------------------------------
