@@ -67,6 +67,7 @@ ROUTES: dict[str, tuple[Access, frozenset[str]]] = {
     "offers.withdraw": (A.PROVIDER, ACTION),
     "publishing.site": (A.PUBLIC, READ),
     "assignments.answer": (A.PROVIDER, FORM),
+    "assignments.change": (A.PROVIDER, FORM),
     "assignments.index": (A.STAFF, READ),
     "assignments.new": (A.STAFF, FORM),
     "reports.decide": (A.STAFF, ACTION),
@@ -96,6 +97,7 @@ ROUTES: dict[str, tuple[Access, frozenset[str]]] = {
 # submitted reports, new offers); the objects' own rules: tests/reports/test_authorisation.py.
 BLOCKED_WHILE_SUSPENDED = {
     "assignments.answer",
+    "assignments.change",
     "offers.new",
     "reports.grid",
     "reports.new_event",

@@ -117,6 +117,14 @@ class AnswerForm(LockedForm):
     reason = text_area("Grund", "Bei Nichtantritt oder Ablehnung, ohne Gesundheitsdaten.", max_length=500)
 
 
+class ChangeRequestForm(OnceForm):
+    text = text_area(
+        "Was soll sich ändern?",
+        "Zum Beispiel eine Verlängerung bis zu einem Datum oder andere Wochenstunden. Bitte ohne Gesundheitsdaten.",
+        max_length=2000,
+    )
+
+
 STATUS_CHOICES = {"": "Alle"} | {status.value: label for status, label in ASSIGNMENT_STATUS_LABELS.items()}
 
 

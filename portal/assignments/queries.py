@@ -160,6 +160,7 @@ def staff_list(criteria: ListFilter, limit: int = LIST_LIMIT) -> list[Assignment
         select(Assignment)
         .options(
             selectinload(Assignment.participant),
+            selectinload(Assignment.messages),
             selectinload(Assignment.offer).joinedload(Offer.live_version),
         )
         .order_by(last_change().desc(), Assignment.id.desc())

@@ -22,6 +22,7 @@ from portal.assignments.models import (
     ENDS_ASSIGNMENT,
     EVENT_KIND_LABELS,
     Assignment,
+    AssignmentMessage,
     AssignmentStatus,
     Event,
     EventKind,
@@ -50,6 +51,8 @@ ANSWERS = Workflow(
     changed_at="status_changed_at",
 )
 REFUSALS = ("not_start", "decline")
+# Where the provider may ask staff for a change (extension, other hours): before the answer and while it runs.
+CHANGEABLE = frozenset({S.PROPOSED, S.ACTIVE})
 
 signals = Namespace()
 # Sent inside the transaction when the provider accepts: from then on the assignment fills a place, and listeners
@@ -201,13 +204,46 @@ def _notify_answer(assignment: Assignment, start_date: date | None) -> None:
     notify_staff(
         "assignment_answered",
         organisation_name=offer.organisation.name,
-        title=offer.live_version.title if offer.live_version else f"Angebot {offer.id}",
+        title=_title(offer),
         status_label=assignment.status_label,
         customer_number=assignment.participant.customer_number,
         start_date=start_date,
         reason=assignment.answer_reason,
         link=absolute_url("reports.participants", offer_id=offer.id),
     )
+
+
+# --- change requests ------------------------------------------------------------------------------
+
+
+@once(AssignmentMessage)
+def request_change(user: User, assignment: Assignment, text: str) -> AssignmentMessage:
+    """The provider asks staff for a change of a proposed or active assignment; staff are told by mail."""
+    require_own_offer(user, assignment.offer)
+    if assignment.status not in CHANGEABLE:
+        raise ServiceError(
+            f"Änderungen können Sie nur zu vorgeschlagenen oder angetretenen Zuweisungen erbitten; diese ist "
+            f"„{assignment.status_label}“."
+        )
+    if not text.strip():
+        raise ServiceError("Bitte schreiben Sie, was sich ändern soll (ohne Gesundheitsdaten).", field="text")
+    message = AssignmentMessage(assignment=assignment, text=text.strip(), created_by_id=user.id)
+    db.session.add(message)
+    record("assignment_change_requested", actor=user, obj=assignment, details=message.text)
+    offer = assignment.offer
+    notify_staff(
+        "assignment_change_requested",
+        organisation_name=offer.organisation.name,
+        title=_title(offer),
+        customer_number=assignment.participant.customer_number,
+        text=message.text,
+        link=absolute_url("assignments.index", angebot=offer.id),
+    )
+    return message
+
+
+def _title(offer: Offer) -> str:
+    return offer.live_version.title if offer.live_version else f"Angebot {offer.id}"
 
 
 # --- immediate events -----------------------------------------------------------------------------
@@ -251,11 +287,10 @@ def end_assignment(assignment: Assignment, last_day: date) -> None:
 
 def _notify_event(event: Event) -> None:
     offer = event.assignment.offer
-    title = offer.live_version.title if offer.live_version else f"Angebot {offer.id}"
     notify_staff(
         "participant_event",
         organisation_name=offer.organisation.name,
-        title=title,
+        title=_title(offer),
         kind_label=event.kind_label,
         event_date=event.event_date,
         customer_number=event.assignment.participant.customer_number,

@@ -3,6 +3,7 @@
 GET       /portal/zuweisungen                                assignments.index        staff: every assignment, filtered
 GET POST  /portal/angebote/<offer_id>/zuweisungen/neu        assignments.new          staff: a single assignment
 GET POST  /portal/zuweisungen/<assignment_id>/antwort        assignments.answer       provider: accept or refuse
+GET POST  /portal/zuweisungen/<assignment_id>/aenderung      assignments.change       provider: ask staff for a change
 
 The provider sees the assignments of its offers on the participants page (`reports.participants`) and reports
 events there; it never creates one.
@@ -94,3 +95,21 @@ def answer(assignment_id: int) -> str | Response:
             return redirect(url_for("reports.participants", offer_id=assignment.offer_id))
     services.log_access(current_user, assignment, "Zuweisung zur Antwort angesehen")
     return render_template("assignments/answer.html", assignment=assignment, form=form)
+
+
+@bp.route("/zuweisungen/<int:assignment_id>/aenderung", methods=["GET", "POST"])
+@access(Access.PROVIDER)
+@blocked_while_suspended
+def change(assignment_id: int) -> str | Response:
+    assignment = own_assignment(assignment_id)
+    form = forms.ChangeRequestForm()
+    if form.validate_on_submit():
+        try:
+            services.request_change(form.token(), current_user, assignment, form.text.data or "")
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash("Ihre Bitte um Änderung ist an die ARGE gegangen.", "success")
+            return redirect(url_for("reports.participants", offer_id=assignment.offer_id))
+    services.log_access(current_user, assignment, "Zuweisung für eine Bitte um Änderung angesehen")
+    return render_template("assignments/change.html", assignment=assignment, form=form)

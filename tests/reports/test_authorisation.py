@@ -41,6 +41,8 @@ ROUTES = [
     ("POST", "/portal/angebote/{offer}/zuweisungen/neu", "staff"),
     ("GET", "/portal/zuweisungen/{assignment}/antwort", "own"),
     ("POST", "/portal/zuweisungen/{assignment}/antwort", "own"),
+    ("GET", "/portal/zuweisungen/{assignment}/aenderung", "own"),
+    ("POST", "/portal/zuweisungen/{assignment}/aenderung", "own"),
     ("GET", "/portal/zuweisungen/{assignment}/meldung", "own"),
     ("POST", "/portal/zuweisungen/{assignment}/meldung", "own"),
     ("POST", "/portal/berichte/neu", "own"),  # the offer's id is in the form
@@ -204,6 +206,13 @@ def test_provider_b_never_sees_provider_a_participants(clients, objects):
 VIEWS = [
     ("GET", "/portal/angebote/{offer}/teilnehmende", "read", "offer", "Teilnehmende des Angebots angesehen"),
     ("GET", "/portal/zuweisungen", "staff", None, "Liste der Zuweisungen angesehen"),
+    (
+        "GET",
+        "/portal/zuweisungen/{assignment}/aenderung",
+        "own",
+        "assignment",
+        "Zuweisung für eine Bitte um Änderung angesehen",
+    ),
     (
         "GET",
         "/portal/zuweisungen/{assignment}/meldung",
