@@ -65,6 +65,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "reason": "",
         "link": LINK,
     },
+    "assignment_change_requested": {
+        "organisation_name": "Diakonie Nord",
+        "title": "Stadtgärten",
+        "customer_number": "123D456789",
+        "text": "Bitte um Verlängerung bis 30.09.2026.",
+        "link": LINK,
+    },
     "participant_event": {
         "organisation_name": "Diakonie Nord",
         "title": "Stadtgärten",

@@ -68,6 +68,8 @@ ROUTES: dict[str, tuple[Access, frozenset[str]]] = {
     "publishing.site": (A.PUBLIC, READ),
     "assignments.answer": (A.PROVIDER, FORM),
     "assignments.import_upload": (A.STAFF, ACTION),
+    "assignments.change": (A.PROVIDER, FORM),
+    "assignments.index": (A.STAFF, READ),
     "assignments.new": (A.STAFF, FORM),
     "assignments.upload": (A.STAFF, FORM),
     "reports.decide": (A.STAFF, ACTION),
@@ -97,6 +99,7 @@ ROUTES: dict[str, tuple[Access, frozenset[str]]] = {
 # submitted reports, new offers); the objects' own rules: tests/reports/test_authorisation.py.
 BLOCKED_WHILE_SUSPENDED = {
     "assignments.answer",
+    "assignments.change",
     "offers.new",
     "reports.grid",
     "reports.new_event",

@@ -1,4 +1,5 @@
-"""Forms of the assignments domain: a single assignment typed in by staff or uploaded in bulk, the provider's answer."""
+"""Forms of the assignments domain: a single assignment typed in by staff or uploaded in bulk, the provider's answer
+to it, staff's list filter (GET, read from the query string) and the provider's change request."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from wtforms.fields import SelectField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.assignments import importer, rules
+from portal.assignments.models import ASSIGNMENT_STATUS_LABELS, AssignmentStatus
+from portal.assignments.queries import ListFilter
 from portal.assignments.weekdays import parse_weekdays
 from portal.forms import LockedForm, OnceForm, PortalForm, strip
 from portal.offers.fields import ChoiceRadioField, GermanDateField, NumberField, text_area
@@ -130,3 +133,35 @@ class ImportForm(PortalForm):
     key = HiddenField(validators=[InputRequired(), Length(max=64)])
     sha256 = HiddenField(validators=[InputRequired(), Length(max=64)])
     filename = HiddenField(validators=[InputRequired(), Length(max=255)])
+
+
+class ChangeRequestForm(OnceForm):
+    text = text_area(
+        "Was soll sich ändern?",
+        "Zum Beispiel eine Verlängerung bis zu einem Datum oder andere Wochenstunden. Bitte ohne Gesundheitsdaten.",
+        max_length=2000,
+    )
+
+
+STATUS_CHOICES = {"": "Alle"} | {status.value: label for status, label in ASSIGNMENT_STATUS_LABELS.items()}
+
+
+class ListFilterForm(PortalForm):
+    """Read from the query string; the field names are the (German) parameter names. Unknown values: no filter."""
+
+    class Meta:
+        csrf = False
+
+    angebot = SelectField("Angebot", choices={"": "Alle"})
+    status = SelectField("Status", choices=STATUS_CHOICES)
+
+    def set_offers(self, offers: dict[int, str]) -> None:
+        self.angebot.choices = {"": "Alle"} | {str(offer_id): title for offer_id, title in offers.items()}
+
+    def criteria(self) -> ListFilter:
+        offer = self.angebot.data or ""
+        status = self.status.data or ""
+        return ListFilter(
+            offer_id=int(offer) if offer.isdecimal() and len(offer) <= 9 else None,
+            status=AssignmentStatus(status) if status in STATUS_CHOICES and status else None,
+        )

@@ -1,4 +1,5 @@
-"""Participants and their assignments (Zuweisungen) to an offer, and the immediate events (Sofortmeldungen) about them.
+"""Participants and their assignments (Zuweisungen) to an offer, the immediate events (Sofortmeldungen) about them and
+the provider's change requests (messages to staff).
 
 Participant data is social data: a participant is known only by the jobcentre's Kundennummer and initials, and
 belongs to one provider organisation.
@@ -110,6 +111,9 @@ class Assignment(Base):
     participant: Mapped[Participant] = relationship(back_populates="assignments")
     offer: Mapped[Offer] = relationship()
     events: Mapped[list[Event]] = relationship(back_populates="assignment", order_by="Event.event_date")
+    messages: Mapped[list[AssignmentMessage]] = relationship(
+        back_populates="assignment", order_by="AssignmentMessage.id"
+    )
 
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 (read once by SQLAlchemy)
 
@@ -145,3 +149,17 @@ class Event(Base):
     @property
     def kind_label(self) -> str:
         return EVENT_KIND_LABELS[self.kind]
+
+
+class AssignmentMessage(Base):
+    """The provider's request for a change of an assignment (e.g. an extension, other hours), sent to staff."""
+
+    __tablename__ = "assignment_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="messages")

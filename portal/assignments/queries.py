@@ -3,6 +3,7 @@ for the checks of a new assignment the Kundennummer's AGH history and an overlap
 
 Occupancy is never typed in: it is the number of assignments that fill a place on a day, per offer and per offer
 and site. The portal's offer pages, the open data and the public offer pages all count with `occupied_places`.
+Staff's list of all assignments (`staff_list`) is capped at `LIST_LIMIT` rows, the most recently changed first.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
+from portal.accounts.models import Organisation
 from portal.assignments.eligibility import Period
 from portal.assignments.models import Assignment, AssignmentStatus, Participant
 from portal.extensions import db
@@ -137,3 +139,47 @@ def overlapping_assignment(offer_id: int, customer_number: str, first: date, las
         .order_by(Assignment.id)
     )
     return db.session.scalars(query).first()
+
+
+LIST_LIMIT = 200  # rows of staff's list; the filters narrow it down
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    offer_id: int | None = None
+    status: AssignmentStatus | None = None
+
+
+def last_change() -> ColumnElement[datetime]:
+    return func.coalesce(Assignment.status_changed_at, Assignment.created_at)
+
+
+def staff_list(criteria: ListFilter, limit: int = LIST_LIMIT) -> list[Assignment]:
+    """Assignments of every provider for staff, most recently changed first, at most `limit` of them."""
+    query = (
+        select(Assignment)
+        .options(
+            selectinload(Assignment.participant),
+            selectinload(Assignment.messages),
+            selectinload(Assignment.offer).joinedload(Offer.live_version),
+        )
+        .order_by(last_change().desc(), Assignment.id.desc())
+        .limit(limit)
+    )
+    if criteria.offer_id is not None:
+        query = query.where(Assignment.offer_id == criteria.offer_id)
+    if criteria.status is not None:
+        query = query.where(Assignment.status == criteria.status)
+    return list(db.session.scalars(query))
+
+
+def assigned_offers() -> dict[int, str]:
+    """The offers with at least one assignment, as "title (provider)", for the list's filter."""
+    query = (
+        select(Offer.id, OfferVersion.title, Organisation.name)
+        .join(OfferVersion, OfferVersion.id == Offer.live_version_id)
+        .join(Organisation, Organisation.id == Offer.organisation_id)
+        .where(Offer.id.in_(select(Assignment.offer_id)))
+        .order_by(OfferVersion.title, Offer.id)
+    )
+    return {offer_id: f"{title} ({name})" for offer_id, title, name in db.session.execute(query)}

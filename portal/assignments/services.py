@@ -23,6 +23,7 @@ from portal.assignments.models import (
     ENDS_ASSIGNMENT,
     EVENT_KIND_LABELS,
     Assignment,
+    AssignmentMessage,
     AssignmentStatus,
     Event,
     EventKind,
@@ -52,10 +53,13 @@ ANSWERS = Workflow(
 )
 REFUSALS = ("not_start", "decline")
 COMMAND_LINE = "cli"  # the audit log's actor of `portal assignments import`, as of the other commands
+# Where the provider may ask staff for a change (extension, other hours): before the answer and while it runs.
+CHANGEABLE = frozenset({S.PROPOSED, S.ACTIVE})
 
 signals = Namespace()
-# Sent inside the creating transaction with the new, flushed assignment.
-assignment_created = signals.signal("assignment-created")
+# Sent inside the transaction when the provider accepts: from then on the assignment fills a place, and listeners
+# (the monthly reports' open drafts) add it. A proposed assignment is on no report.
+assignment_accepted = signals.signal("assignment-accepted")
 # Sent inside the transaction when an assignment ends early, with `last_day`.
 assignment_ended = signals.signal("assignment-ended")
 
@@ -160,7 +164,6 @@ def _create(actor: User | None, offer: Offer, data: AssignmentInput, decision: L
     if decision.extension_reason.strip():
         reason = decision.extension_reason.strip()
         record("assignment_extended", actor=actor, obj=assignment, details=reason, actor_email=email)
-    assignment_created.send(assignment)
     return assignment
 
 
@@ -236,6 +239,7 @@ def accept(user: User, assignment: Assignment, start_date: date, expected: int |
     planned = assignment.start_date
     assignment.start_date = start_date
     ANSWERS.move(assignment, "accept", user, f"geplant ab {planned:%d.%m.%Y}, angetreten am {start_date:%d.%m.%Y}")
+    assignment_accepted.send(assignment)
     _notify_answer(assignment, start_date)
 
 
@@ -259,13 +263,46 @@ def _notify_answer(assignment: Assignment, start_date: date | None) -> None:
     notify_staff(
         "assignment_answered",
         organisation_name=offer.organisation.name,
-        title=offer.live_version.title if offer.live_version else f"Angebot {offer.id}",
+        title=_title(offer),
         status_label=assignment.status_label,
         customer_number=assignment.participant.customer_number,
         start_date=start_date,
         reason=assignment.answer_reason,
         link=absolute_url("reports.participants", offer_id=offer.id),
     )
+
+
+# --- change requests ------------------------------------------------------------------------------
+
+
+@once(AssignmentMessage)
+def request_change(user: User, assignment: Assignment, text: str) -> AssignmentMessage:
+    """The provider asks staff for a change of a proposed or active assignment; staff are told by mail."""
+    require_own_offer(user, assignment.offer)
+    if assignment.status not in CHANGEABLE:
+        raise ServiceError(
+            f"Änderungen können Sie nur zu vorgeschlagenen oder angetretenen Zuweisungen erbitten; diese ist "
+            f"„{assignment.status_label}“."
+        )
+    if not text.strip():
+        raise ServiceError("Bitte schreiben Sie, was sich ändern soll (ohne Gesundheitsdaten).", field="text")
+    message = AssignmentMessage(assignment=assignment, text=text.strip(), created_by_id=user.id)
+    db.session.add(message)
+    record("assignment_change_requested", actor=user, obj=assignment, details=message.text)
+    offer = assignment.offer
+    notify_staff(
+        "assignment_change_requested",
+        organisation_name=offer.organisation.name,
+        title=_title(offer),
+        customer_number=assignment.participant.customer_number,
+        text=message.text,
+        link=absolute_url("assignments.index", angebot=offer.id),
+    )
+    return message
+
+
+def _title(offer: Offer) -> str:
+    return offer.live_version.title if offer.live_version else f"Angebot {offer.id}"
 
 
 # --- immediate events -----------------------------------------------------------------------------
@@ -277,6 +314,10 @@ def record_event(user: User, assignment: Assignment, kind: EventKind, event_date
     require_own_offer(user, assignment.offer)
     if any(item.kind is kind and item.event_date == event_date for item in assignment.events):
         raise ServiceError(f"Diese Meldung ({EVENT_KIND_LABELS[kind]} am {event_date:%d.%m.%Y}) liegt bereits vor.")
+    if assignment.status is not AssignmentStatus.ACTIVE:
+        raise ServiceError(
+            f"Meldungen sind nur zu angetretenen Zuweisungen möglich; diese ist „{assignment.status_label}“."
+        )
     if not assignment.start_date <= event_date <= assignment.end_date:
         raise ServiceError(
             f"Das Datum muss in der Zuweisung liegen ({assignment.start_date:%d.%m.%Y} bis "
@@ -291,8 +332,7 @@ def record_event(user: User, assignment: Assignment, kind: EventKind, event_date
     db.session.add(event)
     if kind in ENDS_ASSIGNMENT:
         end_assignment(assignment, event_date - timedelta(days=1) if kind is EventKind.NON_ENTRY else event_date)
-        if ANSWERS.allowed("end", assignment):
-            ANSWERS.move(assignment, "end", user, f"{event.kind_label} am {event_date:%d.%m.%Y}")
+        ANSWERS.move(assignment, "end", user, f"{event.kind_label} am {event_date:%d.%m.%Y}")
     record(f"event_{kind.value}", actor=user, obj=assignment, details=f"{event.kind_label} am {event_date:%d.%m.%Y}")
     _notify_event(event)
     return event
@@ -306,11 +346,10 @@ def end_assignment(assignment: Assignment, last_day: date) -> None:
 
 def _notify_event(event: Event) -> None:
     offer = event.assignment.offer
-    title = offer.live_version.title if offer.live_version else f"Angebot {offer.id}"
     notify_staff(
         "participant_event",
         organisation_name=offer.organisation.name,
-        title=title,
+        title=_title(offer),
         kind_label=event.kind_label,
         event_date=event.event_date,
         customer_number=event.assignment.participant.customer_number,

@@ -1,9 +1,11 @@
 """Routes of the assignments domain: ARGE staff assign participants to live offers.
 
+GET       /portal/zuweisungen                                assignments.index        staff: every assignment, filtered
 GET POST  /portal/angebote/<offer_id>/zuweisungen/neu        assignments.new          staff: a single assignment
 GET POST  /portal/zuweisungen/hochladen                      assignments.upload       staff: a file, its preview
 POST      /portal/zuweisungen/hochladen/import               assignments.import_upload  staff: import the preview
 GET POST  /portal/zuweisungen/<assignment_id>/antwort        assignments.answer       provider: accept or refuse
+GET POST  /portal/zuweisungen/<assignment_id>/aenderung      assignments.change       provider: ask staff for a change
 
 The provider sees the assignments of its offers on the participants page (`reports.participants`) and reports
 events there; it never creates one.
@@ -11,7 +13,7 @@ events there; it never creates one.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -27,6 +29,16 @@ from portal.offers.models import Offer, OfferState
 from portal.views import load_or_deny, show_error
 
 bp = Blueprint("assignments", __name__, url_prefix="/portal")
+
+
+@bp.get("/zuweisungen")
+@access(Access.STAFF)
+def index() -> str:
+    form = forms.ListFilterForm(formdata=request.args)
+    form.set_offers(queries.assigned_offers())
+    found = queries.staff_list(form.criteria())
+    services.log_access(current_user, None, "Liste der Zuweisungen angesehen")
+    return render_template("assignments/index.html", form=form, assignments=found, limit=queries.LIST_LIMIT)
 
 
 @bp.route("/angebote/<int:offer_id>/zuweisungen/neu", methods=["GET", "POST"])
@@ -131,3 +143,21 @@ def answer(assignment_id: int) -> str | Response:
             return redirect(url_for("reports.participants", offer_id=assignment.offer_id))
     services.log_access(current_user, assignment, "Zuweisung zur Antwort angesehen")
     return render_template("assignments/answer.html", assignment=assignment, form=form)
+
+
+@bp.route("/zuweisungen/<int:assignment_id>/aenderung", methods=["GET", "POST"])
+@access(Access.PROVIDER)
+@blocked_while_suspended
+def change(assignment_id: int) -> str | Response:
+    assignment = own_assignment(assignment_id)
+    form = forms.ChangeRequestForm()
+    if form.validate_on_submit():
+        try:
+            services.request_change(form.token(), current_user, assignment, form.text.data or "")
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash("Ihre Bitte um Änderung ist an die ARGE gegangen.", "success")
+            return redirect(url_for("reports.participants", offer_id=assignment.offer_id))
+    services.log_access(current_user, assignment, "Zuweisung für eine Bitte um Änderung angesehen")
+    return render_template("assignments/change.html", assignment=assignment, form=form)

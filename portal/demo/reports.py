@@ -1,14 +1,18 @@
 """Demo participants and monthly reports in every state, made through the real services (PDFs included).
 
-For two providers, the earliest live AGH offer gets eight participants. The first provider's report four months
-ago is approved, for three months ago a correction was requested, two months ago's is submitted and last month's is
-not begun (overdue); the second provider has a draft and overdue months. Long sicknesses and a drop-out are reported
-as immediate events.
+For two providers, the earliest live AGH offer is filled to its places by staff, and the providers accept. At the
+first provider one participant leaves at the end of this month and the place is proposed again from next month
+(still to be answered; another proposal was not started); at the second, the place a drop-out freed last month is
+assigned again. The
+first provider's report four months ago is approved, for three months ago a correction was requested, two months
+ago's is submitted and last month's is not begun (overdue); the second provider has a draft and overdue months. Long
+sicknesses and a drop-out are reported as immediate events.
 """
 
 from __future__ import annotations
 
 import random
+import string
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,7 +20,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import Role, User
 from portal.assignments import services as assignments
-from portal.assignments.models import Assignment, EventKind
+from portal.assignments.models import Assignment, AssignmentStatus, EventKind
 from portal.assignments.rules import AssignmentInput
 from portal.demo.offers import demo_providers
 from portal.extensions import db
@@ -26,7 +30,6 @@ from portal.reports.models import ParticipationReport
 from portal.reports.queries import recent_months
 from portal.submissions import new_token
 
-PARTICIPANTS = 8
 EXCEPTIONS = ("E", "K", "U", "UE", "KK")
 
 
@@ -50,6 +53,8 @@ def load_demo_reports() -> int:
             _open_answers(staff, provider, offer, rng)
         created += _reports(provider, staff, offer, months, rng, first=index == 0)
         _events(provider, assigned, months, drop_out=index == 1)
+        if index == 1 and assigned:
+            _refill(staff, provider, assigned[-1], rng)
     return created
 
 
@@ -71,26 +76,57 @@ def _assign(staff: User, offer: Offer, rng: random.Random, index: int) -> list[A
     version = offer.live_version
     if version is None or version.start_date is None or version.end_date is None:
         return []
-    sites = [site.name for site in version.sites]
     result = []
-    for number in range(PARTICIPANTS):
+    sites = _sites_of_places(version)
+    for number, site in enumerate(sites):
+        leaves = index == 0 and number == len(sites) - 1  # at the end of this month: see `_open_answers`
         data = AssignmentInput(
-            customer_number=f"{412 + index}{'ABCDEFGH'[number]}{rng.randint(100000, 999999)}",
+            customer_number=f"{412 + index}{string.ascii_uppercase[number]}{rng.randint(100000, 999999)}",
             initials=f"{'ABDEFGHKLMNPRST'[rng.randrange(15)]}. {'BCDFGHKLMNRSTW'[rng.randrange(14)]}.",
             start_date=version.start_date,
-            end_date=version.end_date,
+            end_date=min(_next_month() - timedelta(days=1), version.end_date) if leaves else version.end_date,
             weekly_hours=Decimal(rng.choice([15, 20, 25, 30])).min(version.hours_per_week or Decimal(30)),
             mae_rate=version.mae_rate or Decimal("1.50"),
-            site=sites[number % len(sites)],
+            site=site,
         )
         result.append(assignments.create_assignment(new_token(), staff, offer, data, assignments.LimitDecision()))
     return result
 
 
+def _sites_of_places(version: OfferVersion) -> list[str]:
+    """The site of each of the offer's places: every site's own places, then round the sites for any others."""
+    slots = [site.name for site in version.sites for _ in range(site.places or 0)]
+    total = version.places_total or len(slots)
+    return (slots + [site.name for site in version.sites] * total)[:total]
+
+
+def _next_month() -> date:
+    return (services.today().replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _refill(staff: User, provider: User, ended: Assignment, rng: random.Random) -> None:
+    """Staff assign the place a drop-out freed again, from the day after it; the provider accepts."""
+    version = ended.offer.live_version
+    if ended.status is not AssignmentStatus.ENDED or version is None or version.end_date is None:
+        return
+    data = AssignmentInput(
+        customer_number=f"413Z{rng.randint(100000, 999999)}",
+        initials="Z. W.",
+        start_date=ended.end_date + timedelta(days=1),
+        end_date=version.end_date,
+        weekly_hours=ended.weekly_hours,
+        mae_rate=ended.mae_rate,
+        site=ended.site,
+    )
+    refill = assignments.create_assignment(new_token(), staff, ended.offer, data, assignments.LimitDecision())
+    assignments.accept(provider, refill, refill.start_date, None)
+
+
 def _open_answers(staff: User, provider: User, offer: Offer, rng: random.Random) -> None:
-    """Two assignments from next month on: one still to be answered by the provider, one not started."""
+    """Two assignments from next month on, to the place that becomes free then: one still to be answered by the
+    provider, one not started."""
     version = offer.live_version
-    start = (services.today().replace(day=1) + timedelta(days=32)).replace(day=1)
+    start = _next_month()
     if version is None or version.end_date is None or start > version.end_date:
         return
     for number, initials in (("419P", "P. R."), ("419N", "N. A.")):
@@ -144,7 +180,7 @@ def _exceptions(report: ParticipationReport, rng: random.Random) -> dict[tuple[i
 
 def _events(provider: User, assigned: list[Assignment], months: list[tuple[int, int]], drop_out: bool) -> None:
     """A long sickness two months ago; for the second provider also a drop-out last month (the first provider
-    keeps all eight participants for last month's report, which is still to be written)."""
+    keeps all its participants for last month's report, which is still to be written)."""
     year, month = months[-1]
     last = assigned[-1]
     exit_day = date(year, month, 12)

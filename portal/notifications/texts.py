@@ -16,6 +16,7 @@ from jinja2 import Environment, StrictUndefined
 
 MailName = Literal[
     "assignment_answered",
+    "assignment_change_requested",
     "registration_exists",
     "verify_email",
     "organisation_registered",

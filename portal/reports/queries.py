@@ -13,6 +13,7 @@ from sqlalchemy.types import TypeEngine
 
 from portal.accounts.models import Organisation
 from portal.assignments.models import Assignment, Event
+from portal.assignments.queries import fills_a_place
 from portal.extensions import db
 from portal.offers.models import Offer, OfferVersion
 from portal.queries import built_once
@@ -241,8 +242,15 @@ def assignments_of_offer(offer_id: int) -> list[Assignment]:
 
 
 def assignments_in_month(offer_id: int, year: int, month: int) -> list[Assignment]:
+    """The assignments a new report of the month lists: those that fill a place (accepted) and overlap the month."""
     first, last = date(year, month, 1), date(year, month, calc.days_in_month(year, month))
-    return [item for item in assignments_of_offer(offer_id) if item.overlaps(first, last)]
+    query = (
+        select(Assignment)
+        .where(Assignment.offer_id == offer_id, Assignment.start_date <= last, Assignment.end_date >= first)
+        .where(fills_a_place())
+        .order_by(Assignment.start_date, Assignment.id)
+    )
+    return list(db.session.scalars(query))
 
 
 # What the report pages and the report document read of the offer's version; its long texts are not loaded.

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from portal import storage
 from portal.accounts.models import User
 from portal.assignments.models import Assignment
-from portal.assignments.services import assignment_created, assignment_ended, require_own_offer
+from portal.assignments.services import assignment_accepted, assignment_ended, require_own_offer
 from portal.audit.services import record
 from portal.errors import ServiceError
 from portal.extensions import db
@@ -62,16 +62,17 @@ def month_ended(year: int, month: int) -> bool:
 # --- reports follow their assignments ----------------------------------------------------------------
 
 
-@assignment_created.connect
+@assignment_accepted.connect
 def _add_to_drafts(assignment: Assignment) -> None:
-    """A new assignment appears at once in the drafts of the months it covers."""
+    """An accepted assignment appears at once in the open drafts of the months it covers (from its actual start)."""
     drafts = db.session.scalars(
         select(ParticipationReport).where(
             ParticipationReport.offer_id == assignment.offer_id, ParticipationReport.status == ReportStatus.DRAFT
         )
     )
     for report in drafts:
-        if calc.assigned_days(assignment.start_date, assignment.end_date, report.year, report.month):
+        listed = any(line.assignment_id == assignment.id for line in report.lines)
+        if not listed and calc.assigned_days(assignment.start_date, assignment.end_date, report.year, report.month):
             report.lines.append(_new_line(assignment, report, len(report.lines)))
 
 

@@ -12,7 +12,8 @@ from portal.assignments.models import Assignment, AssignmentStatus, EventKind
 from portal.errors import ServiceError
 from portal.submissions import new_token
 from portal.workflow import TransitionError
-from tests.reports.helpers import audit, delivered, subject
+from tests.html_check import Page
+from tests.reports.helpers import audit, body, delivered, location, page, participants_url, subject, text
 
 
 @pytest.fixture
@@ -67,6 +68,83 @@ def test_an_exit_ends_an_active_assignment(provider, factories, offer):
     assert (active.status, active.end_date) == (AssignmentStatus.ENDED, date(2025, 10, 15))
     [entry] = audit("assignment_end", active)
     assert entry.details == "active → ended: Arbeitsaufnahme am 15.10.2025"
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        (AssignmentStatus.PROPOSED, "Vorgeschlagen"),
+        (AssignmentStatus.NOT_STARTED, "Nicht angetreten"),
+        (AssignmentStatus.DECLINED, "Abgelehnt"),
+        (AssignmentStatus.ENDED, "Beendet"),
+    ],
+)
+def test_events_are_reported_only_on_active_assignments(provider, staff, factories, offer, mailbox, status, label):
+    assignment = factories.assignment(offer, status=status)
+    with pytest.raises(ServiceError) as refused:
+        services.record_event(new_token(), provider, assignment, EventKind.JOB, date(2025, 10, 15), "")
+    assert str(refused.value) == f"Meldungen sind nur zu angetretenen Zuweisungen möglich; diese ist „{label}“."
+    assert (assignment.events, assignment.status, mailbox.messages) == ([], status, [])
+
+
+def test_the_participants_page_offers_each_state_its_own_link(client, login, provider, factories, offer):
+    proposed = factories.assignment(offer, status=AssignmentStatus.PROPOSED)
+    active = factories.assignment(offer)
+    declined = factories.assignment(offer, status=AssignmentStatus.DECLINED)
+    login(provider)
+    html = page(client, participants_url(offer))
+    assert row_of(html, proposed) == ("Vorgeschlagen", [f"/portal/zuweisungen/{proposed.id}/{page}" for page in ASKS])
+    assert row_of(html, active) == ("Angetreten", [f"/portal/zuweisungen/{active.id}/{page}" for page in REPORTS])
+    assert row_of(html, declined) == ("Abgelehnt", [])
+
+
+ASKS, REPORTS = ("antwort", "aenderung"), ("meldung", "aenderung")
+
+
+def row_of(html: str, assignment: Assignment) -> tuple[str, list[str]]:
+    """The status cell of the assignment's row and the links to its assignment pages."""
+    [row] = [row.split("</tr>")[0] for row in html.split("<tr>") if assignment.participant.pseudonym in row]
+    status = re.findall(r"<td>([^<]*)</td>", row)[4]
+    return status, re.findall(r'href="(/portal/zuweisungen/[^"]+)"', row)
+
+
+def test_the_provider_asks_staff_for_a_change_once_per_form(app, client, login, provider, staff, proposed, mailbox):
+    login(provider)
+    url = f"/portal/zuweisungen/{proposed.id}/aenderung"
+    form = page(client, url)
+    assert "Was soll sich ändern?" in form
+    [token] = [
+        attributes["value"] for _tag, attributes in Page(form).elements if attributes.get("name") == "form_token"
+    ]
+    empty = client.post(url, data={"form_token": token, "text": "  "})
+    assert "Bitte schreiben Sie, was sich ändern soll (ohne Gesundheitsdaten)." in text(empty)
+    sent = {"form_token": token, "text": " Bitte bis 31.07.2026 verlängern. "}
+    assert [location(client.post(url, data=sent)) for _ in range(2)] == [participants_url(proposed.offer)] * 2
+    assert [message.text for message in proposed.messages] == ["Bitte bis 31.07.2026 verlängern."]
+    [entry] = audit("assignment_change_requested", proposed)
+    assert (entry.actor_id, entry.details) == (provider.id, "Bitte bis 31.07.2026 verlängern.")
+    [mail] = delivered(mailbox).to(staff.email)
+    assert subject(mail) == "Änderung einer Zuweisung erbeten (Pflege der Grünanlagen)"
+    assert "Bitte bis 31.07.2026 verlängern." in body(mail)
+    desk = app.test_client()
+    login(staff, test_client=desk)
+    listed = page(desk, "/portal/zuweisungen")
+    assert "Bitte bis 31.07.2026 verlängern." in listed
+
+
+@pytest.mark.parametrize("status", [AssignmentStatus.DECLINED, AssignmentStatus.NOT_STARTED, AssignmentStatus.ENDED])
+def test_no_change_request_on_an_answered_or_ended_assignment(provider, factories, offer, status):
+    assignment = factories.assignment(offer, status=status)
+    with pytest.raises(ServiceError, match="Änderungen können Sie nur zu vorgeschlagenen oder angetretenen"):
+        services.request_change(new_token(), provider, assignment, "Länger bitte")
+    assert assignment.messages == []
+
+
+def test_only_the_offers_provider_asks_for_a_change(stranger, staff, proposed):
+    for person in (stranger, staff):
+        with pytest.raises(ServiceError, match=re.escape("Nur der Träger des Angebots kann das tun.")):
+            services.request_change(new_token(), person, proposed, "Länger bitte")
+    assert proposed.messages == []
 
 
 def test_the_provider_answers_through_the_form(client, login, provider, proposed):

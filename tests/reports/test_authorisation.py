@@ -36,10 +36,13 @@ STAFF = {"staff", "approver", "admin"}
 MAY = {"own": {"provider A"}, "read": {"provider A", *STAFF}, "staff": STAFF}
 ROUTES = [
     ("GET", "/portal/angebote/{offer}/teilnehmende", "read"),
+    ("GET", "/portal/zuweisungen", "staff"),
     ("GET", "/portal/angebote/{offer}/zuweisungen/neu", "staff"),
     ("POST", "/portal/angebote/{offer}/zuweisungen/neu", "staff"),
     ("GET", "/portal/zuweisungen/{assignment}/antwort", "own"),
     ("POST", "/portal/zuweisungen/{assignment}/antwort", "own"),
+    ("GET", "/portal/zuweisungen/{assignment}/aenderung", "own"),
+    ("POST", "/portal/zuweisungen/{assignment}/aenderung", "own"),
     ("GET", "/portal/zuweisungen/{assignment}/meldung", "own"),
     ("POST", "/portal/zuweisungen/{assignment}/meldung", "own"),
     ("POST", "/portal/berichte/neu", "own"),  # the offer's id is in the form
@@ -172,7 +175,8 @@ def test_a_guessed_id_is_answered_like_a_foreign_one(clients, people, objects):
         foreign = call(other, method, path_of(pattern, objects), objects["offer"].id)
         made_up = call(other, method, path_of(pattern, guessed), 10**6)
         assert (made_up.status_code, without_token(made_up)) == (foreign.status_code, without_token(foreign)), pattern
-        for absurd in (2**31, 10**20, int("9" * 60)):
+        absurd_ids = (2**31, 10**20, int("9" * 60)) if pattern != "/portal/zuweisungen" else ()  # a list: no id
+        for absurd in absurd_ids:
             for client in clients.values():
                 status = call(client, method, path_of(pattern, dict.fromkeys(guessed, _Id(absurd))), absurd).status_code
                 assert status in (302, 400, 403, 404, 405), (absurd, pattern, status)  # 405: the public site's path
@@ -201,6 +205,14 @@ def test_provider_b_never_sees_provider_a_participants(clients, objects):
 
 VIEWS = [
     ("GET", "/portal/angebote/{offer}/teilnehmende", "read", "offer", "Teilnehmende des Angebots angesehen"),
+    ("GET", "/portal/zuweisungen", "staff", None, "Liste der Zuweisungen angesehen"),
+    (
+        "GET",
+        "/portal/zuweisungen/{assignment}/aenderung",
+        "own",
+        "assignment",
+        "Zuweisung für eine Bitte um Änderung angesehen",
+    ),
     (
         "GET",
         "/portal/zuweisungen/{assignment}/meldung",

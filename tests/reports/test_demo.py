@@ -10,7 +10,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from portal import storage
+from portal.assignments.eligibility import Period
 from portal.assignments.models import Assignment, AssignmentStatus, Event, EventKind, Participant
+from portal.assignments.queries import occupied_places, overbooking_warning
 from portal.extensions import db
 from portal.reports.models import ParticipationReport, ReportStatus
 from portal.reports.queries import due_reports
@@ -28,12 +30,19 @@ def test_the_demo_has_participants_events_and_reports_in_every_state(app, clock)
     assert "Demo-Teilnahmeberichte angelegt." in demo_data(app)
 
     assignments = db.session.scalars(select(Assignment)).all()
-    assert len(assignments) == 18  # eight accepted at each of two providers, two more at Caritas
-    assert len({assignment.offer.organisation_id for assignment in assignments}) == 2
-    assert db.session.scalar(select(func.count(Participant.id))) == 18
+    offers = sorted({assignment.offer for assignment in assignments}, key=lambda offer: offer.organisation_id)
+    assert len(offers) == 2
+    assert db.session.scalar(select(func.count(Participant.id))) == len(assignments)
+    places = [offer.live_version.places_total for offer in offers]
+    occupied = occupied_places([offer.id for offer in offers], NOW.date())
+    assert [occupied.of_offer(offer.id) for offer in offers] == places  # both are full
+    today = Period(NOW.date(), NOW.date())
+    for offer, count in zip(offers, places, strict=True):
+        warning = overbooking_warning(offer, offer.live_version.sites[0].name, today)
+        assert warning == f"Das Angebot hat {count} Plätze; mit dieser Zuweisung wären {count + 1} belegt."
     states = [assignment.status for assignment in assignments]
     assert {status: states.count(status) for status in set(states)} == {
-        AssignmentStatus.ACTIVE: 15,
+        AssignmentStatus.ACTIVE: places[0] + places[1],  # the second provider's drop-out was replaced
         AssignmentStatus.ENDED: 1,  # the drop-out
         AssignmentStatus.PROPOSED: 1,
         AssignmentStatus.NOT_STARTED: 1,

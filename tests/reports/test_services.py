@@ -23,7 +23,7 @@ from portal import storage
 from portal.accounts.models import Role, User
 from portal.assignments import rules
 from portal.assignments import services as assignments
-from portal.assignments.models import ENDS_ASSIGNMENT, Assignment, Event, EventKind, Participant
+from portal.assignments.models import ENDS_ASSIGNMENT, Assignment, AssignmentStatus, Event, EventKind, Participant
 from portal.assignments.rules import AssignmentInput
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
@@ -236,17 +236,28 @@ def test_only_staff_assign(provider, offer):
     assert count(Assignment) == 0
 
 
-def test_a_new_assignment_joins_the_open_drafts_of_its_months(provider, offer, assigned, staff):
+def test_an_assignment_joins_the_open_drafts_of_its_months_when_the_provider_accepts(provider, offer, assigned, staff):
     october, november = draft(provider, offer), draft(provider, offer, 2025, 11)
     september = draft(provider, offer, 2025, 9)
     september.status = ReportStatus.SUBMITTED  # a report that is handed in stays as it was
     db.session.commit()
     new = assignments.create_assignment(new_token(), staff, offer, data(start_date=date(2025, 10, 20)), NO_EXTENSION)
+    assert len(fresh(october).lines) == 2  # proposed: it fills no place yet
+    assignments.accept(provider, new, date(2025, 10, 22), new.version_id)
     assert [line.assignment_id for line in fresh(october).lines] == [*(item.id for item in assigned), new.id]
     assert [line.position for line in fresh(october).lines] == [0, 1, 2]
     assert fresh(october).lines[2].days == {}  # empty, as every new line
     assert [line.assignment_id for line in fresh(november).lines][-1] == new.id
     assert len(fresh(september).lines) == 2
+
+
+@pytest.mark.parametrize("status", [AssignmentStatus.PROPOSED, AssignmentStatus.NOT_STARTED, AssignmentStatus.DECLINED])
+def test_a_new_report_lists_only_assignments_that_fill_a_place(factories, provider, offer, status):
+    active = factories.assignment(offer)
+    ended = factories.assignment(offer, status=AssignmentStatus.ENDED, end_date=date(2025, 10, 10))
+    factories.assignment(offer, status=status)
+    factories.assignment(offer, end_date=date(2025, 9, 30))  # over before October
+    assert [line.assignment_id for line in draft(provider, offer).lines] == [active.id, ended.id]
 
 
 def test_an_overlapping_assignment_of_the_same_kundennummer_is_refused(provider, offer, staff):

@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal import storage
 from portal.assignments.forms import AssignmentForm
-from portal.assignments.models import Assignment
+from portal.assignments.models import Assignment, AssignmentStatus
 from portal.extensions import db
 from portal.reports import pdfcheck, services
 from portal.reports.calc import CENT
@@ -93,6 +93,9 @@ def test_a_provider_reports_a_month_and_staff_approve_and_pay_it(
     assert [f"{101 + index}A{456000 + index} (M. K.)" in overview for index in range(8)] == [True] * 8
     assert "Bericht Oktober 2025 beginnen" in overview
     assert "Bericht Dezember 2025 beginnen" not in overview
+    for assignment in db.session.scalars(select(Assignment).order_by(Assignment.id)):  # the provider accepts all
+        answer = {"action": "accept", "start_date": "01.07.2025", "version_id": assignment.version_id}
+        assert location(client.post(f"/portal/zuweisungen/{assignment.id}/antwort", data=answer))
 
     started = client.post("/portal/berichte/neu", data={"offer_id": offer.id, "year": 2025, "month": 10})
     [report] = reports_of(offer)
@@ -197,7 +200,10 @@ def test_a_provider_reports_a_month_and_staff_approve_and_pay_it(
     per_provider = review.get("/portal/berichte/zahlungen/2025-10.traeger.csv")
     assert per_provider.headers["Content-Disposition"] == "attachment; filename=zahlungen-je-traeger-2025-10.csv"
 
-    assert subjects(mailbox, staff.email) == [f"Teilnahmebericht eingereicht: {TITLE}, Oktober 2025"]
+    assert subjects(mailbox, staff.email) == [
+        *[f"Zuweisung beantwortet: Angetreten ({TITLE})"] * 8,
+        f"Teilnahmebericht eingereicht: {TITLE}, Oktober 2025",
+    ]
     assert subjects(mailbox, provider.email) == ["Teilnahmebericht Oktober 2025: Genehmigt"]
 
 
@@ -295,6 +301,26 @@ def test_an_event_through_the_form(client, login, provider, staff, offer, assign
     assert cell(report, 0, 16) == ""  # after the exit: not assigned, nothing stored
     grid = page(client, grid_url(report))
     assert "Umzug" in grid
+
+
+def test_staff_list_every_assignment_and_filter_it(client, login, factories, staff, offer, stranger):
+    factories.assignment(offer, status=AssignmentStatus.PROPOSED, customer_number="111A000111")
+    factories.assignment(offer, customer_number="222A000222")
+    theirs = factories.assignment(factories.live_offer(stranger.organisation), customer_number="333A000333")
+    login(staff)
+    everything = page(client, "/portal/zuweisungen")
+    assert [number in everything for number in ("111A000111", "222A000222", "333A000333")] == [True] * 3
+    assert "Filter anwenden" in everything
+    assert '<label class="kern-label" for="status">Status</label>' in everything
+    by_status = page(client, "/portal/zuweisungen?status=proposed")
+    assert ("111A000111" in by_status, "222A000222" in by_status) == (True, False)
+    by_offer = page(client, f"/portal/zuweisungen?angebot={theirs.offer_id}&status=")
+    assert ("222A000222" in by_offer, "333A000333" in by_offer) == (False, True)
+    nonsense = page(client, "/portal/zuweisungen?angebot=x%00&status=unbekannt")  # no filter, never an error
+    assert "111A000111" in nonsense
+    assert "Keine Zuweisungen gefunden." in page(client, f"/portal/zuweisungen?angebot={offer.id}&status=declined")
+    assert ("<td>Vorgeschlagen</td>" in by_status, "<td>Angetreten</td>" in by_status) == (True, False)
+    assert '<a class="kern-link" href="/portal/zuweisungen">Zuweisungen</a>' in page(client, "/portal/")
 
 
 # --- versions -------------------------------------------------------------------------------------
