@@ -20,7 +20,7 @@ from portal.accounts.models import Organisation
 from portal.assignments.eligibility import Period
 from portal.assignments.models import Assignment, AssignmentStatus, Participant
 from portal.extensions import db
-from portal.offers.models import Offer, OfferType, OfferVersion
+from portal.offers.models import Offer, OfferState, OfferType, OfferVersion
 
 
 def fills_a_place() -> ColumnElement[bool]:
@@ -175,11 +175,20 @@ def staff_list(criteria: ListFilter, limit: int = LIST_LIMIT) -> list[Assignment
 
 def assigned_offers() -> dict[int, str]:
     """The offers with at least one assignment, as "title (provider)", for the list's filter."""
+    return _offer_titles(Offer.id.in_(select(Assignment.offer_id)))
+
+
+def live_offers() -> dict[int, str]:
+    """The live offers, as "title (provider)": where staff can assign someone."""
+    return _offer_titles(Offer.state == OfferState.LIVE)
+
+
+def _offer_titles(condition: ColumnElement[bool]) -> dict[int, str]:
     query = (
         select(Offer.id, OfferVersion.title, Organisation.name)
         .join(OfferVersion, OfferVersion.id == Offer.live_version_id)
         .join(Organisation, Organisation.id == Offer.organisation_id)
-        .where(Offer.id.in_(select(Assignment.offer_id)))
+        .where(condition)
         .order_by(OfferVersion.title, Offer.id)
     )
     return {offer_id: f"{title} ({name})" for offer_id, title, name in db.session.execute(query)}

@@ -38,7 +38,9 @@ def index() -> str:
     form.set_offers(queries.assigned_offers())
     found = queries.staff_list(form.criteria())
     services.log_access(current_user, None, "Liste der Zuweisungen angesehen")
-    return render_template("assignments/index.html", form=form, assignments=found, limit=queries.LIST_LIMIT)
+    return render_template(
+        "assignments/index.html", form=form, assignments=found, limit=queries.LIST_LIMIT, live=queries.live_offers()
+    )
 
 
 @bp.route("/angebote/<int:offer_id>/zuweisungen/neu", methods=["GET", "POST"])

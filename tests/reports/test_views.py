@@ -323,6 +323,15 @@ def test_staff_list_every_assignment_and_filter_it(client, login, factories, sta
     assert '<a class="kern-link" href="/portal/zuweisungen">Zuweisungen</a>' in page(client, "/portal/")
 
 
+def test_staff_reach_every_live_offer_from_the_list_even_without_assignments(client, login, factories, staff):
+    live, pending = factories.live_offer(), factories.offer()
+    login(staff)
+    html = page(client, "/portal/zuweisungen")
+    assert f'href="/portal/angebote/{live.id}/zuweisungen/neu"' in html
+    assert f"/portal/angebote/{pending.id}/zuweisungen/neu" not in html
+    assert 'href="/portal/zuweisungen/hochladen"' in html
+
+
 # --- versions -------------------------------------------------------------------------------------
 
 ALL_VERSIONS = "Alle Fassungen dieses Monats"
