@@ -31,8 +31,8 @@ def an_assignment_row(provider: Page) -> tuple[str, str]:
     assert offer_id
     table = provider.get_by_role("table", name="Zugewiesene Teilnehmende")
     cells = table.locator("tbody tr").first.locator("td").all_inner_texts()
-    start, end = cells[0].split(" bis ")
-    hours, mae, site = cells[1], cells[2].replace("€", "").strip(), cells[3]
+    start, end = cells[1].split(" bis ")  # after the status
+    hours, mae, site = cells[2], cells[3].replace("€", "").strip(), cells[4]
     return provider.url, f"{NEW_NUMBER};Z. T.;{offer_id.group(1)};{site};{start};{end};{hours};Mo–Fr;{mae}"
 
 
