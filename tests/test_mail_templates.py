@@ -65,6 +65,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "reason": "",
         "link": LINK,
     },
+    "assignment_proposed": {
+        "title": "Stadtgärten",
+        "customer_number": "123D456789",
+        "start_date": date(2026, 3, 2),
+        "end_date": date(2026, 8, 31),
+        "link": LINK,
+    },
     "assignment_change_requested": {
         "organisation_name": "Diakonie Nord",
         "title": "Stadtgärten",

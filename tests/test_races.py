@@ -29,7 +29,7 @@ from sqlalchemy import Table, delete, func, select, update
 
 from portal import storage
 from portal.accounts.models import Organisation, Role, User
-from portal.assignments.models import Assignment, Event
+from portal.assignments.models import Assignment, AssignmentStatus, Event
 from portal.audit.models import AuditEntry
 from portal.budget.models import BudgetYear
 from portal.extensions import db, make_engine
@@ -123,6 +123,14 @@ def assignment(factories: Factories) -> Post:
     return Post(factories.staff(), f"/portal/angebote/{offer.id}/zuweisungen/neu", data, counted(made))
 
 
+def accept(factories: Factories) -> Post:
+    provider = factories.provider()
+    proposed = factories.assignment(factories.live_offer(provider.organisation), status=AssignmentStatus.PROPOSED)
+    data = {"action": "accept", "start_date": f"{proposed.start_date:%d.%m.%Y}", "version_id": str(proposed.version_id)}
+    moves = select(AuditEntry).filter_by(action="assignment_accept", object_id=str(proposed.id))
+    return Post(provider, f"/portal/zuweisungen/{proposed.id}/antwort", data, counted(moves))
+
+
 def event(factories: Factories) -> Post:
     provider = factories.provider()
     assignment = factories.assignment(factories.live_offer(provider.organisation))
@@ -187,6 +195,7 @@ def assignment_upload(factories: Factories) -> Post:
 
 
 FORMS = [
+    accept,
     registration,
     invitation,
     new_offer,

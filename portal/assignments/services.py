@@ -33,7 +33,7 @@ from portal.assignments.rules import AssignmentInput, assignment_problems
 from portal.audit.services import record, record_now
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.notifications.services import absolute_url, notify_staff
+from portal.notifications.services import absolute_url, notify, notify_staff
 from portal.offers.models import Offer, OfferState
 from portal.submissions import Submission, once
 from portal.transactions import check_version, transactional
@@ -51,7 +51,7 @@ ANSWERS = Workflow(
     audit="assignment_{}".format,
     changed_at="status_changed_at",
 )
-REFUSALS = ("not_start", "decline")
+REFUSALS = {"not_start": S.NOT_STARTED, "decline": S.DECLINED}  # the answer and its status
 COMMAND_LINE = "cli"  # the audit log's actor of `portal assignments import`, as of the other commands
 # Where the provider may ask staff for a change (extension, other hours): before the answer and while it runs.
 CHANGEABLE = frozenset({S.PROPOSED, S.ACTIVE})
@@ -164,7 +164,23 @@ def _create(actor: User | None, offer: Offer, data: AssignmentInput, decision: L
     if decision.extension_reason.strip():
         reason = decision.extension_reason.strip()
         record("assignment_extended", actor=actor, obj=assignment, details=reason, actor_email=email)
+    _notify_proposal(assignment)
     return assignment
+
+
+def _notify_proposal(assignment: Assignment) -> None:
+    """The provider's users learn of the new assignment, with the page where they answer it."""
+    offer = assignment.offer
+    for member in offer.organisation.users:
+        notify(
+            member,
+            "assignment_proposed",
+            title=offer.live_version.title if offer.live_version else f"Angebot {offer.id}",
+            customer_number=assignment.participant.customer_number,
+            start_date=assignment.start_date,
+            end_date=assignment.end_date,
+            link=absolute_url("assignments.answer", assignment_id=assignment.id),
+        )
 
 
 def _participant(organisation_id: int, data: AssignmentInput) -> Participant:
@@ -226,8 +242,12 @@ def _create_row(actor: User | None, row: importer.ImportRow) -> Assignment:
 
 @transactional
 def accept(user: User, assignment: Assignment, start_date: date, expected: int | None) -> None:
-    """The participant started on `start_date` (Antritt), within the assigned period; staff are told."""
+    """The participant started on `start_date` (Antritt), within the assigned period; staff are told. The same answer
+    again (a double click, parallel copies) changes nothing and is no error."""
     require_own_offer(user, assignment.offer)
+    _lock(assignment)
+    if assignment.status is S.ACTIVE and assignment.start_date == start_date:
+        return
     check_version(assignment, expected)
     ANSWERS.require("accept", assignment)
     if not assignment.start_date <= start_date <= assignment.end_date:
@@ -245,17 +265,27 @@ def accept(user: User, assignment: Assignment, start_date: date, expected: int |
 
 @transactional
 def refuse(user: User, assignment: Assignment, action: str, reason: str, expected: int | None) -> None:
-    """Non-entry (Nichtantritt) or decline, each with a reason; staff are told."""
+    """Non-entry (Nichtantritt) or decline, each with a reason; staff are told. The same answer again changes
+    nothing."""
     require_own_offer(user, assignment.offer)
-    check_version(assignment, expected)
     if action not in REFUSALS:
         raise ServiceError("Bitte wählen Sie eine Antwort.", field="action")
+    _lock(assignment)
+    if assignment.status is REFUSALS[action] and assignment.answer_reason == reason.strip():
+        return
+    check_version(assignment, expected)
     ANSWERS.require(action, assignment)
     if not reason.strip():
         raise ServiceError("Bitte nennen Sie den Grund (ohne Gesundheitsdaten).", field="reason")
     assignment.answer_reason = reason.strip()
     ANSWERS.move(assignment, action, user, reason.strip())
     _notify_answer(assignment, None)
+
+
+def _lock(assignment: Assignment) -> None:
+    """Lock the assignment's row (PostgreSQL) and read it again: a parallel copy of an answer waits for the first
+    and then finds it given."""
+    db.session.refresh(assignment, with_for_update=True)
 
 
 def _notify_answer(assignment: Assignment, start_date: date | None) -> None:

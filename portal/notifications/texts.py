@@ -17,6 +17,7 @@ from jinja2 import Environment, StrictUndefined
 MailName = Literal[
     "assignment_answered",
     "assignment_change_requested",
+    "assignment_proposed",
     "registration_exists",
     "verify_email",
     "organisation_registered",

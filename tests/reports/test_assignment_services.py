@@ -29,8 +29,11 @@ def test_the_provider_accepts_with_the_actual_start_and_staff_are_told(provider,
     assert entry.details == f"proposed → active: geplant ab {planned:%d.%m.%Y}, angetreten am 03.07.2025"
     [mail] = delivered(mailbox).to(staff.email)
     assert subject(mail) == "Zuweisung beantwortet: Angetreten (Pflege der Grünanlagen)"
+    services.accept(provider, proposed, date(2025, 7, 3), None)  # the same answer again: nothing more happens
+    assert len(audit("assignment_accept", proposed)) == 1
+    assert len(delivered(mailbox).to(staff.email)) == 1
     with pytest.raises(TransitionError, match=re.escape("Das ist im Status „Angetreten“ nicht möglich.")):
-        services.accept(provider, proposed, date(2025, 7, 3), None)
+        services.accept(provider, proposed, date(2025, 7, 4), proposed.version_id)
 
 
 def test_a_start_outside_the_assignment_is_refused(provider, proposed):
@@ -104,7 +107,7 @@ ASKS, REPORTS = ("antwort", "aenderung"), ("meldung", "aenderung")
 def row_of(html: str, assignment: Assignment) -> tuple[str, list[str]]:
     """The status cell of the assignment's row and the links to its assignment pages."""
     [row] = [row.split("</tr>")[0] for row in html.split("<tr>") if assignment.participant.pseudonym in row]
-    status = re.findall(r"<td>([^<]*)</td>", row)[4]
+    status = re.findall(r"<td>([^<]*)</td>", row)[0]
     return status, re.findall(r'href="(/portal/zuweisungen/[^"]+)"', row)
 
 

@@ -204,7 +204,8 @@ def test_a_provider_reports_a_month_and_staff_approve_and_pay_it(
         *[f"Zuweisung beantwortet: Angetreten ({TITLE})"] * 8,
         f"Teilnahmebericht eingereicht: {TITLE}, Oktober 2025",
     ]
-    assert subjects(mailbox, provider.email) == ["Teilnahmebericht Oktober 2025: Genehmigt"]
+    proposals = [f"Neue Zuweisung: {TITLE}"] * 8  # one mail for each assignment staff made
+    assert subjects(mailbox, provider.email) == [*proposals, "Teilnahmebericht Oktober 2025: Genehmigt"]
 
 
 # --- assignment and event forms -------------------------------------------------------------------
