@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.accounts.models import LoginAttempt, Organisation, Token, User
-from portal.assignments.models import Assignment, AssignmentMessage, Event, Participant
+from portal.assignments.models import AghExtension, Assignment, AssignmentMessage, Event, Participant
 from portal.audit.models import AuditEntry
 from portal.budget.models import BudgetYear, Commitment
 from portal.models import Base
@@ -17,6 +17,7 @@ metadata = Base.metadata
 MODELS = (
     Assignment,
     AssignmentMessage,
+    AghExtension,
     AuditEntry,
     BudgetYear,
     Commitment,

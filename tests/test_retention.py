@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from portal import storage
 from portal.accounts.models import Organisation, User
-from portal.assignments.models import Assignment, Event, EventKind, Participant
+from portal.assignments.models import AghExtension, Assignment, AssignmentMessage, Event, EventKind, Participant
 from portal.audit.models import AuditEntry
 from portal.budget.models import Commitment
 from portal.config import load_settings
@@ -103,6 +103,22 @@ def event(item: Assignment) -> Event:
     return row
 
 
+def message(item: Assignment) -> AssignmentMessage:
+    row = AssignmentMessage(assignment_id=item.id, text="Bitte um Verlängerung")
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def extension(item: Assignment) -> AghExtension:
+    row = AghExtension(
+        assignment_id=item.id, customer_number="987B000001", granted_on=item.start_date, months=12, reason="Prüfung"
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
 def closed_offer(factories: Factories, organisation: Organisation, state: OfferState, end: date) -> Offer:
     offer = factories.offer(
         organisation=organisation, status=VersionStatus.APPROVED, start_date=end - timedelta(days=180), end_date=end
@@ -125,7 +141,9 @@ def seed_participant_data(seeded: Seeded, offer: Offer) -> None:
     never_assigned_old = participant(organisation, 3, created=OLD)
     never_assigned_new = participant(organisation, 4)
     seeded.add(False, first, correction, ended, ended_too, left, never_assigned_old, event(ended))
+    seeded.add(False, message(ended), extension(ended))
     seeded.add(True, recent, current, staying, never_assigned_new, event(current))
+    seeded.add(True, message(current), extension(current))
     seeded.add(True, *recent.lines)
     seeded.add(False, *first.lines, *correction.lines)
 

@@ -163,3 +163,20 @@ class AssignmentMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     assignment: Mapped[Assignment] = relationship(back_populates="messages")
+
+
+class AghExtension(Base):
+    """An extension of a Kundennummer's AGH limit (24 months within five years) by up to 12 months, granted by staff
+    after a fresh check, with its reason (§ 16d Abs. 6 Satz 2 SGB II). It belongs to the Kundennummer, not to one
+    provider, and counts in every later check of the frame its date falls in. Staff only: providers never see it."""
+
+    __tablename__ = "agh_extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_number: Mapped[str] = mapped_column(String(10), index=True)
+    granted_on: Mapped[date]
+    months: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)  # the one it was granted for
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,8 +17,8 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import Organisation
-from portal.assignments.eligibility import Period
-from portal.assignments.models import Assignment, AssignmentStatus, Participant
+from portal.assignments.eligibility import Extension, Period
+from portal.assignments.models import AghExtension, Assignment, AssignmentStatus, Participant
 from portal.extensions import db
 from portal.offers.models import Offer, OfferState, OfferType, OfferVersion
 
@@ -121,8 +121,15 @@ def agh_history(customer_number: str) -> list[Period]:
             OfferVersion.offer_type == OfferType.AGH_MAE,
             Assignment.end_date >= Assignment.start_date,  # a non-entry on the first day is no time at all
         )
+        .where(holds_a_place())  # declined and not started ones are no time at all
     )
     return [Period(start, end) for start, end in db.session.execute(query)]
+
+
+def agh_extensions(customer_number: str) -> list[Extension]:
+    """Every extension of the Kundennummer's AGH limit recorded so far, at any provider: for staff only."""
+    query = select(AghExtension).where(AghExtension.customer_number == customer_number).order_by(AghExtension.id)
+    return [Extension(item.granted_on, item.reason, item.months) for item in db.session.scalars(query)]
 
 
 def overlapping_assignment(offer_id: int, customer_number: str, first: date, last: date) -> Assignment | None:

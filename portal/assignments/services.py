@@ -9,6 +9,7 @@ signals below; this module never imports them.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -22,6 +23,7 @@ from portal.assignments.models import (
     ASSIGNMENT_STATUS_LABELS,
     ENDS_ASSIGNMENT,
     EVENT_KIND_LABELS,
+    AghExtension,
     Assignment,
     AssignmentMessage,
     AssignmentStatus,
@@ -94,31 +96,68 @@ def _require_staff(user: User) -> None:
 # --- the 24 months within five years ---------------------------------------------------------------
 
 
-def check_limit(user: User, offer: Offer, data: AssignmentInput, decision: LimitDecision) -> str | None:
-    """The 24-months check of an AGH assignment, for staff: None when it fits (or an extension with a reason was
-    given), else the German explanation. Reading the Kundennummer's history at every provider is logged."""
+def check_limit(user: User, offer: Offer, data: AssignmentInput) -> str | None:
+    """The 24-months check of an AGH assignment, for staff: None when it fits (with the extensions recorded so far),
+    else the German explanation. Reading the Kundennummer's history at every provider is logged."""
     _require_staff(user)
-    return _limit_problem(user, offer, data, decision)
+    return _limit_problem(user, offer, data)
 
 
-def _limit_problem(actor: User | None, offer: Offer, data: AssignmentInput, decision: LimitDecision) -> str | None:
-    """The check itself; without an actor (the command line) the access-log entry names the command line."""
+def _limit_problem(
+    actor: User | None, offer: Offer, data: AssignmentInput, planned: Iterable[eligibility.Period] = ()
+) -> str | None:
+    """The check itself, with `planned` AGH time of the Kundennummer not stored yet (earlier rows of an upload)."""
+    known = _agh_record(actor, offer, data)
+    if known is None:
+        return None
+    result = eligibility.check([*known[0], *planned], _period(data), known[1])
+    return None if result.fits else result.explanation
+
+
+def _agh_record(
+    actor: User | None, offer: Offer, data: AssignmentInput
+) -> tuple[list[eligibility.Period], list[eligibility.Extension]] | None:
+    """The Kundennummer's AGH time and extensions at every provider, the reading logged; None where the limit does
+    not apply (no AGH offer). Without an actor (the command line) the access-log entry names the command line."""
     if not (offer.live_version and offer.live_version.is_agh) or data.end_date < data.start_date:
         return None
-    history = queries.agh_history(data.customer_number)
     what = f"Höchstdauer von AGH-Zuweisungen für {data.customer_number} geprüft"
     if actor is None:
         record("participant_data_viewed", obj=offer, details=what, actor_email=COMMAND_LINE)
     else:
         log_access(actor, offer, what)
-    planned = eligibility.Period(data.start_date, data.end_date)
-    extensions = [_extension(decision)] if decision.extension_reason.strip() else []
-    result = eligibility.check(history, planned, extensions)
-    return None if result.fits else result.explanation
+    return queries.agh_history(data.customer_number), queries.agh_extensions(data.customer_number)
 
 
-def _extension(decision: LimitDecision) -> eligibility.Extension:
-    return eligibility.Extension(granted_on=today(), reason=decision.extension_reason.strip())
+def _period(data: AssignmentInput) -> eligibility.Period:
+    return eligibility.Period(data.start_date, data.end_date)
+
+
+def _extension(actor: User | None, offer: Offer, data: AssignmentInput, decision: LimitDecision) -> AghExtension | None:
+    """The extension a new assignment beyond the limit needs (not stored yet), None if it fits without one.
+    Refused without a reason, and when even an extension (at most 12 months in a frame) is not enough."""
+    known = _agh_record(actor, offer, data)
+    if known is None:
+        return None
+    history, extensions = known
+    if eligibility.check(history, _period(data), extensions).fits:
+        return None
+    reason = decision.extension_reason.strip()
+    if not reason:
+        raise ServiceError(
+            "Die Zuweisung ginge über die Höchstdauer. Eine Verlängerung um bis zu 12 Monate braucht eine Begründung.",
+            field="extension_reason",
+        )
+    granted = eligibility.Extension(granted_on=today(), reason=reason)
+    if not eligibility.check(history, _period(data), [*extensions, granted]).fits:
+        raise ServiceError(
+            "Auch mit einer Verlängerung um 12 Monate ginge die Zuweisung über die Höchstdauer. Bitte kürzen Sie den "
+            "Zeitraum.",
+            field="end_date",
+        )
+    return AghExtension(
+        customer_number=data.customer_number, granted_on=granted.granted_on, months=granted.months, reason=reason
+    )
 
 
 # --- assignments -----------------------------------------------------------------------------------
@@ -141,11 +180,7 @@ def _create(actor: User | None, offer: Offer, data: AssignmentInput, decision: L
         raise ServiceError(
             f"{data.customer_number} ist diesem Angebot in diesem Zeitraum bereits zugewiesen.", field="start_date"
         )
-    if _limit_problem(actor, offer, data, decision):
-        raise ServiceError(
-            "Die Zuweisung ginge über die Höchstdauer. Eine Verlängerung um bis zu 12 Monate braucht eine Begründung.",
-            field="extension_reason",
-        )
+    extension = _extension(actor, offer, data, decision)
     assignment = Assignment(
         offer=offer,
         participant=_participant(offer.organisation_id, data),
@@ -161,9 +196,10 @@ def _create(actor: User | None, offer: Offer, data: AssignmentInput, decision: L
     db.session.flush()
     email = "" if actor else COMMAND_LINE
     record("assignment_created", actor=actor, obj=assignment, details=f"Angebot {offer.id}", actor_email=email)
-    if decision.extension_reason.strip():
-        reason = decision.extension_reason.strip()
-        record("assignment_extended", actor=actor, obj=assignment, details=reason, actor_email=email)
+    if extension is not None:
+        extension.assignment_id, extension.created_by_id = assignment.id, assignment.created_by_id
+        db.session.add(extension)
+        record("assignment_extended", actor=actor, obj=assignment, details=extension.reason, actor_email=email)
     _notify_proposal(assignment)
     return assignment
 

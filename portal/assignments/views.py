@@ -59,7 +59,7 @@ def new(offer_id: int) -> str | Response:
         for name, message in problems.items():
             getattr(form, name).errors = [*getattr(form, name).errors, message]
         if not problems:
-            warning = services.check_limit(current_user, offer, data, services.LimitDecision())
+            warning = services.check_limit(current_user, offer, data)
             overbooked = queries.overbooking_warning(offer, data.site, Period(data.start_date, data.end_date))
         limit_ok = warning is None or decision.extension_reason.strip()
         if not problems and limit_ok and (overbooked is None or form.confirm_overbooking.data):

@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from portal import storage
-from portal.assignments.models import Assignment, Event, Participant
+from portal.assignments.models import AghExtension, Assignment, AssignmentMessage, Event, Participant
 from portal.audit.services import record
 from portal.budget.models import Commitment
 from portal.extensions import db
@@ -166,6 +166,8 @@ def _delete_rows(plan: Plan) -> None:
     _delete(ParticipationReport.id, plan.report_ids)
     _delete(Event.assignment_id, plan.assignment_ids)
     _delete(Event.offer_id, plan.offer_ids)
+    _delete(AssignmentMessage.assignment_id, plan.assignment_ids)
+    _delete(AghExtension.assignment_id, plan.assignment_ids)
     _delete(Assignment.id, plan.assignment_ids)
     _delete(Participant.id, plan.participant_ids)
     _delete_offers(plan.offer_ids, plan.version_ids)

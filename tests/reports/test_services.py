@@ -23,7 +23,15 @@ from portal import storage
 from portal.accounts.models import Role, User
 from portal.assignments import rules
 from portal.assignments import services as assignments
-from portal.assignments.models import ENDS_ASSIGNMENT, Assignment, AssignmentStatus, Event, EventKind, Participant
+from portal.assignments.models import (
+    ENDS_ASSIGNMENT,
+    AghExtension,
+    Assignment,
+    AssignmentStatus,
+    Event,
+    EventKind,
+    Participant,
+)
 from portal.assignments.rules import AssignmentInput
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
@@ -288,7 +296,7 @@ def twenty_months_elsewhere(factories: Factories) -> Assignment:
 
 def test_up_to_24_months_need_no_extension(provider, offer, twenty_months_elsewhere, staff):
     four_months = data(start_date=date(2025, 7, 1), end_date=date(2025, 10, 31))
-    assert assignments.check_limit(staff, offer, four_months, NO_EXTENSION) is None
+    assert assignments.check_limit(staff, offer, four_months) is None
     assert assignments.create_assignment(new_token(), staff, offer, four_months, NO_EXTENSION).id
 
 
@@ -296,7 +304,7 @@ def test_more_than_24_months_in_the_frame_need_an_extension_with_a_reason(
     provider, offer, twenty_months_elsewhere, staff
 ):
     five_months = data(start_date=date(2025, 7, 1), end_date=date(2025, 11, 30))
-    warning = assignments.check_limit(staff, offer, five_months, NO_EXTENSION)
+    warning = assignments.check_limit(staff, offer, five_months)
     assert warning is not None
     assert "01.03.2023" in warning  # the frame starts with the first entry
     with pytest.raises(ServiceError, match=re.escape("Eine Verlängerung um bis zu 12 Monate braucht")) as refused:
@@ -312,15 +320,55 @@ def test_more_than_24_months_in_the_frame_need_an_extension_with_a_reason(
     assert [NUMBER in item.details for item in checks] == [True, True]  # the refused create left nothing
 
 
+def test_an_extension_is_recorded_and_counts_in_every_later_check(provider, offer, twenty_months_elsewhere, staff):
+    """20 months elsewhere + 5 (July to November 2025) = 25 > 24: extended to 36. December 2025 to June 2026 (7 more,
+    32 in all) then fits without a new reason; before, only the audit log knew of the extension."""
+    five_months = data(start_date=date(2025, 7, 1), end_date=date(2025, 11, 30))
+    extended = assignments.create_assignment(
+        new_token(), staff, offer, five_months, assignments.LimitDecision("Prüfung")
+    )
+    [extension] = db.session.scalars(select(AghExtension)).all()
+    assert (extension.customer_number, extension.months, extension.reason) == (NUMBER, 12, "Prüfung")
+    assert (extension.assignment_id, extension.created_by_id) == (extended.id, staff.id)
+    seven_more = data(start_date=date(2025, 12, 1), end_date=date(2026, 6, 30))
+    assert assignments.check_limit(staff, offer, seven_more) is None
+    assignments.create_assignment(new_token(), staff, offer, seven_more, NO_EXTENSION)
+    assert count(AghExtension) == 1
+
+
+def test_no_extension_is_recorded_where_the_assignment_fits(provider, offer, twenty_months_elsewhere, staff):
+    four_months = data(start_date=date(2025, 7, 1), end_date=date(2025, 10, 31))
+    assignments.create_assignment(new_token(), staff, offer, four_months, assignments.LimitDecision("Vorsorglich"))
+    assert count(AghExtension) == 0
+    assert audit("assignment_extended") == []
+
+
+def test_beyond_36_months_even_an_extension_does_not_help(factories, provider, twenty_months_elsewhere, staff):
+    """20 months + July 2025 to June 2027 (24) = 44 > 24 + 12."""
+    two_years = factories.live_offer(provider.organisation, start_date=date(2025, 7, 1), end_date=date(2027, 6, 30))
+    long = data(start_date=date(2025, 7, 1), end_date=date(2027, 6, 30))
+    with pytest.raises(ServiceError, match="Auch mit einer Verlängerung um 12 Monate") as refused:
+        assignments.create_assignment(new_token(), staff, two_years, long, assignments.LimitDecision("Prüfung"))
+    assert refused.value.field == "end_date"
+    assert (count(Assignment), count(AghExtension)) == (1, 0)
+
+
+@pytest.mark.parametrize("status", [AssignmentStatus.DECLINED, AssignmentStatus.NOT_STARTED])
+def test_declined_and_not_started_assignments_are_no_agh_time(factories, provider, offer, staff, status):
+    elsewhere = factories.live_offer(start_date=date(2023, 3, 1), end_date=date(2025, 2, 28))  # 24 months
+    factories.assignment(elsewhere, customer_number=NUMBER, status=status)
+    assert assignments.check_limit(staff, offer, data()) is None
+
+
 def test_providers_cannot_run_the_check(provider, offer, twenty_months_elsewhere):
     with pytest.raises(ServiceError, match=re.escape("Beschäftigte der ARGE")):
-        assignments.check_limit(provider, offer, data(), NO_EXTENSION)
+        assignments.check_limit(provider, offer, data())
 
 
 def test_assignments_older_than_five_years_do_not_count(factories, provider, offer, staff):
     long_ago = factories.live_offer(start_date=date(2018, 1, 1), end_date=date(2020, 10, 31))  # 34 months
     factories.assignment(long_ago, customer_number=NUMBER)
-    assert assignments.check_limit(staff, offer, data(end_date=date(2026, 6, 30)), NO_EXTENSION) is None
+    assert assignments.check_limit(staff, offer, data(end_date=date(2026, 6, 30))) is None
 
 
 def test_other_kinds_of_offer_do_not_count_and_are_not_limited(factories, provider, offer, staff):
@@ -328,12 +376,9 @@ def test_other_kinds_of_offer_do_not_count_and_are_not_limited(factories, provid
         start_date=date(2023, 3, 1), end_date=date(2025, 6, 30), offer_type=OfferType.MUNICIPAL
     )
     factories.assignment(counselling, customer_number=NUMBER)
-    assert assignments.check_limit(staff, offer, data(end_date=date(2026, 6, 30)), NO_EXTENSION) is None
+    assert assignments.check_limit(staff, offer, data(end_date=date(2026, 6, 30))) is None
     own_counselling = factories.live_offer(provider.organisation, offer_type=OfferType.MUNICIPAL)
-    assert (
-        assignments.check_limit(staff, own_counselling, data(start_date=OFFER_START, end_date=OFFER_END), NO_EXTENSION)
-        is None
-    )
+    assert assignments.check_limit(staff, own_counselling, data(start_date=OFFER_START, end_date=OFFER_END)) is None
 
 
 # --- immediate events -----------------------------------------------------------------------------
