@@ -40,6 +40,15 @@ def upgrade_database() -> None:
     command.upgrade(alembic_config(), "head")
 
 
+# The reference day of the daily jobs, to try them for another day.
+today_option = click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Stichtag als JJJJ-MM-TT (zum Testen; Standard: heute).",
+)
+
+
 @click.group("db")
 def db_group() -> None:
     """Datenbank: Migrationen."""
@@ -162,12 +171,7 @@ def reminders_group() -> None:
 
 
 @reminders_group.command("send")
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Stichtag als JJJJ-MM-TT (zum Testen; Standard: heute).",
-)
+@today_option
 def reminders_send(today: datetime | None) -> None:
     """Erinnert Träger vor und nach dem Abgabetermin an fehlende Teilnahmeberichte (für cron, einmal am Tag)."""
     from portal.reports.reminders import send_reminders
@@ -264,6 +268,16 @@ def assignments_import(file: Path, dry_run: bool) -> None:
         click.echo(f"Nichts angelegt: {error.message}", err=True)
         raise SystemExit(1) from None
     click.echo(f"{len(result.rows)} Zuweisung(en) angelegt und den Trägern vorgeschlagen.")
+
+
+@assignments_group.command("end")
+@today_option
+def assignments_end(today: datetime | None) -> None:
+    """Beendet angetretene Zuweisungen, deren Zeitraum vor dem Stichtag endete (für cron, einmal am Tag)."""
+    from portal.assignments.services import end_due
+
+    ended = end_due(today.date() if today else date.today())
+    click.echo(f"{ended} Zuweisung(en) beendet, deren Zeitraum abgelaufen ist.")
 
 
 def _assignment_line(row: ImportRow) -> str:

@@ -99,14 +99,15 @@ class Workflow(Generic[S]):
             raise TransitionError(self.refusal(action, self.labels[self.current(obj)]))
         return target
 
-    def move(self, obj: Any, action: str, actor: User | None, reason: str = "") -> S:
-        """Move the object along the table; record who, when, from → to and why. Returns the previous status."""
+    def move(self, obj: Any, action: str, actor: User | None, reason: str = "", actor_email: str = "") -> S:
+        """Move the object along the table; record who (`actor_email` names an actor without an account, such as
+        the command line), when, from → to and why. Returns the previous status."""
         move = Move(self.current(obj), self.require(action, obj), reason)
         setattr(obj, self.attribute, move.target)
         self._stamp(obj, move.target)
         name = self.audit(action)
         if name is not None:
-            record(name, actor=actor, obj=self.subject(obj), details=self.describe(obj, move))
+            record(name, actor, self.subject(obj), self.describe(obj, move), actor_email)
         return move.previous
 
     def _stamp(self, obj: Any, target: S) -> None:

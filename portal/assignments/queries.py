@@ -132,6 +132,18 @@ def agh_extensions(customer_number: str) -> list[Extension]:
     return [Extension(item.granted_on, item.reason, item.months) for item in db.session.scalars(query)]
 
 
+def due_to_end(on: date) -> list[Assignment]:
+    """The active assignments whose planned end lies before `on`, their rows locked (PostgreSQL): a parallel run
+    waits and then no longer finds them active."""
+    query = (
+        select(Assignment)
+        .where(Assignment.status == AssignmentStatus.ACTIVE, Assignment.end_date < on)
+        .order_by(Assignment.id)
+        .with_for_update()
+    )
+    return list(db.session.scalars(query))
+
+
 def overlapping_assignment(offer_id: int, customer_number: str, first: date, last: date) -> Assignment | None:
     """An assignment of the Kundennummer to the offer that overlaps the period: also what a resent form made."""
     query = (

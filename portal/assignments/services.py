@@ -404,6 +404,18 @@ def record_event(user: User, assignment: Assignment, kind: EventKind, event_date
     return event
 
 
+@transactional
+def end_due(on: date) -> int:
+    """End every active assignment whose period is over before `on` (a daily job): from then on it is "Beendet",
+    as after an exit. Audited as the command line; both sides knew the planned end, so nobody is mailed."""
+    due = queries.due_to_end(on)
+    for assignment in due:
+        ANSWERS.move(
+            assignment, "end", None, f"geplantes Ende am {assignment.end_date:%d.%m.%Y}", actor_email=COMMAND_LINE
+        )
+    return len(due)
+
+
 def end_assignment(assignment: Assignment, last_day: date) -> None:
     """End the assignment on `last_day`; listeners (open report drafts) drop the days after it."""
     assignment.end_date = last_day
