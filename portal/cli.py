@@ -243,25 +243,34 @@ def assignments_group() -> None:
 @assignments_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Nur prüfen und zeigen, was angelegt würde; nichts speichern.")
-def assignments_import(file: Path, dry_run: bool) -> None:
+@click.option(
+    "--allow-overbooking", is_flag=True, help="Auch importieren, wenn mehr Plätze belegt wären als vorhanden."
+)
+def assignments_import(file: Path, dry_run: bool, allow_overbooking: bool) -> None:
     """Legt die Zuweisungen einer CSV- oder XLSX-Datei an, alle oder keine (Exit-Code 1: Fehler in der Datei)."""
     from portal.assignments import services
-    from portal.assignments.importer import MAX_BYTES, read_assignments
+    from portal.assignments.importer import MAX_BYTES
 
     content = read_at_most(file, MAX_BYTES + 1)
     if services.imported(services.content_token(content)):
         click.echo("Diese Datei ist bereits importiert; nichts angelegt.")
         return
-    result = read_assignments(file.name, content)
+    checked = services.check_upload(None, file.name, content)
+    result = checked.result
     if not result.ok:
         click.echo("\n".join(str(problem) for problem in result.errors), err=True)
         click.echo("Nichts angelegt: Bitte berichtigen Sie die Datei.", err=True)
         raise SystemExit(1)
     for row in result.rows:
         click.echo(_assignment_line(row))
+        if row.row in checked.warnings:
+            click.echo(f"  Warnung: {checked.warnings[row.row]}")
     if dry_run:
         click.echo(f"Probelauf: {len(result.rows)} Zuweisung(en) würden angelegt; nichts gespeichert.")
         return
+    if checked.warnings and not allow_overbooking:
+        click.echo("Nichts angelegt: Mit --allow-overbooking importieren Sie trotz der Warnungen.", err=True)
+        raise SystemExit(1)
     try:
         services.import_assignments(None, file.name, content)
     except ServiceError as error:

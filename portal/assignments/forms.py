@@ -133,6 +133,7 @@ class ImportForm(PortalForm):
     key = HiddenField(validators=[InputRequired(), Length(max=64)])
     sha256 = HiddenField(validators=[InputRequired(), Length(max=64)])
     filename = HiddenField(validators=[InputRequired(), Length(max=255)])
+    confirm_overbooking = BooleanField("Ich habe die Warnungen zur Belegung gelesen und möchte trotzdem importieren.")
 
 
 class ChangeRequestForm(OnceForm):

@@ -75,21 +75,24 @@ def occupied_places(offer_ids: Iterable[int], on: date, session: Session | None 
     return Occupancy(dict(offers), sites)
 
 
-def overbooking_warning(offer: Offer, site: str, period: Period) -> str | None:
+def overbooking_warning(
+    offer: Offer, site: str, period: Period, planned: Iterable[tuple[str, Period]] = ()
+) -> str | None:
     """A warning for staff when one more assignment in `period` would fill more places than the offer (or the site)
-    has on some day of the period; None if it fits. Counts the offer's other assignments as `occupied_places` does.
-    """
+    has on some day of the period; None if it fits. Counts the offer's other assignments as `occupied_places` does,
+    and the `planned` ones not stored yet (site and period: the earlier rows of an upload)."""
     version = offer.live_version or offer.current
-    others = db.session.execute(
+    stored = db.session.execute(
         select(Assignment.start_date, Assignment.end_date, Assignment.site)
         .where(
             Assignment.offer_id == offer.id, Assignment.start_date <= period.end, Assignment.end_date >= period.start
         )
         .where(holds_a_place())
     ).all()
+    others = [(name, Period(start, end)) for start, end, name in stored] + list(planned)
     site_places = next((each.places for each in version.sites if each.name == site), None)
-    with_this = 1 + _most_at_once([Period(start, end) for start, end, _site in others], period)
-    at_site = 1 + _most_at_once([Period(start, end) for start, end, name in others if name == site], period)
+    with_this = 1 + _most_at_once([each for _name, each in others], period)
+    at_site = 1 + _most_at_once([each for name, each in others if name == site], period)
     places = version.places_total or 0
     if with_this > places:
         return f"Das Angebot hat {_places(places)}; mit dieser Zuweisung wären {with_this} belegt."

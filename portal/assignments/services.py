@@ -58,6 +58,12 @@ COMMAND_LINE = "cli"  # the audit log's actor of `portal assignments import`, as
 # Where the provider may ask staff for a change (extension, other hours): before the answer and while it runs.
 CHANGEABLE = frozenset({S.PROPOSED, S.ACTIVE})
 
+# What the preview of an upload says to a row beyond the 24-months limit.
+SINGLE_FOR_EXTENSION = (
+    "Eine Verlängerung halten Sie fest, indem Sie diese Zuweisung einzeln anlegen; bitte entfernen Sie die Zeile aus "
+    "der Datei."
+)
+
 signals = Namespace()
 # Sent inside the transaction when the provider accepts: from then on the assignment fills a place, and listeners
 # (the monthly reports' open drafts) add it. A proposed assignment is on no report.
@@ -233,6 +239,39 @@ def _participant(organisation_id: int, data: AssignmentInput) -> Participant:
 
 
 # --- the upload of the Jobcenter's export -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadCheck:
+    """An upload as staff see it before the import: the importer's rows or errors, the rows beyond the 24-months
+    limit added as errors of their row, and the over-booking warning of each row that has one (row number → text)."""
+
+    result: importer.ImportResult
+    warnings: dict[int, str]
+
+
+def check_upload(actor: User | None, filename: str, content: bytes) -> UploadCheck:
+    """Read an upload and check each row as a single assignment is checked, counting the earlier rows of the file
+    as planned: the 24-months limit (an extension needs a single assignment with its reason) and the places. None
+    as the actor is the command line; every reading of a Kundennummer's history is logged."""
+    if actor is not None:
+        _require_staff(actor)
+    result = importer.read_assignments(filename, content)
+    limits: list[importer.ImportProblem] = []
+    warnings: dict[int, str] = {}
+    for index, row in enumerate(result.rows):
+        offer, earlier = db.session.get_one(Offer, row.offer_id), result.rows[:index]
+        same_person = [_period(item.input()) for item in earlier if item.customer_number == row.customer_number]
+        problem = _limit_problem(actor, offer, row.input(), same_person)
+        if problem:
+            limits.append(importer.ImportProblem(f"{problem} {SINGLE_FOR_EXTENSION}", row.row, "Ende"))
+        same_offer = [(item.site, _period(item.input())) for item in earlier if item.offer_id == row.offer_id]
+        warning = queries.overbooking_warning(offer, row.site, _period(row.input()), same_offer)
+        if warning:
+            warnings[row.row] = warning
+    if limits:
+        return UploadCheck(importer.ImportResult(errors=tuple(limits)), {})
+    return UploadCheck(result, warnings)
 
 
 def import_assignments(actor: User | None, filename: str, content: bytes) -> Assignment | None:

@@ -84,21 +84,31 @@ def upload() -> str:
         return render_template("assignments/upload.html", form=form, errors=())
     filename = form.upload.data.filename or ""
     content = form.upload.data.read(importer.MAX_BYTES + 1)
-    result = importer.read_assignments(filename, content)
-    if not result.ok:
-        return render_template("assignments/upload.html", form=form, errors=result.errors)
+    checked = services.check_upload(current_user, filename, content)
+    if not checked.result.ok:
+        return render_template("assignments/upload.html", form=form, errors=checked.result.errors)
     stored = storage.store("imports", content)
-    confirm = forms.ImportForm(formdata=None, key=stored.key, sha256=stored.sha256, filename=filename)
-    offers = {row.offer_id: db.session.get_one(Offer, row.offer_id) for row in result.rows}
+    return _preview(forms.ImportForm(formdata=None, key=stored.key, sha256=stored.sha256, filename=filename), checked)
+
+
+def _preview(form: forms.ImportForm, checked: services.UploadCheck) -> str:
+    rows = checked.result.rows
+    offers = {row.offer_id: db.session.get_one(Offer, row.offer_id) for row in rows}
     return render_template(
-        "assignments/preview.html", form=confirm, rows=result.rows, offers=offers, weekdays=format_weekdays
+        "assignments/preview.html",
+        form=form,
+        rows=rows,
+        offers=offers,
+        warnings=checked.warnings,
+        weekdays=format_weekdays,
     )
 
 
 @bp.post("/zuweisungen/hochladen/import")
 @access(Access.STAFF)
-def import_upload() -> Response:
-    """Import the previewed file: exactly the bytes shown (their SHA-256), once however often it is sent."""
+def import_upload() -> str | Response:
+    """Import the previewed file: exactly the bytes shown (their SHA-256), once however often it is sent; beyond the
+    places only when staff confirmed the warnings."""
     form = forms.ImportForm()
     path = storage.path_of("imports", form.key.data or "") if form.validate_on_submit() else None
     content = path.read_bytes() if path else b""
@@ -108,6 +118,10 @@ def import_upload() -> Response:
         else:
             flash("Die hochgeladene Datei liegt nicht mehr vor. Bitte laden Sie sie erneut hoch.", "danger")
         return redirect(url_for("assignments.upload"))
+    checked = services.check_upload(current_user, form.filename.data or "", content)
+    if checked.warnings and not form.confirm_overbooking.data:
+        form.confirm_overbooking.errors = ["Bitte bestätigen Sie, dass Sie trotz der Warnungen importieren möchten."]
+        return _preview(form, checked)
     try:
         services.import_assignments(current_user, form.filename.data or "", content)
     except ServiceError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -53,3 +54,28 @@ def test_errors_are_printed_per_row_and_exit_1(app, tmp_path: Path, green: Offer
     assert "Zeile 3, Spalte „Wochenstunden“: „viel“ ist keine Zahl." in result.output
     assert "Nichts angelegt" in result.output
     assert count() == 0
+
+
+def test_over_booking_is_a_warning_and_imports_only_when_allowed(app, tmp_path: Path, factories) -> None:
+    one_place = factories.live_offer(start_date=date(2026, 1, 1), end_date=date(2026, 12, 31), places_total=1)
+    path = tmp_path / "zuweisungen.csv"
+    path.write_bytes(export(one_place, "20", "20"))
+    dry = run(app, str(path), "--dry-run")
+    assert "  Warnung: Das Angebot hat 1 Platz; mit dieser Zuweisung wären 2 belegt." in dry.output
+    refused = run(app, str(path))
+    assert refused.exit_code == 1
+    assert "Nichts angelegt: Mit --allow-overbooking importieren Sie trotz der Warnungen." in refused.output
+    assert count() == 0
+    assert run(app, str(path), "--allow-overbooking").exit_code == 0
+    assert count() == 2
+
+
+def test_a_row_beyond_24_months_is_refused_even_in_a_dry_run(app, tmp_path: Path, green: Offer, factories) -> None:
+    elsewhere = factories.live_offer(start_date=date(2023, 3, 1), end_date=date(2024, 10, 31))  # 20 months
+    factories.assignment(elsewhere, customer_number="100A456789")
+    path = tmp_path / "zuweisungen.csv"
+    path.write_bytes(export(green, "20"))  # March to August 2026: 6 months more
+    result = run(app, str(path), "--dry-run")
+    assert result.exit_code == 1
+    assert "Zeile 2, Spalte „Ende“: Der Fünfjahreszeitraum" in result.output
+    assert count() == 1

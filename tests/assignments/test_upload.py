@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -138,3 +139,62 @@ def test_providers_may_not_upload(client, login, green: Offer, factories) -> Non
     assert client.get("/portal/zuweisungen/hochladen").status_code == 403
     assert send(client, export(green, "20")).status_code == 403
     assert assignments() == []
+
+
+# --- the checks of a single assignment, row by row ---------------------------------------------------
+
+
+def rows(*lines: str) -> bytes:
+    return "\n".join([HEADER, *lines]).encode()
+
+
+def row(offer: Offer, start: str, end: str, number: str = "200A456789") -> str:
+    return f"{number};M. K.;{offer.id};;{start};{end};20;Mo–Fr;1,50"
+
+
+@pytest.fixture
+def fifteen_months_elsewhere(factories: Factories) -> None:
+    """200A456789 spent March 2023 to May 2024 (15 months) in another provider's AGH: the frame runs to February
+    2028, 9 months are left."""
+    elsewhere = factories.live_offer(start_date=date(2023, 3, 1), end_date=date(2024, 5, 31))
+    factories.assignment(elsewhere, customer_number="200A456789")
+
+
+def test_a_row_beyond_24_months_is_refused_with_its_number_and_nothing_is_stored(
+    client, login, green: Offer, factories: Factories, fifteen_months_elsewhere: None
+) -> None:
+    """15 months + March to August 2026 (6) = 21 fit; with January to June 2025 (6) in the row before, 27 do not."""
+    earlier = factories.live_offer(start_date=date(2025, 1, 1), end_date=date(2025, 12, 31))
+    login(factories.staff())
+    fits = send(client, rows(row(green, "01.03.2026", "31.08.2026")))
+    assert "Vorschau: 1 Zuweisung" in fits.get_data(as_text=True)
+    html = send(client, rows(row(earlier, "01.01.2025", "30.06.2025"), row(green, "01.03.2026", "31.08.2026")))
+    text = html.get_data(as_text=True)
+    assert "Die Datei lässt sich so nicht importieren" in text
+    assert re.search(r"<th scope=\"row\">3</th><td>Ende</td><td>Der Fünfjahreszeitraum", text)
+    assert "Höchstdauer um 3 Monate überschritten" in text
+    assert "indem Sie diese Zuweisung einzeln anlegen" in text
+    assert '<th scope="row">2</th>' not in text  # the first row fits
+    assert "/hochladen/import" not in text
+    assert len(assignments()) == 1  # only the one elsewhere
+    checks = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "participant_data_viewed")).all()
+    assert sum("200A456789 geprüft" in entry.details for entry in checks) == 3  # one per row and upload
+
+
+def test_over_booking_is_shown_per_row_and_imports_only_when_confirmed(client, login, factories: Factories) -> None:
+    one_place = factories.live_offer(start_date=date(2026, 1, 1), end_date=date(2026, 12, 31), places_total=1)
+    login(factories.staff())
+    html = send(client, export(one_place, "20", "20")).get_data(as_text=True)
+    assert "Mehr Zuweisungen als Plätze" in html
+    assert "Bei 1 Zeile wären mehr Plätze belegt" in html
+    assert re.search(
+        r"<th scope=\"row\">3</th>.*Das Angebot hat 1 Platz; mit dieser Zuweisung wären 2 belegt", html, re.S
+    )
+    form = hidden(html)
+    refused = client.post("/portal/zuweisungen/hochladen/import", data=form)
+    assert refused.status_code == 200
+    assert "Bitte bestätigen Sie, dass Sie trotz der Warnungen importieren möchten." in refused.get_data(as_text=True)
+    assert assignments() == []
+    done = client.post("/portal/zuweisungen/hochladen/import", data={**form, "confirm_overbooking": "y"})
+    assert done.status_code == 302
+    assert len(assignments()) == 2
