@@ -1,5 +1,6 @@
 """Staff upload the Jobcenter's export in a real browser: a file with a bad row is refused with that row's error and
-stores nothing; a good file shows its preview and is imported; every page passes axe-core."""
+stores nothing; a good file shows its preview, with the warning that the offer is full, and is imported once staff
+confirm it; every page passes axe-core."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from tests.e2e.helpers import Browsing, assert_accessible
 
 pytestmark = pytest.mark.browser
 
-OFFER = "Begleitdienst für ältere Menschen"  # the Caritas demo offer with eight participants
+OFFER = "Begleitdienst für ältere Menschen"  # the Caritas demo offer, filled to its eight places
 HEADER = "Kundennummer;Initialen;Angebot;Einsatzstelle;Beginn;Ende;Wochenstunden;Wochentage;MAE-Satz"
 NEW_NUMBER = "987Z654321"  # in no demo assignment
 
@@ -66,6 +67,12 @@ def test_staff_upload_a_refused_file_and_then_import_a_good_one(browsing: Browsi
     provider.goto(participants)
     expect(provider.get_by_text(NEW_NUMBER)).to_have_count(0)  # the preview stored nothing
 
+    expect(preview.locator("tbody tr td").last).to_contain_text("mit dieser Zuweisung wären")  # the offer is full
+    staff.get_by_role("button", name="Jetzt importieren").click()
+    summary = staff.get_by_role("alert").filter(has_text="Bitte korrigieren Sie die folgende Angabe")
+    expect(summary).to_contain_text("Bitte bestätigen Sie, dass Sie trotz der Warnungen importieren möchten.")
+    assert_accessible(staff)
+    staff.get_by_label("Ich habe die Warnungen zur Belegung gelesen und möchte trotzdem importieren.").check()
     staff.get_by_role("button", name="Jetzt importieren").click()
     expect(staff.get_by_text("„zuweisungen.csv“ sind angelegt")).to_be_visible()
     assert_accessible(staff)
