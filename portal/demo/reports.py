@@ -123,13 +123,18 @@ def _refill(staff: User, provider: User, ended: Assignment, rng: random.Random) 
 
 
 def _open_answers(staff: User, provider: User, offer: Offer, rng: random.Random) -> None:
-    """Two assignments from next month on, to the place that becomes free then: one still to be answered by the
-    provider, one not started."""
+    """Three assignments from next month on, to the place that becomes free then: one still to be answered by the
+    provider, one not started, one declined."""
     version = offer.live_version
     start = _next_month()
     if version is None or version.end_date is None or start > version.end_date:
         return
-    for number, initials in (("419P", "P. R."), ("419N", "N. A.")):
+    answers = {
+        "419P": ("P. R.", "", ""),
+        "419N": ("N. A.", "not_start", "Ist zum Antritt nicht erschienen."),
+        "419D": ("D. L.", "decline", "An der Einsatzstelle ist zu diesen Zeiten keine Anleitung möglich."),
+    }
+    for number, (initials, answer, reason) in answers.items():
         data = AssignmentInput(
             customer_number=f"{number}{rng.randint(100000, 999999)}",
             initials=initials,
@@ -140,7 +145,8 @@ def _open_answers(staff: User, provider: User, offer: Offer, rng: random.Random)
             site=version.sites[0].name if version.sites else "",
         )
         proposed = assignments.create_assignment(new_token(), staff, offer, data, assignments.LimitDecision())
-    assignments.refuse(provider, proposed, "not_start", "Ist zum Antritt nicht erschienen.", None)
+        if answer:
+            assignments.refuse(provider, proposed, answer, reason, None)
 
 
 def _reports(

@@ -46,7 +46,9 @@ def test_the_demo_has_participants_events_and_reports_in_every_state(app, clock)
         AssignmentStatus.ENDED: 1,  # the drop-out
         AssignmentStatus.PROPOSED: 1,
         AssignmentStatus.NOT_STARTED: 1,
+        AssignmentStatus.DECLINED: 1,
     }
+    assert set(states) == set(AssignmentStatus)  # every state
     [waiting] = [assignment for assignment in assignments if assignment.status is AssignmentStatus.PROPOSED]
     assert waiting.offer.organisation.users[0].email == "admin@caritas.example"
     events = {event.kind: event for event in db.session.scalars(select(Event))}
