@@ -5,12 +5,13 @@ from __future__ import annotations
 from portal.accounts.models import LoginAttempt, Organisation, Token, User
 from portal.assignments.models import AghExtension, Assignment, AssignmentMessage, Event, Participant
 from portal.audit.models import AuditEntry
-from portal.budget.models import BudgetYear, Commitment
+from portal.budget.models import BudgetYear, Commitment, Release
 from portal.models import Base
 from portal.notifications.models import DigestItem, QueuedMail
 from portal.offers.models import Offer, OfferVersion, ReviewNote, Site
 from portal.publishing.models import PublishRun
 from portal.reports.models import ParticipationReport, ReportLine, ReportReminder
+from portal.settlements.models import BankAccount, PaymentRun, Receipt, Settlement, SettlementLine
 from portal.submissions import Submission
 
 metadata = Base.metadata
@@ -19,6 +20,7 @@ MODELS = (
     AssignmentMessage,
     AghExtension,
     AuditEntry,
+    BankAccount,
     BudgetYear,
     Commitment,
     DigestItem,
@@ -29,11 +31,16 @@ MODELS = (
     Organisation,
     Participant,
     ParticipationReport,
+    PaymentRun,
     PublishRun,
     QueuedMail,
+    Receipt,
+    Release,
     ReportLine,
     ReportReminder,
     ReviewNote,
+    Settlement,
+    SettlementLine,
     Site,
     Submission,
     Token,

@@ -36,3 +36,16 @@ class Commitment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     override_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class Release(Base):
+    """Money released for one offer in one year by a settlement (the budget's actuals, beside the commitments)."""
+
+    __tablename__ = "budget_releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    settlement_id: Mapped[int] = mapped_column(ForeignKey("settlements.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -23,11 +23,12 @@ from sqlalchemy.orm import InstrumentedAttribute, selectinload
 from portal import storage
 from portal.assignments.models import AghExtension, Assignment, AssignmentMessage, Event, Participant
 from portal.audit.services import record
-from portal.budget.models import Commitment
+from portal.budget.models import Commitment, Release
 from portal.extensions import db
 from portal.offers.models import Offer, OfferState, OfferVersion, ReviewNote, Site
 from portal.reports import calc
 from portal.reports.models import ParticipationReport, ReportLine, ReportReminder
+from portal.settlements.models import Receipt, Settlement, SettlementLine
 from portal.transactions import transactional
 
 CLOSED_STATES = (OfferState.ENDED, OfferState.WITHDRAWN, OfferState.REJECTED)
@@ -35,7 +36,14 @@ CHUNK = 500  # ids per statement, well below every database's limit of bound par
 # Rows that refer to an expired offer or one of its versions, deleted with it. Participant data (assignments, reports,
 # events) goes its own way; a test checks these lists against every foreign key to `offers` and `offer_versions`.
 BY_VERSION = (Commitment.offer_version_id, Site.version_id)
-BY_OFFER = (Commitment.offer_id, ReportReminder.offer_id, ReviewNote.offer_id)
+BY_OFFER = (
+    Commitment.offer_id,
+    ReportReminder.offer_id,
+    ReviewNote.offer_id,
+    Receipt.offer_id,
+    Release.offer_id,
+    SettlementLine.offer_id,
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,7 @@ class Plan:
     report_ids: list[int] = field(default_factory=list)
     assignment_ids: list[int] = field(default_factory=list)
     participant_ids: list[int] = field(default_factory=list)
+    settlement_ids: list[int] = field(default_factory=list)  # whose every line belongs to an expired offer
     files: list[tuple[str, str]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -100,9 +109,25 @@ def plan_purge(cutoffs: Cutoffs) -> Plan:
     plan.participant_ids = list(db.session.scalars(select(Participant.id).where(participant_gone)))
     keys = [("reports", pdf) for _id, pdf, _scan in reports] + [("scans", scan) for _id, _pdf, scan in reports]
     keys += _certificate_keys(plan.version_ids)
+    plan.settlement_ids, settlement_keys = _expired_settlements(plan.offer_ids)
+    keys += settlement_keys
     keys += [("imports", key) for key in storage.stored_before("imports", cutoffs.uploads)]
     plan.files = [(area, key) for area, key in keys if storage.path_of(area, key) is not None]
     return plan
+
+
+def _expired_settlements(offer_ids: Sequence[int]) -> tuple[list[int], list[tuple[str, str]]]:
+    """The settlements (payment records) that go with the expired offers, and the files of their receipts and
+    payout proofs: a settlement goes once every offer it settles has."""
+    other_offer = exists().where(
+        SettlementLine.settlement_id == Settlement.id, SettlementLine.offer_id.not_in(offer_ids)
+    )
+    gone = db.session.execute(
+        select(Settlement.id, Settlement.payout_proof_key).where(Settlement.lines.any(), ~other_offer)
+    ).all()
+    receipts = db.session.scalars(select(Receipt.file_key).where(Receipt.offer_id.in_(offer_ids))).all()
+    files = [("receipts", key) for key in receipts] + [("receipts", key) for _id, key in gone if key]
+    return [settlement_id for settlement_id, _key in gone], files
 
 
 def _expired_offers(cutoff: date) -> tuple[list[int], list[int]]:
@@ -171,6 +196,7 @@ def _delete_rows(plan: Plan) -> None:
     _delete(Assignment.id, plan.assignment_ids)
     _delete(Participant.id, plan.participant_ids)
     _delete_offers(plan.offer_ids, plan.version_ids)
+    _delete(Settlement.id, plan.settlement_ids)
     record("retention_purge", details=plan.summary(), actor_email="cli")
 
 

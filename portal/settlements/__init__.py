@@ -1,0 +1,1 @@
+"""Monthly settlements (Abrechnungen) of the approved participation reports, their release and payment."""

@@ -1,0 +1,244 @@
+"""A provider's monthly settlement (Abrechnung), its lines per offer, receipts for the parts paid on proof, the
+providers' bank accounts (changed only with staff confirmation) and the payment runs for the city's treasury.
+
+Amounts are exact decimals in euro to the cent. A settlement's figures are computed (`settlements.calc`) from the
+approved monthly reports and the approved offers; only receipts, third-party funds and the payout confirmation are
+entered by the provider.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models import Base, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from portal.accounts.models import Organisation, User
+    from portal.offers.models import Offer
+
+MONEY = Numeric(14, 2)
+
+
+class SettlementStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_CHECK = "in_check"
+    CORRECTION_REQUESTED = "correction_requested"
+    AWAITING_SECOND_RELEASE = "awaiting_second_release"
+    RELEASED = "released"
+    PAID = "paid"
+
+
+SETTLEMENT_STATUS_LABELS = {
+    SettlementStatus.DRAFT: "Entwurf",
+    SettlementStatus.SUBMITTED: "Eingereicht",
+    SettlementStatus.IN_CHECK: "In Prüfung",
+    SettlementStatus.CORRECTION_REQUESTED: "Korrektur erbeten",
+    SettlementStatus.AWAITING_SECOND_RELEASE: "Zweite Freigabe ausstehend",
+    SettlementStatus.RELEASED: "Freigegeben",
+    SettlementStatus.PAID: "Bezahlt",
+}
+
+
+class ProofKind(enum.StrEnum):
+    """The parts of the MKP paid on proof of actual costs, each capped by the offer's approved rate per place."""
+
+    MATERIAL = "material"
+    SOCIAL_WORK = "social_work"
+
+
+PROOF_KIND_LABELS = {ProofKind.MATERIAL: "Sachkosten", ProofKind.SOCIAL_WORK: "Sozialpädagogische Begleitung"}
+
+
+class Settlement(Base):
+    """One provider's settlement of one month: one line per offer with an approved report of that month."""
+
+    __tablename__ = "settlements"
+    __table_args__ = (UniqueConstraint("organisation_id", "year", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    year: Mapped[int]
+    month: Mapped[int]
+    status: Mapped[SettlementStatus] = mapped_column(
+        enum_column(SettlementStatus), default=SettlementStatus.DRAFT, index=True
+    )
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The provider confirms it paid each participant's MAE (it claims the refund); optionally with a proof PDF.
+    payout_confirmed_at: Mapped[datetime | None]
+    payout_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    payout_proof_key: Mapped[str] = mapped_column(String(80), default="")
+    payout_proof_name: Mapped[str] = mapped_column(String(200), default="")
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    correction_reason: Mapped[str] = mapped_column(Text, default="")
+    released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    released_at: Mapped[datetime | None]
+    second_released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    second_released_at: Mapped[datetime | None]
+    total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    # The settlement document (plain data, schema abrechnung-v1) frozen at submission; the PDF embeds it.
+    document: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    pdf_key: Mapped[str] = mapped_column(String(80), default="")
+    payment_run_id: Mapped[int | None] = mapped_column(ForeignKey("payment_runs.id"), index=True)
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    organisation: Mapped[Organisation] = relationship()
+    lines: Mapped[list[SettlementLine]] = relationship(
+        back_populates="settlement", cascade="all, delete-orphan", order_by="SettlementLine.offer_id"
+    )
+    receipts: Mapped[list[Receipt]] = relationship(
+        back_populates="settlement", cascade="all, delete-orphan", order_by="Receipt.id"
+    )
+    payment_run: Mapped[PaymentRun | None] = relationship(back_populates="settlements")
+
+    __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 (read once by SQLAlchemy)
+
+    @property
+    def status_label(self) -> str:
+        return SETTLEMENT_STATUS_LABELS[self.status]
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (SettlementStatus.DRAFT, SettlementStatus.CORRECTION_REQUESTED)
+
+    def visible_to(self, user: User) -> bool:
+        return user.is_staff or user.organisation_id == self.organisation_id
+
+
+class SettlementLine(Base):
+    """One offer's part of a settlement, from its approved report of the month; the provider enters the
+    third-party funds of the parts paid on proof, everything else is computed."""
+
+    __tablename__ = "settlement_lines"
+    __table_args__ = (UniqueConstraint("settlement_id", "offer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    settlement_id: Mapped[int] = mapped_column(ForeignKey("settlements.id", ondelete="CASCADE"), index=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), index=True)
+    # The approved report the figures come from; the line keeps them when retention deletes the report.
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("participation_reports.id", ondelete="SET NULL"))
+    mae_refund: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    mkp_base: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    place_months: Mapped[Decimal] = mapped_column(Numeric(8, 4), default=Decimal(0))
+    material_third_party: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    social_work_third_party: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    material_claim: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    social_work_claim: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+
+    settlement: Mapped[Settlement] = relationship(back_populates="lines")
+    offer: Mapped[Offer] = relationship()
+
+
+class Receipt(Base):
+    """A receipt (PDF, checked like every upload) for actual costs of one offer's material or social-work part."""
+
+    __tablename__ = "settlement_receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    settlement_id: Mapped[int] = mapped_column(ForeignKey("settlements.id", ondelete="CASCADE"), index=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), index=True)
+    kind: Mapped[ProofKind] = mapped_column(enum_column(ProofKind))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    description: Mapped[str] = mapped_column(String(200))
+    file_key: Mapped[str] = mapped_column(String(80))
+    file_name: Mapped[str] = mapped_column(String(200))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    settlement: Mapped[Settlement] = relationship(back_populates="receipts")
+
+    @property
+    def kind_label(self) -> str:
+        return PROOF_KIND_LABELS[self.kind]
+
+
+class BankAccountStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REFUSED = "refused"
+    REPLACED = "replaced"
+
+
+BANK_ACCOUNT_STATUS_LABELS = {
+    BankAccountStatus.PENDING: "Wartet auf Bestätigung",
+    BankAccountStatus.CONFIRMED: "Bestätigt",
+    BankAccountStatus.REFUSED: "Abgelehnt",
+    BankAccountStatus.REPLACED: "Ersetzt",
+}
+
+
+class BankAccount(Base):
+    """A provider's bank account for payments. A provider admin enters it; it is used only once staff confirmed it,
+    and a confirmed one stays in use until staff confirm its successor."""
+
+    __tablename__ = "bank_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    holder: Mapped[str] = mapped_column(String(70))  # SEPA allows 70 characters
+    iban: Mapped[str] = mapped_column(String(34))
+    bic: Mapped[str] = mapped_column(String(11), default="")
+    status: Mapped[BankAccountStatus] = mapped_column(
+        enum_column(BankAccountStatus), default=BankAccountStatus.PENDING, index=True
+    )
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    organisation: Mapped[Organisation] = relationship()
+
+    __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 (read once by SQLAlchemy)
+
+    @property
+    def status_label(self) -> str:
+        return BANK_ACCOUNT_STATUS_LABELS[self.status]
+
+
+class PaymentRunStatus(enum.StrEnum):
+    CREATED = "created"
+    PAID = "paid"
+
+
+PAYMENT_RUN_STATUS_LABELS = {PaymentRunStatus.CREATED: "Erstellt", PaymentRunStatus.PAID: "Bezahlt"}
+
+
+class PaymentRun(Base):
+    """The released settlements handed to the treasury at once: one SEPA credit transfer file (pain.001)."""
+
+    __tablename__ = "payment_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[PaymentRunStatus] = mapped_column(
+        enum_column(PaymentRunStatus), default=PaymentRunStatus.CREATED, index=True
+    )
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    message_id: Mapped[str] = mapped_column(String(35), default="")  # the pain.001 MsgId
+    # Payee per settlement as used in the file: bank details are frozen with the run.
+    payees: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    settlements: Mapped[list[Settlement]] = relationship(back_populates="payment_run", order_by="Settlement.id")
+
+    __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 (read once by SQLAlchemy)
+
+    @property
+    def status_label(self) -> str:
+        return PAYMENT_RUN_STATUS_LABELS[self.status]
