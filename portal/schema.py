@@ -9,9 +9,10 @@ from portal.budget.models import BudgetYear, Commitment, Release
 from portal.models import Base
 from portal.notifications.models import DigestItem, QueuedMail
 from portal.offers.models import Offer, OfferVersion, ReviewNote, Site
+from portal.payments.models import BankAccount, PaymentRun
 from portal.publishing.models import PublishRun
 from portal.reports.models import ParticipationReport, ReportLine, ReportReminder
-from portal.settlements.models import BankAccount, PaymentRun, Receipt, Settlement, SettlementLine
+from portal.settlements.models import Receipt, Settlement, SettlementLine
 from portal.submissions import Submission
 
 metadata = Base.metadata

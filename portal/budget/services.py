@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 
 from portal.accounts.models import Role, User
 from portal.audit.services import record
-from portal.budget.models import BudgetYear, Commitment
+from portal.budget.models import BudgetYear, Commitment, Release
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.offers.models import Offer, OfferVersion
@@ -111,3 +111,9 @@ def commit_offer(actor: User, version: OfferVersion, per_year: dict[int, Decimal
         )
     if problems:
         record("budget_override", actor=actor, obj=version.offer, details=override_reason.strip())
+
+
+def record_release(settlement_id: int, offer_id: int, year: int, amount: Decimal) -> None:
+    """A released settlement spends `amount` of the offer's money in `year` (the budget's actuals). The caller
+    commits it with the release."""
+    db.session.add(Release(settlement_id=settlement_id, offer_id=offer_id, year=year, amount=amount))
