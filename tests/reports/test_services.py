@@ -19,7 +19,7 @@ from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from portal import storage
+from portal import pdfcheck, storage
 from portal.accounts.models import Role, User
 from portal.assignments import rules
 from portal.assignments import services as assignments
@@ -28,14 +28,14 @@ from portal.assignments.rules import AssignmentInput
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
 from portal.offers.models import Offer, OfferState, OfferType, VersionStatus
-from portal.reports import pdfcheck, services
+from portal.reports import services
 from portal.reports.calc import DayCode
 from portal.reports.models import ParticipationReport, ReportStatus
 from portal.reports.pdf import PdfRenderError
 from portal.reports.sheet import build_sheet
 from portal.submissions import new_token
+from tests import pdfs
 from tests.factories import Factories
-from tests.reports import pdfs
 from tests.reports.helpers import (
     CONFLICT,
     MONTH,

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from portal.reports import pdfcheck, pdfcheck_worker
-from portal.reports.pdfcheck import (
+from portal import pdfcheck, pdfcheck_worker
+from portal.pdfcheck import (
     ACTIVE_CONTENT,
     BROKEN,
     EMBEDDED_FILES,
@@ -23,7 +23,7 @@ from portal.reports.pdfcheck import (
     raw_names,
     size_text,
 )
-from tests.reports import pdfs
+from tests import pdfs
 
 DANGEROUS = [
     pytest.param(pdfs.encrypted, ENCRYPTED, "encrypted", id="encrypted"),
