@@ -9,7 +9,6 @@ import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
@@ -355,13 +354,6 @@ def test_every_version_of_a_month_links_to_the_others(client, login, provider, s
 
 
 # --- scans ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def handed_in(provider, offer, assigned) -> ParticipationReport:
-    report = draft(provider, offer)
-    services.submit_report(provider, report, None, confirmed=True)
-    return fresh(report)
 
 
 REFUSED_UPLOADS = [
