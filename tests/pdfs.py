@@ -188,11 +188,12 @@ def with_stream(encoded: bytes, filters: list[str]) -> bytes:
     return to_bytes(writer)
 
 
-def deflate_zeros(size: int) -> bytes:
-    """`size` zero bytes, deflated without holding them in memory at once."""
+def deflate_zeros(size: int, before: bytes = b"") -> bytes:
+    """`size` zero bytes (after `before`), deflated without holding them in memory at once."""
     compressor = zlib.compressobj(9)
     chunk = bytes(1024 * 1024)
-    parts = [compressor.compress(chunk[: min(len(chunk), size - done)]) for done in range(0, size, len(chunk))]
+    parts = [compressor.compress(before)]
+    parts += [compressor.compress(chunk[: min(len(chunk), size - done)]) for done in range(0, size, len(chunk))]
     return b"".join(parts) + compressor.flush()
 
 
@@ -238,9 +239,10 @@ def blank_scan_page() -> bytes:
     return with_stream(zlib.compress(b"\xff" * (2480 * 3508), 9), ["/FlateDecode"])
 
 
-def in_object_stream(catalog_extra: bytes = b"", extra_object: bytes = b"<< >>") -> bytes:
+def in_object_stream(catalog_extra: bytes = b"", extra_object: bytes = b"<< >>", padding: int = 0) -> bytes:
     """A PDF 1.5 file whose catalog, pages and one more object sit inside a compressed object stream (object 5),
-    found through a cross-reference stream (object 6): none of their names is visible in the file's bytes."""
+    found through a cross-reference stream (object 6): none of their names is visible in the file's bytes.
+    `padding` zero bytes after the objects make the object stream a decompression bomb."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -252,7 +254,7 @@ def in_object_stream(catalog_extra: bytes = b"", extra_object: bytes = b"<< >>")
         offsets.append(f"{number} {len(body)}")
         body += content + b"\n"
     header = " ".join(offsets).encode() + b"\n"
-    packed = zlib.compress(header + body)
+    packed = zlib.compress(header + body) if not padding else deflate_zeros(padding, header + body)
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     stream_at = len(out)
     out += (
