@@ -105,6 +105,8 @@ def _report_settings() -> dict[str, Any]:
         "REPORT_REMINDER_DAYS_BEFORE": _env_int("PORTAL_REPORT_REMINDER_DAYS_BEFORE", 3),
         "RETENTION_PARTICIPANT_MONTHS": _env_int("PORTAL_RETENTION_PARTICIPANT_MONTHS", 60),
         "RETENTION_OFFER_YEARS": _env_int("PORTAL_RETENTION_OFFER_YEARS", 10),
+        # Sign-in attempts carry IP addresses: kept long enough to look into an attack noticed late, then deleted.
+        "RETENTION_LOGIN_ATTEMPTS_DAYS": _env_int("PORTAL_RETENTION_LOGIN_ATTEMPTS_DAYS", 30),
     }
 
 

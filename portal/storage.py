@@ -2,6 +2,10 @@
 
 A file lives at `STORAGE_DIR/<area>/<key>`; the key is random, so a name tells nothing and cannot be guessed, and
 the caller keeps the key with the SHA-256 of the exact bytes. Downloads go only through authorised views.
+
+Files follow the transaction they are written in (`portal.transactions`): a file stored by a change that rolls back
+is deleted again, and a file that a change replaces or leaves without a row (`discard`) is deleted once the change
+has committed, never before. Every PDF a user uploads goes through `store_pdf`, the full check of `portal.pdfcheck`.
 """
 
 from __future__ import annotations
@@ -11,11 +15,19 @@ import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
+from typing import IO
 
 from flask import current_app
 
-AREAS = frozenset({"certificates", "imports", "reports", "scans"})  # imports: uploads awaiting import
+from portal.errors import ServiceError
+from portal.pdfcheck import MAX_BYTES, check_pdf
+from portal.transactions import after_commit, on_rollback
+
+AREAS = frozenset(
+    {"certificates", "imports", "receipts", "reports", "scans", "settlements"}
+)  # imports: uploads awaiting import
 
 
 @dataclass(frozen=True)
@@ -35,10 +47,27 @@ def store(area: str, data: bytes) -> StoredFile:
     folder = _folder(area)
     folder.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(16)
-    partial = folder / f".{key}.partial"
-    partial.write_bytes(data)
-    os.replace(partial, folder / key)
+    unfinished = folder / f".{key}.partial"
+    unfinished.write_bytes(data)
+    os.replace(unfinished, folder / key)
+    on_rollback(partial(delete, area, key))
     return StoredFile(key=key, sha256=hashlib.sha256(data).hexdigest())
+
+
+def store_pdf(area: str, upload: bytes | IO[bytes], field: str) -> StoredFile:
+    """Store a PDF a user uploaded, after the full check; a refusal is a `ServiceError` with the German reason at
+    the form field `field`."""
+    data = upload if isinstance(upload, bytes) else upload.read(MAX_BYTES + 1)
+    reason = check_pdf(data)
+    if reason is not None:
+        raise ServiceError(reason, field=field)
+    return store(area, data)
+
+
+def discard(area: str, key: str) -> None:
+    """Delete the file once the current transaction has committed (a replaced file, or one whose row goes)."""
+    if key:
+        after_commit(partial(delete, area, key))
 
 
 def path_of(area: str, key: str) -> Path | None:

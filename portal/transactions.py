@@ -10,12 +10,18 @@ service calls never commit.
 has committed, so the service runs once more and now takes the path of a sequential second submission (it finds
 the record the first created and returns it, or raises the domain's German message). `portal.submissions` builds
 the one-time form tokens on it.
+
+What lies outside the database follows the same unit: `after_commit` runs an action once the outermost block has
+committed (never when it, or the savepoint of the block that asked, rolls back), `on_rollback` runs one when the
+current block rolls back. `portal.storage` deletes replaced files and the files of a failed change with them.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, Final, Literal, ParamSpec, Protocol, TypeVar, overload
 
@@ -30,6 +36,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 DEPTH = "transaction_depth"  # key in Session.info: how many transactional blocks are open
+UNITS = "transaction_units"  # key in Session.info: the open blocks' actions, innermost last
 UNIQUE_SQLSTATE = "23505"  # PostgreSQL's unique_violation
 SQLITE_UNIQUE = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
 
@@ -52,17 +59,71 @@ class IntegrityViolation(Exception):
     DETAIL line ("Key (customer_number)=(…)", "Failing row contains …") stays out of every log."""
 
 
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _Actions:
+    """What to do outside the database once a block has ended."""
+
+    committed: list[Callable[[], object]] = field(default_factory=list)
+    rolled_back: list[Callable[[], object]] = field(default_factory=list)
+
+
 @contextmanager
 def transaction() -> Iterator[Session]:
     """Run the block as one unit: the outermost block commits, a nested one releases its savepoint."""
     session = db.session()
     depth = session.info.get(DEPTH, 0)
     session.info[DEPTH] = depth + 1
+    units: list[_Actions] = session.info.setdefault(UNITS, [])
+    actions = _Actions()
+    units.append(actions)
     try:
         with _unit(session, session.begin_nested() if depth else None):
             yield session
+    except BaseException:
+        _run(actions.rolled_back)
+        raise
+    else:
+        _ended(units[:-1], actions)
     finally:
+        units.pop()
         session.info[DEPTH] = depth
+
+
+def _ended(outer: list[_Actions], actions: _Actions) -> None:
+    """A committed block: the outermost runs its actions, a savepoint hands them to the block around it."""
+    if outer:
+        outer[-1].committed += actions.committed
+        outer[-1].rolled_back += actions.rolled_back
+    else:
+        _run(actions.committed)
+
+
+def _run(actions: list[Callable[[], object]]) -> None:
+    """Run every action; a failing one is logged and does not stop the others (the database has moved on)."""
+    for action in actions:
+        try:
+            action()
+        except Exception:
+            logger.exception("An action after the end of a transaction failed")
+
+
+def after_commit(action: Callable[[], object]) -> None:
+    """Run the action once the outermost transaction has committed; at once when no transaction is open."""
+    units: list[_Actions] = db.session().info.get(UNITS, [])
+    if units:
+        units[-1].committed.append(action)
+    else:
+        action()
+
+
+def on_rollback(action: Callable[[], object]) -> None:
+    """Run the action if the current transactional block rolls back (nothing when no transaction is open)."""
+    units: list[_Actions] = db.session().info.get(UNITS, [])
+    if units:
+        units[-1].rolled_back.append(action)
 
 
 @contextmanager

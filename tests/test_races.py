@@ -37,9 +37,9 @@ from portal.offers.models import Offer, ReviewNote, Site, VersionStatus
 from portal.reports.models import ParticipationReport, ReportStatus
 from portal.schema import metadata
 from portal.submissions import Submission
+from tests import pdfs
 from tests.accounts.helpers import registration_data
 from tests.factories import DEFAULT_PASSWORD, Factories
-from tests.reports import pdfs
 
 URL = os.environ.get("TEST_DATABASE_URL", "")
 THREADS = 6

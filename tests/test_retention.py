@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,13 +15,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal import storage
-from portal.accounts.models import Organisation, User
+from portal.accounts.models import LoginAttempt, Organisation, User
 from portal.assignments.models import AghExtension, Assignment, AssignmentMessage, Event, EventKind, Participant
 from portal.audit.models import AuditEntry
 from portal.budget.models import Commitment
 from portal.config import load_settings
 from portal.extensions import db
-from portal.maintenance.retention import BY_OFFER, BY_VERSION, months_before, purge
+from portal.maintenance.retention import BY_OFFER, BY_VERSION, REFERENCES, months_before, purge
 from portal.offers.models import Offer, OfferState, ReviewNote, VersionStatus
 from portal.reports.calc import years_before
 from portal.reports.models import ParticipationReport, ReportLine, ReportReminder, ReportStatus
@@ -31,8 +32,22 @@ TODAY = date.today()
 OLD = months_before(TODAY, 72)  # six years ago: past the participant retention of 60 months
 RECENT = months_before(TODAY, 1)
 LONG_AGO = TODAY - timedelta(days=11 * 366)  # past the offer retention of ten years
-COUNTS = ["Teilnahmeberichte: 3", "Zuweisungen: 3", "Teilnehmende: 3", "Angebote: 2", "Dateien: 4"]
-ZEROS = ["Teilnahmeberichte: 0", "Zuweisungen: 0", "Teilnehmende: 0", "Angebote: 0", "Dateien: 0"]
+COUNTS = [
+    "Teilnahmeberichte: 3",
+    "Zuweisungen: 3",
+    "Teilnehmende: 3",
+    "Angebote: 2",
+    "Dateien: 4",
+    "Anmeldeversuche: 0",
+]
+ZEROS = [
+    "Teilnahmeberichte: 0",
+    "Zuweisungen: 0",
+    "Teilnehmende: 0",
+    "Angebote: 0",
+    "Dateien: 0",
+    "Anmeldeversuche: 0",
+]
 
 
 @dataclass
@@ -207,15 +222,16 @@ def final_line(dry_run: bool) -> str:
     start = "Probelauf, nichts wurde gelöscht." if dry_run else "Löschung abgeschlossen."
     return (
         f"{start} Stichtage: Teilnahmedaten vor dem {months_before(TODAY, 60):%d.%m.%Y}, "
-        f"Angebote mit Förderende vor dem {years_before(TODAY, 10):%d.%m.%Y}."
+        f"Angebote mit Förderende vor dem {years_before(TODAY, 10):%d.%m.%Y}, "
+        f"Anmeldeversuche vor dem {TODAY - timedelta(days=30):%d.%m.%Y}."
     )
 
 
 def test_dry_run_deletes_nothing_and_counts_what_a_purge_deletes(app: Flask, seeded: Seeded) -> None:
     lines = run(app, "--dry-run").output.splitlines()
 
-    assert lines[:5] == COUNTS
-    assert lines[5:] == [final_line(dry_run=True)]
+    assert lines[:6] == COUNTS
+    assert lines[6:] == [final_line(dry_run=True)]
     assert_untouched(seeded)
     assert audit_entries() == []
 
@@ -223,8 +239,8 @@ def test_dry_run_deletes_nothing_and_counts_what_a_purge_deletes(app: Flask, see
 def test_purge_deletes_exactly_the_expired_data_and_files(app: Flask, seeded: Seeded) -> None:
     lines = run(app).output.splitlines()
 
-    assert lines[:5] == COUNTS
-    assert lines[5:] == [final_line(dry_run=False)]
+    assert lines[:6] == COUNTS
+    assert lines[6:] == [final_line(dry_run=False)]
     for model, ids in seeded.gone.items():
         assert remaining(model, ids) == [], model.__name__
     for model, ids in seeded.kept.items():
@@ -244,8 +260,8 @@ def test_one_audit_entry_with_the_counts_and_no_participant_data(app: Flask, see
 
 def test_a_second_purge_finds_nothing(app: Flask, seeded: Seeded) -> None:
     run(app)
-    assert run(app).output.splitlines()[:5] == ZEROS
-    assert run(app, "--dry-run").output.splitlines()[:5] == ZEROS
+    assert run(app).output.splitlines()[:6] == ZEROS
+    assert run(app, "--dry-run").output.splitlines()[:6] == ZEROS
 
 
 def test_an_upload_never_imported_goes_after_a_day(app: Flask) -> None:
@@ -254,31 +270,35 @@ def test_an_upload_never_imported_goes_after_a_day(app: Flask) -> None:
     path = storage.path_of("imports", stale.key)
     assert path is not None
     os.utime(path, (two_days_ago, two_days_ago))
-    assert run(app).output.splitlines()[:5] == [*ZEROS[:4], "Dateien: 1"]
+    assert run(app).output.splitlines()[:6] == [*ZEROS[:4], "Dateien: 1", ZEROS[5]]
     assert (storage.path_of("imports", stale.key), bool(storage.path_of("imports", fresh.key))) == (None, True)
     storage.delete("imports", fresh.key)  # the storage folder serves the whole session
 
 
 def test_retention_periods_are_configurable(make_app: Any, seeded: Seeded) -> None:
     longer = make_app(RETENTION_PARTICIPANT_MONTHS=240, RETENTION_OFFER_YEARS=30)
-    assert run(longer, "--dry-run").output.splitlines()[:5] == ZEROS
+    assert run(longer, "--dry-run").output.splitlines()[:6] == ZEROS
     shorter = make_app(RETENTION_OFFER_YEARS=8)
     assert run(shorter, "--dry-run").output.splitlines()[3] == "Angebote: 3"
 
 
 def test_an_expired_offer_takes_its_participant_data_with_it(make_app: Any, seeded: Seeded) -> None:
     """Even when participant data is kept longer than offers, an offer's deletion takes its reports along."""
-    assert run(make_app(RETENTION_PARTICIPANT_MONTHS=240)).output.splitlines()[:5] == [
+    assert run(make_app(RETENTION_PARTICIPANT_MONTHS=240)).output.splitlines()[:6] == [
         "Teilnahmeberichte: 1",
         "Zuweisungen: 1",
         "Teilnehmende: 1",
         "Angebote: 2",
         "Dateien: 1",
+        "Anmeldeversuche: 0",
     ]
 
 
-def test_an_assignment_in_a_kept_report_is_kept(app: Flask, factories: Factories) -> None:
+def test_an_assignment_in_a_kept_report_is_kept(
+    app: Flask, factories: Factories, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The cutoff month's report stays (its month has not ended before the cutoff), and with it its assignments."""
+    monkeypatch.setitem(app.config, "STORAGE_DIR", tmp_path)  # five years on, the session's files would be old
     offer = factories.offer(status=VersionStatus.APPROVED)
     today = date(2031, 11, 24)
     person = participant(offer.organisation, 6)
@@ -289,7 +309,7 @@ def test_an_assignment_in_a_kept_report_is_kept(app: Flask, factories: Factories
 
     assert cutoffs.participant_data == date(2026, 11, 24)
     assert plan.counts() == dict.fromkeys(
-        ["Teilnahmeberichte", "Zuweisungen", "Teilnehmende", "Angebote", "Dateien"], 0
+        ["Teilnahmeberichte", "Zuweisungen", "Teilnehmende", "Angebote", "Dateien", "Anmeldeversuche"], 0
     )
 
 
@@ -332,3 +352,80 @@ def test_retention_periods_come_from_the_environment(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("PORTAL_RETENTION_OFFER_YEARS", "6")
     changed = load_settings()
     assert (changed["RETENTION_PARTICIPANT_MONTHS"], changed["RETENTION_OFFER_YEARS"]) == (24, 6)
+
+
+def backdate(area: str, key: str, days: int = 2) -> None:
+    path = storage.path_of(area, key)
+    assert path is not None
+    moment = (datetime.now(UTC) - timedelta(days=days)).timestamp()
+    os.utime(path, (moment, moment))
+
+
+def test_files_no_row_refers_to_go_after_a_day(app: Flask, factories: Factories) -> None:
+    offer = factories.offer(status=VersionStatus.APPROVED)
+    kept = offer.current.certificate_key = storage.store("certificates", b"%PDF-1.7 verwendet").key
+    orphans = [(area, storage.store(area, b"%PDF-1.7 verwaist").key) for area in REFERENCES]
+    young = storage.store("scans", b"%PDF-1.7 gerade hochgeladen").key  # its change may still be running
+    db.session.commit()
+    for area, key in [("certificates", kept), *orphans]:
+        backdate(area, key)
+    dry = run(app, "--dry-run").output.splitlines()
+    assert dry[4] == f"Dateien: {len(REFERENCES)}"
+    assert all(storage.path_of(area, key) for area, key in orphans)
+    assert run(app).output.splitlines()[4] == f"Dateien: {len(REFERENCES)}"
+    assert [item for item in orphans if storage.path_of(*item)] == []
+    assert storage.path_of("certificates", kept) is not None
+    assert storage.path_of("scans", young) is not None
+    for area, key in [("certificates", kept), ("scans", young)]:
+        storage.delete(area, key)  # the storage folder serves the whole session
+
+
+def test_every_stored_file_has_its_columns_or_a_rule(app: Flask) -> None:
+    """A new storage area (or a new column holding keys) must be added to REFERENCES, or its files never go."""
+    assert set(REFERENCES) | {"imports"} == storage.AREAS
+    key_columns = {
+        (table.name, column.name)
+        for table in metadata.tables.values()
+        for column in table.columns
+        if column.name.endswith("_key")
+    }
+    handled = {(column.class_.__tablename__, column.key) for columns in REFERENCES.values() for column in columns}
+    assert key_columns == handled
+
+
+def attempt(account: str, created: datetime) -> None:
+    db.session.add(LoginAttempt(kind="password", account=account, ip="203.0.113.7", success=False, created_at=created))
+
+
+def test_old_sign_in_attempts_go_after_30_days(app: Flask) -> None:
+    now = datetime.now(UTC)
+    ages = {"alt": 40, "knapp": 31, "neu": 29, "heute": 0}
+    for account, days in ages.items():
+        created = now - timedelta(days=days)
+        db.session.add(
+            LoginAttempt(kind="password", account=account, ip="203.0.113.7", success=False, created_at=created)
+        )
+    db.session.commit()
+    assert run(app, "--dry-run").output.splitlines()[5] == "Anmeldeversuche: 2"
+    assert run(app).output.splitlines()[5] == "Anmeldeversuche: 2"
+    assert sorted(db.session.scalars(select(LoginAttempt.account))) == ["heute", "neu"]
+
+
+def test_the_retention_of_sign_in_attempts_is_a_setting(
+    app: Flask, make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PORTAL_RETENTION_LOGIN_ATTEMPTS_DAYS", raising=False)
+    assert load_settings()["RETENTION_LOGIN_ATTEMPTS_DAYS"] == 30
+    monkeypatch.setenv("PORTAL_RETENTION_LOGIN_ATTEMPTS_DAYS", "7")
+    assert load_settings()["RETENTION_LOGIN_ATTEMPTS_DAYS"] == 7
+    db.session.add(
+        LoginAttempt(
+            kind="password",
+            account="a",
+            ip="203.0.113.7",
+            success=True,
+            created_at=datetime.now(UTC) - timedelta(days=8),
+        )
+    )
+    db.session.commit()
+    assert run(make_app(RETENTION_LOGIN_ATTEMPTS_DAYS=7), "--dry-run").output.splitlines()[5] == "Anmeldeversuche: 1"

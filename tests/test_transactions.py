@@ -14,7 +14,15 @@ from portal.accounts.models import Organisation
 from portal.assignments.models import Participant
 from portal.errors import DUPLICATE_MESSAGE, ConflictError, DuplicateError, ServiceError
 from portal.extensions import db
-from portal.transactions import RETRY, IntegrityViolation, abandon, transaction, transactional
+from portal.transactions import (
+    RETRY,
+    IntegrityViolation,
+    abandon,
+    after_commit,
+    on_rollback,
+    transaction,
+    transactional,
+)
 
 CUSTOMER_NUMBER = "K4711X"  # a value that must never reach a message or a log line
 
@@ -215,3 +223,85 @@ def test_abandon_rolls_back_what_a_failed_request_left(organisation):
     db.session.flush()
     abandon()
     assert participants(organisation) == []
+
+
+# --- actions outside the database -----------------------------------------------------------------
+
+
+def test_actions_after_commit_wait_for_the_outermost_commit(app) -> None:
+    done: list[str] = []
+    with transaction():
+        after_commit(lambda: done.append("äußere"))
+        with transaction():
+            after_commit(lambda: done.append("innere"))
+            on_rollback(lambda: done.append("zurückgerollt"))
+        assert done == []  # the savepoint is released, the transaction not yet committed
+    assert done == ["äußere", "innere"]
+
+
+def test_a_rollback_runs_the_rollback_actions_of_every_block_inside(app) -> None:
+    done: list[str] = []
+
+    @transactional
+    def refused() -> None:
+        on_rollback(lambda: done.append("äußere"))
+        after_commit(lambda: done.append("nie"))
+        with transaction():
+            on_rollback(lambda: done.append("innere, schon freigegeben"))
+        raise ServiceError("Abbruch")
+
+    with pytest.raises(ServiceError):
+        refused()
+    assert sorted(done) == ["innere, schon freigegeben", "äußere"]
+
+
+def test_a_savepoint_rolled_back_drops_only_its_own_actions(app) -> None:
+    done: list[str] = []
+
+    @transactional
+    def refused() -> None:
+        after_commit(lambda: done.append("verworfen"))
+        on_rollback(lambda: done.append("aufgeräumt"))
+        raise ServiceError("Abbruch")
+
+    with transaction():
+        after_commit(lambda: done.append("bleibt"))
+        with pytest.raises(ServiceError):
+            refused()
+        assert done == ["aufgeräumt"]
+    assert done == ["aufgeräumt", "bleibt"]
+
+
+def test_a_failed_commit_runs_the_rollback_actions(organisation) -> None:
+    add_participant(organisation)
+    done: list[str] = []
+
+    @transactional
+    def duplicate() -> None:
+        on_rollback(lambda: done.append("aufgeräumt"))
+        after_commit(lambda: done.append("nie"))
+        add(organisation)  # the unique violation comes with the flush at commit
+
+    with pytest.raises(DuplicateError):
+        duplicate()
+    assert done == ["aufgeräumt"]
+
+
+def test_a_failing_action_is_logged_and_the_others_run(app, caplog) -> None:
+    done: list[str] = []
+
+    def broken() -> None:
+        raise OSError("Datenträger nicht bereit")
+
+    with transaction():
+        after_commit(broken)
+        after_commit(lambda: done.append("trotzdem"))
+    assert done == ["trotzdem"]
+    assert "An action after the end of a transaction failed" in caplog.text
+
+
+def test_without_a_transaction_an_action_after_commit_runs_at_once(app) -> None:
+    done: list[str] = []
+    after_commit(lambda: done.append("sofort"))
+    on_rollback(lambda: done.append("nie"))
+    assert done == ["sofort"]

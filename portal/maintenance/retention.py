@@ -4,7 +4,9 @@ Participant data (social data) is kept `RETENTION_PARTICIPANT_MONTHS` months: re
 versions, lines and files; assignments that ended before the cutoff and that no remaining report line needs, with
 their events; participants left without assignments. Ended, withdrawn and rejected offers are kept
 `RETENTION_OFFER_YEARS` years after their funding ended, then deleted with everything that belongs to them.
-Uploaded assignment files that were previewed but never imported (`portal.assignments.views.upload`) go after a day.
+Uploaded assignment files that were previewed but never imported (`portal.assignments.views.upload`) go after a day,
+and so do stored files that no row refers to (`REFERENCES`; a change that fails or replaces a file deletes it itself,
+this catches what a crash left). Sign-in attempts, with their IP addresses, go after `RETENTION_LOGIN_ATTEMPTS_DAYS`.
 
 The plan is worked out first, so a dry run reports exactly what a purge would delete. Database rows go in one
 transaction with one audit entry (counts only); the files are deleted once that transaction has committed.
@@ -17,10 +19,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from portal import storage
+from portal.accounts.models import LoginAttempt
 from portal.assignments.models import AghExtension, Assignment, AssignmentMessage, Event, Participant
 from portal.audit.services import record
 from portal.budget.models import Commitment, Release
@@ -44,21 +47,32 @@ BY_OFFER = (
     Release.offer_id,
     SettlementLine.offer_id,
 )
+# The columns that hold the keys of each storage area's files (uploads awaiting import have none: they go after a day).
+REFERENCES: dict[str, tuple[InstrumentedAttribute[str], ...]] = {
+    "certificates": (OfferVersion.certificate_key,),
+    "reports": (ParticipationReport.pdf_key,),
+    "scans": (ParticipationReport.scan_key,),
+    "receipts": (Receipt.file_key, Settlement.payout_proof_key),
+    "settlements": (Settlement.pdf_key,),
+}
 
 
 @dataclass(frozen=True)
 class Cutoffs:
     participant_data: date  # participant data of months and assignments ending before this day goes
     offers: date  # closed offers whose funding ended before this day go
-    uploads: datetime  # uploads awaiting import that were stored before this moment go
+    uploads: datetime  # uploads awaiting import, and files no row refers to, stored before this moment go
+    login_attempts: datetime  # sign-in attempts before this moment go
 
     @classmethod
     def configured(cls, today: date) -> Cutoffs:
         config = current_app.config
+        midnight = datetime(today.year, today.month, today.day, tzinfo=UTC)
         return cls(
             participant_data=months_before(today, config["RETENTION_PARTICIPANT_MONTHS"]),
             offers=calc.years_before(today, config["RETENTION_OFFER_YEARS"]),
-            uploads=datetime(today.year, today.month, today.day, tzinfo=UTC) - timedelta(days=1),
+            uploads=midnight - timedelta(days=1),
+            login_attempts=midnight - timedelta(days=config["RETENTION_LOGIN_ATTEMPTS_DAYS"]),
         )
 
 
@@ -73,6 +87,8 @@ class Plan:
     participant_ids: list[int] = field(default_factory=list)
     settlement_ids: list[int] = field(default_factory=list)  # whose every line belongs to an expired offer
     files: list[tuple[str, str]] = field(default_factory=list)
+    login_attempts_before: datetime | None = None  # set by plan_purge: the attempts before it go
+    login_attempts: int = 0
 
     def counts(self) -> dict[str, int]:
         return {
@@ -81,6 +97,7 @@ class Plan:
             "Teilnehmende": len(self.participant_ids),
             "Angebote": len(self.offer_ids),
             "Dateien": len(self.files),
+            "Anmeldeversuche": self.login_attempts,
         }
 
     def summary(self) -> str:
@@ -112,7 +129,15 @@ def plan_purge(cutoffs: Cutoffs) -> Plan:
     plan.settlement_ids, settlement_keys = _expired_settlements(plan.offer_ids)
     keys += settlement_keys
     keys += [("imports", key) for key in storage.stored_before("imports", cutoffs.uploads)]
-    plan.files = [(area, key) for area, key in keys if storage.path_of(area, key) is not None]
+    keys += _unreferenced_keys(cutoffs.uploads)
+    plan.files = [(area, key) for area, key in dict.fromkeys(keys) if storage.path_of(area, key) is not None]
+    plan.login_attempts_before = cutoffs.login_attempts
+    plan.login_attempts = (
+        db.session.scalar(
+            select(func.count()).select_from(LoginAttempt).where(LoginAttempt.created_at < cutoffs.login_attempts)
+        )
+        or 0
+    )
     return plan
 
 
@@ -123,11 +148,23 @@ def _expired_settlements(offer_ids: Sequence[int]) -> tuple[list[int], list[tupl
         SettlementLine.settlement_id == Settlement.id, SettlementLine.offer_id.not_in(offer_ids)
     )
     gone = db.session.execute(
-        select(Settlement.id, Settlement.payout_proof_key).where(Settlement.lines.any(), ~other_offer)
+        select(Settlement.id, Settlement.payout_proof_key, Settlement.pdf_key).where(
+            Settlement.lines.any(), ~other_offer
+        )
     ).all()
     receipts = db.session.scalars(select(Receipt.file_key).where(Receipt.offer_id.in_(offer_ids))).all()
-    files = [("receipts", key) for key in receipts] + [("receipts", key) for _id, key in gone if key]
-    return [settlement_id for settlement_id, _key in gone], files
+    files = [("receipts", key) for key in receipts] + [("receipts", proof) for _id, proof, _pdf in gone if proof]
+    files += [("settlements", pdf) for _id, _proof, pdf in gone if pdf]
+    return [settlement_id for settlement_id, _proof, _pdf in gone], files
+
+
+def _unreferenced_keys(before: datetime) -> list[tuple[str, str]]:
+    """The files of each area, stored before the moment, whose key no row holds."""
+    keys: list[tuple[str, str]] = []
+    for area, columns in REFERENCES.items():
+        referenced = {key for column in columns for key in db.session.scalars(select(column).distinct())}
+        keys += [(area, key) for key in storage.stored_before(area, before) if key not in referenced]
+    return keys
 
 
 def _expired_offers(cutoff: date) -> tuple[list[int], list[int]]:
@@ -178,15 +215,9 @@ def _certificate_keys(version_ids: Sequence[int]) -> list[tuple[str, str]]:
     return keys
 
 
-def execute_purge(plan: Plan) -> None:
-    """Delete the rows the plan names and record it, in one transaction; then delete the files."""
-    _delete_rows(plan)
-    for area, key in plan.files:
-        storage.delete(area, key)
-
-
 @transactional
-def _delete_rows(plan: Plan) -> None:
+def execute_purge(plan: Plan) -> None:
+    """Delete the rows the plan names and record it, in one transaction; the files go once it has committed."""
     _delete(ReportLine.report_id, plan.report_ids)
     _delete(ParticipationReport.id, plan.report_ids)
     _delete(Event.assignment_id, plan.assignment_ids)
@@ -197,6 +228,10 @@ def _delete_rows(plan: Plan) -> None:
     _delete(Participant.id, plan.participant_ids)
     _delete_offers(plan.offer_ids, plan.version_ids)
     _delete(Settlement.id, plan.settlement_ids)
+    if plan.login_attempts_before is not None:
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < plan.login_attempts_before))
+    for area, key in plan.files:
+        storage.discard(area, key)
     record("retention_purge", details=plan.summary(), actor_email="cli")
 
 
@@ -240,7 +275,8 @@ def result_lines(plan: Plan, cutoffs: Cutoffs, dry_run: bool) -> list[str]:
     """The command's output: one line per kind, then what was (or would be) deleted."""
     scope = (
         f"Stichtage: Teilnahmedaten vor dem {cutoffs.participant_data:%d.%m.%Y}, "
-        f"Angebote mit Förderende vor dem {cutoffs.offers:%d.%m.%Y}."
+        f"Angebote mit Förderende vor dem {cutoffs.offers:%d.%m.%Y}, "
+        f"Anmeldeversuche vor dem {cutoffs.login_attempts:%d.%m.%Y}."
     )
     final = f"Probelauf, nichts wurde gelöscht. {scope}" if dry_run else f"Löschung abgeschlossen. {scope}"
     return [f"{label}: {count}" for label, count in plan.counts().items()] + [final]

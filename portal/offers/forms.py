@@ -44,6 +44,7 @@ from portal.offers.models import (
     OfferVersion,
 )
 from portal.offers.queries import FIELD_LABELS, display
+from portal.pdfcheck import MAX_BYTES
 from portal.templating import euro
 
 # What a step needs before "Speichern und weiter"; the step's required fields come from portal.offers.steps.
@@ -572,7 +573,7 @@ class KontaktForm(StepForm):
     def upload(self) -> tuple[str, bytes] | None:
         data = self.certificate.data
         if isinstance(data, FileStorage) and data.filename:
-            return data.filename, data.read()
+            return data.filename, data.read(MAX_BYTES + 1)  # one byte more: an oversized file is refused
         return None
 
 

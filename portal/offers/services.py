@@ -25,7 +25,6 @@ from portal.offers.workflow import STATES, VERSIONS
 from portal.transactions import RETRY, check_version, transactional
 from portal.workflow import TransitionError
 
-PDF_SIGNATURE = b"%PDF-"
 # What the provider fills in; the applicable criteria and the certificate's name are set by submit/store_certificate.
 PROVIDER_FIELDS = frozenset(CONTENT_FIELDS) - {"criteria_rules", "certificate_name"}
 SITE_FIELDS = ("name", "street", "postal_code", "district", "places")
@@ -116,18 +115,23 @@ def costs_of(version: OfferVersion) -> Costs | None:
 
 @transactional
 def store_certificate(user: User, version: OfferVersion, filename: str, data: bytes) -> None:
-    """Keep the chamber certificate: PDF only, under a random name outside any served folder."""
+    """Keep the chamber certificate after the full PDF check, under a random name outside any served folder; the
+    file it replaces goes once no other version of the offer refers to it."""
     _require_owner(user, version.offer)
     _require_editable(version)
-    if not data.startswith(PDF_SIGNATURE):
-        raise ServiceError(
-            "Die Datei ist kein PDF. Bitte laden Sie die Bescheinigung als PDF hoch.", field="certificate"
-        )
-    stored = storage.store("certificates", data)
+    stored = storage.store_pdf("certificates", data, field="certificate")
+    replaced = version.certificate_key
+    if replaced and not _certificate_shared(version, replaced):
+        storage.discard("certificates", replaced)
     version.certificate_key = stored.key
     version.certificate_name = storage.safe_download_name(filename, "bescheinigung")
     version.certificate_sha256 = stored.sha256
     record("offer_certificate", actor=user, obj=version.offer, details=version.certificate_sha256)
+
+
+def _certificate_shared(version: OfferVersion, key: str) -> bool:
+    """Whether another version keeps the same file (a revision starts with the live version's certificate)."""
+    return any(other.certificate_key == key for other in version.offer.versions if other is not version)
 
 
 # --- submission -----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from portal.reports.pdfcheck import MAX_BYTES, check_pdf
+from portal.pdfcheck import MAX_BYTES, check_pdf
 
 
 def read_at_most(path: Path, limit: int) -> bytes:

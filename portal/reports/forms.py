@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, ValidationError
 from portal.assignments.models import EVENT_KIND_LABELS, EventKind
 from portal.forms import CONTROL_CHARACTERS, LockedForm, OnceForm, PortalForm
 from portal.offers.fields import ChoiceRadioField, GermanDateField, text_area
-from portal.reports.pdfcheck import MAX_BYTES
+from portal.pdfcheck import MAX_BYTES
 
 MAX_SCAN_BYTES = MAX_BYTES  # read one byte more, so that an oversized file is refused, not cut
 

@@ -23,7 +23,6 @@ from portal.offers.models import Offer
 from portal.reports import calc, pdf, queries
 from portal.reports.document import build_document
 from portal.reports.models import REPORT_STATUS_LABELS, ParticipationReport, ReportLine, ReportStatus
-from portal.reports.pdfcheck import check_pdf
 from portal.reports.sheet import MAX_CELL_LENGTH, build_sheet, filled_days
 from portal.submissions import once
 from portal.transactions import RETRY, check_version, transactional
@@ -194,7 +193,8 @@ def submit_report(user: User, report: ParticipationReport, expected: int | None,
 
 @once(ParticipationReport)
 def store_scan(user: User, report: ParticipationReport, filename: str, data: bytes) -> ParticipationReport:
-    """Keep the signed scan of a submitted report after the same checks as `portal check-pdf`."""
+    """Keep the signed scan of a submitted report after the same checks as `portal check-pdf`; the scan it
+    replaces goes once this has committed."""
     require_own_offer(user, report.offer)
     if report.status is ReportStatus.DRAFT:
         raise ServiceError(
@@ -202,10 +202,8 @@ def store_scan(user: User, report: ParticipationReport, filename: str, data: byt
         )
     if report.status is ReportStatus.APPROVED and report.scan_key:
         raise ServiceError("Der Bericht ist genehmigt; die unterschriebene Fassung kann nicht mehr ersetzt werden.")
-    reason = check_pdf(data)
-    if reason is not None:
-        raise ServiceError(reason, field="scan")
-    stored = storage.store("scans", data)
+    stored = storage.store_pdf("scans", data, field="scan")
+    storage.discard("scans", report.scan_key)  # the scan it replaces
     report.scan_key, report.scan_sha256 = stored.key, stored.sha256
     report.scan_name = storage.safe_download_name(filename, "unterschriebener-bericht")
     report.scan_uploaded_at = utcnow()

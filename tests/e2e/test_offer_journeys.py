@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import FilePayload, Locator, Page, expect
 
+from tests import pdfs
 from tests.e2e.helpers import (
     ACCOUNTS,
     DEMO_PASSWORD,
@@ -28,7 +29,7 @@ PROVIDER = "team@caritas.example"  # a provider without admin rights: only these
 STAFF, APPROVER = ACCOUNTS["staff"], ACCOUNTS["approver"]
 FOUR_EYES_THRESHOLD = 50_000  # €, the default of PORTAL_FOUR_EYES_THRESHOLD
 AGH = "Arbeitsgelegenheit mit Mehraufwandsentschädigung (Zusatzjob) (§ 16d SGB II)"
-CERTIFICATE: FilePayload = {"name": "bescheinigung.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
+CERTIFICATE: FilePayload = {"name": "bescheinigung.pdf", "mimeType": "application/pdf", "buffer": pdfs.clean_pdf()}
 # The order of day, month and year in the browser's date field, which follows the browser's language.
 DATE_PARTS = """() => new Intl.DateTimeFormat(navigator.language, {day: "2-digit", month: "2-digit", year: "numeric"})
     .formatToParts(new Date(2030, 0, 2)).filter(part => part.type !== "literal").map(part => part.type)"""

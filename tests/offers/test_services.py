@@ -29,8 +29,9 @@ from portal.offers.services import (
     submit,
     withdraw_version,
 )
+from tests import pdfs
 
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PDF = pdfs.clean_pdf()
 SITE = {"name": "Gemeindehaus", "street": "Kirchweg 5", "postal_code": "50677", "district": "Nordstadt"}
 
 
@@ -234,6 +235,20 @@ def test_a_pdf_is_stored_byte_exact_under_a_random_name(app, provider, own):
     assert [entry.details for entry in audit("offer_certificate", version.offer)] == [saved.certificate_sha256]
     store_certificate(provider, version, "IHK Bescheinigung.pdf", PDF)
     assert stored(version).certificate_key not in ("", key)
+    assert storage.path_of("certificates", key) is None  # the replaced file is gone
+
+
+def test_a_revision_replacing_the_certificate_keeps_the_live_versions_file(provider, own):
+    offer = own(status=VersionStatus.APPROVED)
+    live_key = offer.live_version.certificate_key = storage.store("certificates", PDF).key
+    revision = start_revision(provider, offer)
+    assert revision.certificate_key == live_key
+    store_certificate(provider, revision, "neu.pdf", PDF)
+    first = stored(revision).certificate_key
+    store_certificate(provider, revision, "neuer.pdf", PDF)
+    assert storage.path_of("certificates", live_key) is not None  # the live version still shows it
+    assert storage.path_of("certificates", first) is None
+    assert storage.path_of("certificates", stored(revision).certificate_key) is not None
 
 
 @pytest.mark.parametrize(

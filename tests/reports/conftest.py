@@ -11,9 +11,10 @@ import time_machine
 from portal.accounts.models import Role, User
 from portal.assignments.models import Assignment
 from portal.offers.models import Offer
-from portal.reports import pdf
+from portal.reports import pdf, services
+from portal.reports.models import ParticipationReport
 from tests.factories import Factories
-from tests.reports.helpers import NOW, OFFER_END, OFFER_START
+from tests.reports.helpers import NOW, OFFER_END, OFFER_START, draft, fresh
 
 
 @pytest.fixture
@@ -70,3 +71,11 @@ def offer(factories: Factories, provider: User) -> Offer:
 def assigned(factories: Factories, offer: Offer) -> list[Assignment]:
     """Two participants for the whole offer, 20 hours a week (4 hours a day) at 1,50 € an hour."""
     return [factories.assignment(offer), factories.assignment(offer)]
+
+
+@pytest.fixture
+def handed_in(provider: User, offer: Offer, assigned: list[Assignment]) -> ParticipationReport:
+    """Provider A's report of the month, submitted: it waits for the signed scan."""
+    report = draft(provider, offer)
+    services.submit_report(provider, report, None, confirmed=True)
+    return fresh(report)

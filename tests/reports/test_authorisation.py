@@ -25,8 +25,8 @@ from portal.offers.models import Offer
 from portal.reports import services
 from portal.reports.models import ParticipationReport, ReportStatus
 from portal.submissions import new_token
+from tests import pdfs
 from tests.accounts.helpers import subjects
-from tests.reports import pdfs
 from tests.reports.helpers import CONFLICT, audit, draft, fresh, grid_form, grid_url, location, page, text
 from tests.test_routes import denials
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from flask import Flask
 
+from portal.pdfcheck import ACTIVE_CONTENT, MAX_BYTES, NOT_PDF
 from portal.reports.cli import read_at_most
-from portal.reports.pdfcheck import ACTIVE_CONTENT, MAX_BYTES, NOT_PDF
-from tests.reports import pdfs
+from tests import pdfs
 
 
 def test_acceptable_files_exit_zero(app: Flask, tmp_path: Path) -> None:

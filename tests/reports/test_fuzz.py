@@ -21,8 +21,8 @@ from portal.extensions import db
 from portal.reports import services
 from portal.reports.calc import CODE_VALUES, DayCode
 from portal.reports.models import ParticipationReport, ReportStatus
+from tests import pdfs
 from tests.html_check import Page
-from tests.reports import pdfs
 from tests.reports.helpers import (
     OFFER_END,
     OFFER_START,

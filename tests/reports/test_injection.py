@@ -15,10 +15,10 @@ import pytest
 from portal.reports import services
 from portal.reports.forms import DecisionForm, EventForm
 from portal.reports.sheet import MAX_CELL_LENGTH
+from tests import pdfs
 from tests.html_check import assert_inert
 from tests.offers.controls import fit, max_length
 from tests.offers.test_injection import PAYLOADS
-from tests.reports import pdfs
 from tests.reports.helpers import draft, fresh, grid_form, grid_url, location, page, participants_url, text, upload
 
 CASES = pytest.mark.parametrize("payload", list(PAYLOADS.values()), ids=list(PAYLOADS))

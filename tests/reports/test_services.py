@@ -19,7 +19,7 @@ from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from portal import storage
+from portal import pdfcheck, storage
 from portal.accounts.models import Role, User
 from portal.assignments import rules
 from portal.assignments import services as assignments
@@ -36,14 +36,15 @@ from portal.assignments.rules import AssignmentInput
 from portal.errors import ConflictError, ServiceError
 from portal.extensions import db
 from portal.offers.models import Offer, OfferState, OfferType, VersionStatus
-from portal.reports import pdfcheck, services
+from portal.reports import services
 from portal.reports.calc import DayCode
 from portal.reports.models import ParticipationReport, ReportStatus
 from portal.reports.pdf import PdfRenderError
 from portal.reports.sheet import build_sheet
 from portal.submissions import new_token
+from portal.transactions import transactional
+from tests import pdfs
 from tests.factories import Factories
-from tests.reports import pdfs
 from tests.reports.helpers import (
     CONFLICT,
     MONTH,
@@ -991,6 +992,35 @@ def test_scans_are_checked_and_stored_byte_exact(app: Flask, provider, stranger,
     [entry] = audit("report_scan_stored", report)
     assert entry.details == f"SHA-256 {report.scan_sha256}"
     assert report.status is ReportStatus.SUBMITTED
+
+
+def scan_files(app: Flask) -> set[str]:
+    return {path.name for path in (Path(app.config["STORAGE_DIR"]) / "scans").glob("*")}
+
+
+def test_a_scan_replaced_14_times_leaves_one_file(app: Flask, provider, offer, assigned):
+    report = submitted(provider, offer)
+    before = scan_files(app)
+    for number in range(15):
+        services.store_scan(new_token(), provider, report, f"scan {number}.pdf", pdfs.clean_pdf())
+    assert scan_files(app) - before == {fresh(report).scan_key}
+
+
+def test_a_replacement_rolled_back_keeps_the_old_scan_and_drops_the_new(app: Flask, provider, offer, assigned):
+    report = submitted(provider, offer)
+    services.store_scan(new_token(), provider, report, "erste.pdf", pdfs.clean_pdf())
+    first, before = fresh(report).scan_key, scan_files(app)
+
+    @transactional
+    def replace_then_fail() -> None:
+        services.store_scan(new_token(), provider, report, "zweite.pdf", pdfs.clean_pdf(2))
+        assert scan_files(app) - before != set()  # the new file is written ...
+        assert first in scan_files(app)  # ... the old one stays until the commit
+        raise ServiceError("Abbruch")
+
+    with pytest.raises(ServiceError, match="Abbruch"):
+        replace_then_fail()
+    assert (fresh(report).scan_key, scan_files(app)) == (first, before)
 
 
 def test_the_scan_of_an_approved_report_is_kept(provider, staff, offer, assigned):

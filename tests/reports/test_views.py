@@ -9,22 +9,21 @@ import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from portal import storage
+from portal import pdfcheck, storage
 from portal.assignments.forms import AssignmentForm
 from portal.assignments.models import Assignment, AssignmentStatus
 from portal.extensions import db
-from portal.reports import pdfcheck, services
+from portal.reports import services
 from portal.reports.calc import CENT
 from portal.reports.forms import grid_cells
 from portal.reports.models import ParticipationReport, ReportStatus
+from tests import pdfs
 from tests.accounts.helpers import subjects
 from tests.html_check import Page
-from tests.reports import pdfs
 from tests.reports.helpers import (
     CONFLICT,
     OFFER_END,
@@ -355,13 +354,6 @@ def test_every_version_of_a_month_links_to_the_others(client, login, provider, s
 
 
 # --- scans ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def handed_in(provider, offer, assigned) -> ParticipationReport:
-    report = draft(provider, offer)
-    services.submit_report(provider, report, None, confirmed=True)
-    return fresh(report)
 
 
 REFUSED_UPLOADS = [

@@ -3,6 +3,10 @@
 Runs as its own process: `python -I pdfcheck_worker.py MEMORY_BYTES CPU_SECONDS`. It limits its own address space
 and CPU time first, so a hostile file can only kill this process, never the portal. It imports nothing from the
 `portal` package (only the standard library and pypdf), so it starts fast and small; `pdfcheck` imports from it.
+
+Every stream is decoded here once, before anything else reads it (object streams included), so a decompression
+bomb is refused as such: a stream that decodes to more than MAX_DECODED_BYTES, that grows by more than MAX_RATIO,
+or that passes one of pypdf's own decoding limits.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import json
 import resource
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from io import BytesIO
 from typing import IO, Any
 
@@ -20,9 +24,16 @@ ENCRYPTION_NAMES = frozenset({"Encrypt"})
 ACTIVE_NAMES = frozenset({"JavaScript", "JS", "OpenAction", "AA", "Launch"})
 EMBEDDED_NAMES = frozenset({"EmbeddedFile", "EmbeddedFiles", "EF"})
 MEDIA_NAMES = frozenset({"XFA", "RichMedia"})
+# Actions that open a web page or another file (phishing), and form actions that send or read data (exfiltration).
+LINK_NAMES = frozenset({"URI", "GoToR", "GoToE"})
+FORM_ACTION_NAMES = frozenset({"SubmitForm", "ImportData"})
 
 # The walk through the object tree stops after this many dictionaries and arrays; a file that needs more is refused.
 MAX_NODES = 500_000
+# One decoded stream at most (an uncompressed A4 colour page scanned at 300 dpi is about 26 MB), and the most a
+# stream may grow when decoded: above Deflate's own maximum of about 1032 to 1, so only stacked filters reach it.
+MAX_DECODED_BYTES = 64 * 1024 * 1024
+MAX_RATIO = 1100
 
 
 def verdict_for_names(names: set[str]) -> str | None:
@@ -32,6 +43,8 @@ def verdict_for_names(names: set[str]) -> str | None:
         ("active", ACTIVE_NAMES),
         ("embedded", EMBEDDED_NAMES),
         ("media", MEDIA_NAMES),
+        ("links", LINK_NAMES),
+        ("form_actions", FORM_ACTION_NAMES),
     ):
         if names & refused:
             return verdict
@@ -62,6 +75,8 @@ def verdict_of_parsed(data: bytes) -> dict[str, Any]:
     reader = PdfReader(BytesIO(data), strict=False)
     if reader.is_encrypted:
         return {"verdict": "encrypted", "pages": 0}
+    if any(is_bomb(stream) for stream in streams(reader)):
+        return {"verdict": "bomb", "pages": 0}
     names = tree_names(reader)
     if names is None:
         return {"verdict": "too_complex", "pages": 0}
@@ -69,6 +84,32 @@ def verdict_of_parsed(data: bytes) -> dict[str, Any]:
     if verdict is not None:
         return {"verdict": verdict, "pages": 0}
     return {"verdict": "ok", "pages": len(reader.pages)}
+
+
+def streams(reader: Any) -> Iterator[Any]:
+    """Every stream of the cross-reference tables; streams never sit inside object streams, so none is read yet."""
+    from pypdf.generic import IndirectObject, StreamObject
+
+    for generation, entries in reader.xref.items():
+        for idnum in entries:
+            item = IndirectObject(idnum, generation, reader).get_object()
+            if isinstance(item, StreamObject):
+                yield item
+
+
+def is_bomb(stream: Any) -> bool:
+    """Whether the stream decodes to too much, or grows too much; a filter pypdf cannot decode is not checked."""
+    from pypdf.errors import LimitReachedError
+    from pypdf.filters import decode_stream_data
+
+    encoded = len(stream._data)
+    try:
+        decoded = len(decode_stream_data(stream))
+    except (LimitReachedError, MemoryError):
+        return True
+    except Exception:  # a damaged stream or one only a viewer decodes (JBIG2 without jbig2dec): no size to judge
+        return False
+    return decoded > MAX_DECODED_BYTES or decoded > MAX_RATIO * max(encoded, 1)
 
 
 def tree_names(reader: Any) -> set[str] | None:

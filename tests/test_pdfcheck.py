@@ -9,12 +9,15 @@ from typing import Any
 
 import pytest
 
-from portal.reports import pdfcheck, pdfcheck_worker
-from portal.reports.pdfcheck import (
+from portal import pdfcheck, pdfcheck_worker
+from portal.pdfcheck import (
     ACTIVE_CONTENT,
+    BOMB,
     BROKEN,
     EMBEDDED_FILES,
     ENCRYPTED,
+    FORM_ACTIONS,
+    LINKS,
     MEDIA_OR_XFA,
     NOT_PDF,
     POLYGLOT,
@@ -23,7 +26,7 @@ from portal.reports.pdfcheck import (
     raw_names,
     size_text,
 )
-from tests.reports import pdfs
+from tests import pdfs
 
 DANGEROUS = [
     pytest.param(pdfs.encrypted, ENCRYPTED, "encrypted", id="encrypted"),
@@ -34,6 +37,12 @@ DANGEROUS = [
     pytest.param(pdfs.with_xfa, MEDIA_OR_XFA, "media", id="xfa"),
     pytest.param(pdfs.with_rich_media, MEDIA_OR_XFA, "media", id="rich-media"),
     pytest.param(pdfs.hex_escaped_javascript, ACTIVE_CONTENT, "active", id="hex-escaped-javascript"),
+    pytest.param(pdfs.with_launch_link, ACTIVE_CONTENT, "active", id="launch-link"),
+    pytest.param(pdfs.with_uri, LINKS, "links", id="uri"),
+    pytest.param(pdfs.hex_escaped_uri, LINKS, "links", id="hex-escaped-uri"),
+    pytest.param(pdfs.with_remote_goto, LINKS, "links", id="goto-remote"),
+    pytest.param(pdfs.with_submit_form, FORM_ACTIONS, "form_actions", id="submit-form"),
+    pytest.param(pdfs.with_import_data, FORM_ACTIONS, "form_actions", id="import-data"),
 ]
 
 
@@ -56,6 +65,58 @@ def test_hex_escaped_names_are_decoded_by_the_byte_scan() -> None:
     data = pdfs.hex_escaped_javascript()
     assert b"/JavaScript" not in data
     assert {"JavaScript", "JS"} <= raw_names(data)
+    assert "URI" in raw_names(pdfs.hex_escaped_uri())
+
+
+@pytest.mark.parametrize(
+    ("build", "reason"),
+    [
+        pytest.param(pdfs.javascript_in_object_stream, ACTIVE_CONTENT, id="javascript"),
+        pytest.param(pdfs.uri_in_object_stream, LINKS, id="uri"),
+    ],
+)
+def test_objects_inside_compressed_object_streams_are_checked(build: Any, reason: str) -> None:
+    data = build()
+    assert not {"OpenAction", "JavaScript", "URI"} & raw_names(data)  # only the parsed tree shows them
+    assert check_pdf(data) == reason
+
+
+def test_a_clean_file_with_object_streams_is_accepted() -> None:
+    assert check_pdf(pdfs.in_object_stream()) is None
+
+
+# --- decompression bombs --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(pdfs.decompression_bomb, id="100-mb-of-zeros"),
+        pytest.param(pdfs.nested_bomb, id="stacked-filters-beyond-the-ratio"),
+        pytest.param(lambda: pdfs.in_object_stream(padding=100 * 1024 * 1024), id="object-stream"),
+    ],
+)
+def test_decompression_bombs_are_refused_in_the_worker(build: Any) -> None:
+    data = build()
+    assert len(data) < 200_000
+    assert check_pdf(data) == BOMB
+
+
+def test_a_stream_decoding_beyond_the_size_cap_is_a_bomb(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = pdfs.scan_pdf(1)
+    assert pdfcheck_worker.verdict_on(data)["verdict"] == "ok"
+    monkeypatch.setattr(pdfcheck_worker, "MAX_DECODED_BYTES", 500_000)  # the page's image is 544 KB decoded
+    assert pdfcheck_worker.verdict_on(data) == {"verdict": "bomb", "pages": 0}
+
+
+def test_a_blank_page_scanned_at_300_dpi_is_below_the_ratio() -> None:
+    """Deflate packs an empty white page about 1026 to 1, the most one pass can: still a clean scan."""
+    assert check_pdf(pdfs.blank_scan_page()) is None
+    assert check_pdf(pdfs.scan_pdf(3)) is None
+
+
+def test_a_stream_with_a_filter_nobody_decodes_is_not_judged() -> None:
+    assert pdfcheck_worker.verdict_on(pdfs.with_stream(b"x" * 100, ["/Unbekannt"]))["verdict"] == "ok"
 
 
 def test_longer_names_are_not_mistaken_for_refused_ones() -> None:

@@ -1,4 +1,4 @@
-"""Checks an uploaded PDF before it is stored (docs/security.md 18).
+"""Checks an uploaded PDF before it is stored (docs/security.md 18); `portal.storage.store_pdf` runs it on every upload.
 
 Cheap checks run here: the `%PDF-` signature, the size cap, PDF+ZIP polyglots and a raw scan of all names in the
 file (hex escapes such as `/J#61vaScript` decoded). The file is then parsed with pypdf in a separate process
@@ -16,7 +16,7 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
-from portal.reports.pdfcheck_worker import verdict_for_names
+from portal.pdfcheck_worker import verdict_for_names
 
 MIB = 1024 * 1024
 MAX_BYTES = 20 * MIB
@@ -39,6 +39,18 @@ MEDIA_OR_XFA = (
     "Die Datei enthält eingebettete Medien oder dynamische Formulare (XFA) "
     "und wird aus Sicherheitsgründen nicht angenommen."
 )
+LINKS = (
+    "Die Datei enthält Links auf Internetseiten oder andere Dateien und wird aus Sicherheitsgründen nicht angenommen. "
+    "Bitte laden Sie eine PDF-Datei ohne Links hoch."
+)
+FORM_ACTIONS = (
+    "Die Datei enthält ein Formular, das Daten versendet oder einliest, und wird aus Sicherheitsgründen nicht "
+    "angenommen. Bitte laden Sie eine PDF-Datei ohne Formularfunktionen hoch."
+)
+BOMB = (
+    "Die Datei enthält gepackte Daten, die beim Entpacken übermäßig groß werden, und wird aus Sicherheitsgründen "
+    "nicht angenommen. Bitte speichern Sie sie neu als PDF und laden Sie sie noch einmal hoch."
+)
 POLYGLOT = "Die Datei enthält zusätzlich ein ZIP-Archiv und wird aus Sicherheitsgründen nicht angenommen."
 BROKEN = "Die Datei ist beschädigt und kann nicht gelesen werden."
 UNCHECKABLE = (
@@ -51,6 +63,9 @@ VERDICTS = {
     "active": ACTIVE_CONTENT,
     "embedded": EMBEDDED_FILES,
     "media": MEDIA_OR_XFA,
+    "links": LINKS,
+    "form_actions": FORM_ACTIONS,
+    "bomb": BOMB,
     "broken": BROKEN,
     "too_complex": UNCHECKABLE,
 }
