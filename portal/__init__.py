@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.publishing.views import bp as publishing_bp
     from portal.reports.views import bp as reports_bp
     from portal.review.views import bp as review_bp
+    from portal.settlements.views import bp as settlements_bp
 
     for blueprint in (
         home_bp,
@@ -113,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
         publishing_bp,
         assignments_bp,
         reports_bp,
+        settlements_bp,
     ):
         app.register_blueprint(blueprint)
 

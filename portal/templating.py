@@ -28,12 +28,12 @@ def de_date(value: date | datetime | None) -> str:
     return value.strftime("%d.%m.%Y")
 
 
-def de_number(value: Decimal, places: int = 2) -> str:
-    """A number as Germans write it: 1234.5 → "1.234,50"."""
-    return f"{value:,.{places}f}".replace(",", "X").replace(".", ",").replace("X", ".")
+def de_number(value: Decimal | str, places: int = 2) -> str:
+    """A number as Germans write it: 1234.5 → "1.234,50" (also from a document's "1234.50")."""
+    return f"{Decimal(value):,.{places}f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def euro(value: Decimal) -> str:
+def euro(value: Decimal | str) -> str:
     """An amount of money: 1234.5 → "1.234,50 €"."""
     return de_number(value) + " €"
 

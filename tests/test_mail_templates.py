@@ -102,6 +102,27 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "reason": "Unterschrift fehlt",
         "link": LINK,
     },
+    "settlement_submitted": {
+        "organisation_name": "Diakonie Nord",
+        "period": "März 2026",
+        "total": "2.345,60 €",
+        "link": LINK,
+    },
+    "settlement_decided": {
+        "period": "März 2026",
+        "status": "correction_requested",
+        "status_label": "Korrektur erbeten",
+        "total": "2.345,60 €",
+        "reason": "Beleg 2 ist unleserlich",
+        "link": LINK,
+    },
+    "settlement_second_release_needed": {
+        "first_name": "Max Muster",
+        "organisation_name": "Diakonie Nord",
+        "period": "März 2026",
+        "total": "62.345,60 €",
+        "link": LINK,
+    },
     "report_reminder": {
         "organisation_name": "Diakonie Nord",
         "overdue": [due("Stadtgärten", 2, overdue=True)],

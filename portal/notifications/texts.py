@@ -34,6 +34,9 @@ MailName = Literal[
     "report_submitted",
     "report_decided",
     "report_reminder",
+    "settlement_submitted",
+    "settlement_decided",
+    "settlement_second_release_needed",
     "daily_digest",
 ]
 

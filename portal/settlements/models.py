@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from portal.accounts.models import Organisation, User
     from portal.offers.models import Offer
     from portal.payments.models import PaymentRun
+    from portal.reports.models import ParticipationReport
 
 MONEY = Numeric(14, 2)
 
@@ -114,6 +115,9 @@ class Settlement(Base):
     def visible_to(self, user: User) -> bool:
         return user.is_staff or user.organisation_id == self.organisation_id
 
+    def receipts_for(self, offer_id: int, kind: ProofKind) -> list[Receipt]:
+        return [item for item in self.receipts if item.offer_id == offer_id and item.kind is kind]
+
 
 class SettlementLine(Base):
     """One offer's part of a settlement, from its approved report of the month; the provider enters the
@@ -138,6 +142,13 @@ class SettlementLine(Base):
 
     settlement: Mapped[Settlement] = relationship(back_populates="lines")
     offer: Mapped[Offer] = relationship()
+    report: Mapped[ParticipationReport | None] = relationship()
+
+    def proof_rate(self, kind: ProofKind) -> Decimal:
+        """The offer's approved rate per place-month for a part paid on proof (0 where it has none)."""
+        version = self.offer.live_version
+        rate: Decimal | None = getattr(version, f"mkp_{kind.value}") if version else None
+        return rate or Decimal(0)
 
 
 class Receipt(Base):
