@@ -36,6 +36,8 @@ from portal.extensions import db, make_engine
 from portal.offers.models import Offer, ReviewNote, Site, VersionStatus
 from portal.reports.models import ParticipationReport, ReportStatus
 from portal.schema import metadata
+from portal.settlements import services as settlements
+from portal.settlements.models import Receipt, Settlement, SettlementStatus
 from portal.submissions import Submission
 from tests import pdfs
 from tests.accounts.helpers import registration_data
@@ -181,6 +183,55 @@ def upload(factories: Factories) -> Post:
     )
 
 
+def approved_month(factories: Factories) -> tuple[User, ParticipationReport]:
+    """A provider whose offer has an approved report of its first month (built directly, with its totals)."""
+    provider = factories.provider()
+    offer = factories.live_offer(provider.organisation)
+    start = offer.current.start_date
+    report = ParticipationReport(offer=offer, year=start.year, month=start.month, number=1)
+    report.status = ReportStatus.APPROVED
+    report.document = {"totals": {"mae_payable": "264.00", "mkp_claim": "260.00", "place_months": "2.00"}}
+    db.session.add(report)
+    db.session.commit()
+    return provider, report
+
+
+def settlement(factories: Factories) -> Post:
+    provider, report = approved_month(factories)
+    data = {"year": str(report.year), "month": str(report.month), "form_token": TOKEN}
+    made = select(Settlement).filter_by(organisation_id=provider.organisation_id)
+    return Post(provider, "/portal/abrechnungen/neu", data, counted(made))
+
+
+def receipt(factories: Factories) -> Post:
+    provider, report = approved_month(factories)
+    started = settlements.start_settlement(f"{TOKEN}-beleg", provider, report.year, report.month)
+    data = {
+        "offer_id": str(report.offer_id),
+        "kind": "material",
+        "amount": "12,50",
+        "description": "Handschuhe",
+        "form_token": TOKEN,
+    }
+    return Post(
+        provider,
+        f"/portal/abrechnungen/{started.id}/belege",
+        data,
+        counted(select(Receipt).filter_by(settlement_id=started.id)),
+        files=lambda: {"upload": (io.BytesIO(pdfs.clean_pdf()), "beleg.pdf")},
+    )
+
+
+def release(factories: Factories) -> Post:
+    provider, report = approved_month(factories)
+    started = settlements.start_settlement(f"{TOKEN}-freigabe", provider, report.year, report.month)
+    started.status = SettlementStatus.IN_CHECK
+    db.session.commit()
+    moves = select(AuditEntry).filter_by(action="settlement_release", object_id=str(started.id))
+    data = {"version_id": str(started.version_id)}
+    return Post(factories.staff(), f"/portal/abrechnungen/{started.id}/freigabe", data, counted(moves))
+
+
 def assignment_upload(factories: Factories) -> Post:
     offer = factories.live_offer(factories.provider().organisation)
     start, end = offer.current.start_date, offer.current.end_date
@@ -207,6 +258,9 @@ FORMS = [
     review_note,
     budget_year,
     upload,
+    settlement,
+    receipt,
+    release,
 ]
 
 
