@@ -106,6 +106,7 @@ def demo_data(extra_offers: int) -> None:
     from portal.demo.accounts import load_demo_data
     from portal.demo.offers import load_demo_offers
     from portal.demo.reports import load_demo_reports
+    from portal.demo.settlements import load_demo_settlements
 
     if current_app.config["PORTAL_ENV"] == "production":
         raise click.ClickException("Demo-Daten sind in Produktion nicht erlaubt.")
@@ -116,6 +117,8 @@ def demo_data(extra_offers: int) -> None:
     reports = load_demo_reports()
     if reports:
         click.echo(f"{reports} Demo-Teilnahmeberichte angelegt.")
+    if load_demo_settlements():
+        click.echo("Eine Demo-Abrechnung angelegt.")
     click.echo(f"{'E-Mail':40} {'Rolle':10} Organisation")
     for email, role, org in accounts:
         click.echo(f"{email:40} {role:10} {org}")

@@ -84,6 +84,10 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     settings["PUBLISH_TIMEOUT"] = _env_int("PORTAL_PUBLISH_TIMEOUT", 900)  # seconds for `mkdocs build`
     settings["PUBLISH_ON_APPROVE"] = _env("PORTAL_PUBLISH_ON_APPROVE", "0") == "1"
     settings["FOUR_EYES_THRESHOLD"] = Decimal(_env("PORTAL_FOUR_EYES_THRESHOLD", "50000"))
+    # A month's settlement is a fraction of an offer's cost: its threshold can be set apart (the same by default).
+    settings["SETTLEMENT_FOUR_EYES_THRESHOLD"] = Decimal(
+        _env("PORTAL_SETTLEMENT_FOUR_EYES_THRESHOLD", str(settings["FOUR_EYES_THRESHOLD"]))
+    )
     settings["REQUIRE_MFA"] = env == "production"
     settings.update(_report_settings())
     settings.update(overrides or {})

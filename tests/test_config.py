@@ -6,6 +6,7 @@ import secrets
 import string
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from argon2 import Type
@@ -118,3 +119,11 @@ def test_limits_come_from_the_environment(monkeypatch):
     settings = load_settings()
     assert settings["MAX_CONTENT_LENGTH"] == 5 * 1024 * 1024
     assert settings["IDLE_TIMEOUT"] == timedelta(minutes=10)
+
+
+def test_the_settlement_threshold_is_the_four_eyes_threshold_unless_set(monkeypatch):
+    monkeypatch.setenv("PORTAL_FOUR_EYES_THRESHOLD", "40000")
+    monkeypatch.delenv("PORTAL_SETTLEMENT_FOUR_EYES_THRESHOLD", raising=False)
+    assert load_settings()["SETTLEMENT_FOUR_EYES_THRESHOLD"] == Decimal(40000)
+    monkeypatch.setenv("PORTAL_SETTLEMENT_FOUR_EYES_THRESHOLD", "5000")
+    assert load_settings()["SETTLEMENT_FOUR_EYES_THRESHOLD"] == Decimal(5000)

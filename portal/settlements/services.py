@@ -264,7 +264,7 @@ def request_correction(user: User, settlement: Settlement, reason: str, expected
 
 
 def needs_second_release(settlement: Settlement) -> bool:
-    return settlement.total > current_app.config["FOUR_EYES_THRESHOLD"]
+    return settlement.total > current_app.config["SETTLEMENT_FOUR_EYES_THRESHOLD"]
 
 
 def second_release_problem(user: User, settlement: Settlement) -> str | None:

@@ -166,9 +166,15 @@ def test_a_release_records_the_money_in_the_budget_once(
 
 
 def test_above_the_threshold_a_second_person_releases(
-    app: Flask, provider: User, staff: User, approver: User, other_approver: User, approved: ParticipationReport
+    app: Flask,
+    monkeypatch: pytest.MonkeyPatch,
+    provider: User,
+    staff: User,
+    approver: User,
+    other_approver: User,
+    approved: ParticipationReport,
 ) -> None:
-    app.config["FOUR_EYES_THRESHOLD"] = D(500)
+    monkeypatch.setitem(app.config, "SETTLEMENT_FOUR_EYES_THRESHOLD", D(500))
     settlement = submitted(provider)
     services.take_into_check(approver, settlement)
     services.release(approver, settlement, None)
