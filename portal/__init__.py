@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
+import portal.schema  # noqa: F401 (every model, so that each foreign key finds its table, whatever a command loads)
 from portal import access, security, transactions
 from portal.config import check_production, load_settings
 from portal.extensions import csrf, db, login_manager

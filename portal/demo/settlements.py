@@ -21,10 +21,10 @@ def load_demo_settlements() -> int:
     if db.session.scalar(select(func.count(Settlement.id))):
         return 0
     providers = demo_providers()
-    if not providers or providers[0].organisation is None:
+    provider = providers[0] if providers else None
+    if provider is None or provider.organisation_id is None:
         return 0
-    provider = providers[0]
-    months = queries.open_months(provider.organisation.id)
+    months = queries.open_months(provider.organisation_id)
     if not months:
         return 0
     settlement = services.start_settlement(new_token(), provider, months[0].year, months[0].month)

@@ -91,7 +91,7 @@ class PaymentRun(Base):
     payees: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     version_id: Mapped[int] = mapped_column(default=1)
 
-    settlements: Mapped[list[Settlement]] = relationship(back_populates="payment_run", order_by="Settlement.id")
+    settlements: Mapped[list[Settlement]] = relationship(order_by="Settlement.id")
 
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 (read once by SQLAlchemy)
 

@@ -89,7 +89,7 @@ def third_party_form(settlement: Settlement, **kwargs: Any) -> ThirdPartyForm:
 
 
 class PayoutForm(LockedForm):
-    confirm = BooleanField(
+    paid_out = BooleanField(
         "Ich bestätige, dass wir jeder und jedem Teilnehmenden die hier abgerechnete Mehraufwandsentschädigung "
         "ausgezahlt haben.",
         validators=[InputRequired("Bitte bestätigen Sie die Auszahlung.")],

@@ -21,7 +21,6 @@ from portal.models import Base, enum_column, utcnow
 if TYPE_CHECKING:
     from portal.accounts.models import Organisation, User
     from portal.offers.models import Offer
-    from portal.payments.models import PaymentRun
     from portal.reports.models import ParticipationReport
 
 MONEY = Numeric(14, 2)
@@ -90,6 +89,7 @@ class Settlement(Base):
     # The settlement document (plain data, schema abrechnung-v1) frozen at submission; the PDF embeds it.
     document: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     pdf_key: Mapped[str] = mapped_column(String(80), default="")
+    # The payment run that pays it (`portal.payments`, which builds on this domain and holds the relationship).
     payment_run_id: Mapped[int | None] = mapped_column(ForeignKey("payment_runs.id"), index=True)
     version_id: Mapped[int] = mapped_column(default=1)
 
@@ -100,7 +100,6 @@ class Settlement(Base):
     receipts: Mapped[list[Receipt]] = relationship(
         back_populates="settlement", cascade="all, delete-orphan", order_by="Receipt.id"
     )
-    payment_run: Mapped[PaymentRun | None] = relationship(back_populates="settlements")
 
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 (read once by SQLAlchemy)
 

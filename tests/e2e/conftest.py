@@ -59,6 +59,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mai
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": str(smtp_server[1]),
         "PORTAL_DEMO_PASSWORD": DEMO_PASSWORD,
+        "PORTAL_SETTLEMENT_FOUR_EYES_THRESHOLD": "1000",  # the demo settlement needs the second release
     }
     for command in (["db", "upgrade"], ["demo-data"]):
         done = subprocess.run([*FLASK, *command], cwd=ROOT, env=env, capture_output=True, text=True, check=False)

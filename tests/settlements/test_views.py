@@ -67,7 +67,7 @@ def test_a_provider_settles_a_month_and_staff_release_it(
     assert "Bitte geben Sie eine Zahl mit höchstens 2 Nachkommastellen an" in text(bad)
     refused = client.post(f"{url}/einreichen", data={"version_id": str(settlement().version_id), "confirm": "y"})
     assert "ausgezahlt haben" in text(refused)
-    client.post(f"{url}/auszahlung", data={"version_id": str(settlement().version_id), "confirm": "y"})
+    client.post(f"{url}/auszahlung", data={"version_id": str(settlement().version_id), "paid_out": "y"})
     assert (
         client.post(f"{url}/einreichen", data={"version_id": str(settlement().version_id), "confirm": "y"}).status_code
         == 302
@@ -104,7 +104,7 @@ def test_a_correction_request_needs_a_reason_next_to_the_field(
 ) -> None:
     login(provider)
     url = started(client)
-    client.post(f"{url}/auszahlung", data={"version_id": str(settlement().version_id), "confirm": "y"})
+    client.post(f"{url}/auszahlung", data={"version_id": str(settlement().version_id), "paid_out": "y"})
     client.post(f"{url}/einreichen", data={"version_id": str(settlement().version_id), "confirm": "y"})
     client.post("/portal/abmelden")
     login(staff)
