@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -297,5 +298,5 @@ def register_commands(app: Flask) -> None:
 def main() -> None:
     from portal import create_app
 
-    cli = FlaskGroup(create_app=create_app, add_version_option=False)
+    cli = FlaskGroup(create_app=partial(create_app, command_line=True), add_version_option=False)
     cli(prog_name="portal")

@@ -35,6 +35,16 @@ def _env_int(name: str, default: int) -> int:
     return int(_env(name, str(default)))
 
 
+def require_environment_name() -> None:
+    """A WSGI server (gunicorn) must say which environment it runs: without PORTAL_ENV the app would run in
+    development mode, with the public development key."""
+    if not os.environ.get("PORTAL_ENV", "").strip():
+        raise ConfigError(
+            "PORTAL_ENV ist nicht gesetzt. Für den Betrieb (z. B. mit gunicorn) setzen Sie PORTAL_ENV=production "
+            "und einen eigenen SECRET_KEY; zum Entwickeln PORTAL_ENV=development oder `portal run`."
+        )
+
+
 def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Build the app config from the environment; `overrides` (tests) win."""
     instance = Path(_env("PORTAL_INSTANCE_DIR", str(PROJECT_ROOT / "instance")))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import string
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from argon2 import Type
@@ -15,6 +19,7 @@ from portal import create_app
 from portal.config import DEV_SECRET_KEY, PASSWORD_HASH_PARAMETERS, ConfigError, check_production, load_settings
 
 ALPHABET = string.ascii_letters + string.digits
+BIN = Path(sys.executable).parent  # gunicorn and the `portal` script next to this Python
 
 
 def random_key(length: int) -> str:
@@ -118,3 +123,28 @@ def test_limits_come_from_the_environment(monkeypatch):
     settings = load_settings()
     assert settings["MAX_CONTENT_LENGTH"] == 5 * 1024 * 1024
     assert settings["IDLE_TIMEOUT"] == timedelta(minutes=10)
+
+
+def test_without_portal_env_the_factory_refuses_to_start():
+    with pytest.raises(ConfigError, match="PORTAL_ENV ist nicht gesetzt"):
+        create_app()
+
+
+def _run(tmp_path, *command: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {key: value for key, value in os.environ.items() if key not in ("PORTAL_ENV", "SECRET_KEY")}
+    environment = {**clean, "PORTAL_INSTANCE_DIR": str(tmp_path), **env}
+    return subprocess.run(command, env=environment, cwd=tmp_path, capture_output=True, text=True, check=False)
+
+
+def test_gunicorn_without_portal_env_refuses_to_start(tmp_path):
+    gunicorn = str(BIN / "gunicorn")
+    refused = _run(tmp_path, gunicorn, "--check-config", "portal:create_app()")
+    assert refused.returncode != 0
+    assert "PORTAL_ENV ist nicht gesetzt" in refused.stdout + refused.stderr
+    assert _run(tmp_path, gunicorn, "--check-config", "portal:create_app()", PORTAL_ENV="development").returncode == 0
+
+
+def test_the_portal_command_runs_without_portal_env(tmp_path):
+    listed = _run(tmp_path, str(BIN / "portal"), "routes")
+    assert listed.returncode == 0, listed.stderr
+    assert "/portal/anmelden" in listed.stdout
