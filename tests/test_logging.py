@@ -10,10 +10,10 @@ from types import MappingProxyType
 import pyotp
 import pytest
 
-from portal.access import Access, access
 from portal.assignments.models import Participant
 from portal.extensions import db
 from portal.security import CUSTOMER_NUMBER_MASK
+from tests.app_helpers import FAILING_PATH, app_with_failing_route
 from tests.factories import DEFAULT_PASSWORD
 
 WRONG_PASSWORD = "falsches Passwort mit Umlauten äöü"
@@ -130,16 +130,13 @@ def test_database_errors_in_the_log_show_no_kundennummer(make_app, factories, de
     """A unique violation that reaches the error page: its traceback quotes the row values, Kundennummer included."""
     offer = factories.live_offer()
     number = factories.assignment(offer).participant.customer_number
-    portal = make_app()
 
-    @access(Access.PUBLIC)
-    def duplicate() -> str:
+    def duplicate() -> None:
         db.session.add(Participant(organisation_id=offer.organisation_id, customer_number=number, initials="M. K."))
         db.session.flush()
-        return "nie erreicht"
 
-    portal.add_url_rule("/kaputt", "duplicate", duplicate)
-    assert portal.test_client().get("/kaputt").status_code == 500
+    portal = app_with_failing_route(make_app, duplicate)
+    assert portal.test_client().get(FAILING_PATH).status_code == 500
     assert "IntegrityError" in debug_log.text
     assert number not in debug_log.text
     assert number not in portal_log(debug_log)
