@@ -64,7 +64,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "TRUSTED_PROXIES": _env_int("PORTAL_TRUSTED_PROXIES", 0),
         "MAIL_SERVER": _env("MAIL_SERVER", ""),
         "MAIL_PORT": _env_int("MAIL_PORT", 25),
-        "MAIL_USE_TLS": _env("MAIL_USE_TLS", "0") == "1",
+        "MAIL_USE_TLS": _env("MAIL_USE_TLS", "1" if env == "production" else "0") == "1",  # STARTTLS
         "MAIL_USERNAME": _env("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": _env("MAIL_PASSWORD", ""),
         "MAIL_SENDER": _env("MAIL_SENDER", "ARGE-Partnerportal <portal@localhost>"),

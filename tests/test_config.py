@@ -32,7 +32,7 @@ def production(**overrides: object) -> dict[str, object]:
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch):
-    for name in ("PORTAL_ENV", "SECRET_KEY", "FLASK_DEBUG", "PORTAL_SERVE_SITE"):
+    for name in ("PORTAL_ENV", "SECRET_KEY", "FLASK_DEBUG", "PORTAL_SERVE_SITE", "MAIL_USE_TLS"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -106,6 +106,7 @@ def test_production_defaults(monkeypatch, source):
     assert settings["SERVE_SITE"] is False
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["SESSION_COOKIE_NAME"] == "__Host-portal"
+    assert settings["MAIL_USE_TLS"] is True
 
 
 def test_development_starts_with_safe_defaults(app, make_app):
@@ -114,6 +115,7 @@ def test_development_starts_with_safe_defaults(app, make_app):
     assert development.config["DEBUG"] is False
     assert development.config["REQUIRE_MFA"] is False
     assert development.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert development.config["MAIL_USE_TLS"] is False
     assert development.test_client().get("/portal/anmelden").status_code == 200
 
 
