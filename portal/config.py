@@ -75,6 +75,10 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "LOGIN_WINDOW": timedelta(minutes=15),
         "LOGIN_MAX_FAILURES_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_IP": 30,
+        # Registration and reset mails, which anyone may ask for: per address and per IP in the window.
+        "MAIL_REQUEST_WINDOW": timedelta(hours=1),
+        "MAIL_REQUESTS_PER_ADDRESS": 3,
+        "MAIL_REQUESTS_PER_IP": 20,
         "TOKEN_LIFETIME": timedelta(hours=24),
         "RESET_TOKEN_LIFETIME": timedelta(hours=1),
         "PASSWORD_HASH_PARAMETERS": PASSWORD_HASH_PARAMETERS,

@@ -188,7 +188,8 @@ class Token(Base):
 
 
 class LoginAttempt(Base):
-    """Failed and successful sign-in steps, kept in the database so throttling survives restarts."""
+    """Failed and successful sign-in steps, and requests for registration and reset mails (kind "register",
+    "reset"), kept in the database so throttling survives restarts."""
 
     __tablename__ = "login_attempts"
 

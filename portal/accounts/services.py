@@ -106,6 +106,8 @@ def register_provider(org_data: Mapping[str, Any], name: str, email: str, passwo
             "Bitten Sie deren Träger-Admin, Sie einzuladen.",
             field="name",
         )
+    if mail_throttled("register", email):
+        return None  # the same answer, and no mail
     if user_by_email(email):
         hash_password(password)  # the same work as a new registration, so the timing does not tell either
         queue_mail(email, "registration_exists", link=absolute_url("accounts.forgot_password"))
@@ -228,13 +230,31 @@ def create_user(email: str, role: Role, password: str, org_name: str | None = No
 
 
 def _failures(kind: str, **where: str) -> int:
-    since = utcnow() - current_app.config["LOGIN_WINDOW"]
+    return _attempts(kind, current_app.config["LOGIN_WINDOW"], LoginAttempt.success.is_(False), **where)
+
+
+def _attempts(kind: str, window: timedelta, *conditions: Any, **where: str) -> int:
     query = select(func.count(LoginAttempt.id)).where(
-        LoginAttempt.kind == kind, LoginAttempt.success.is_(False), LoginAttempt.created_at >= since
+        LoginAttempt.kind == kind, LoginAttempt.created_at >= utcnow() - window, *conditions
     )
     for column, value in where.items():
         query = query.where(getattr(LoginAttempt, column) == value)
     return db.session.scalar(query) or 0
+
+
+def mail_throttled(kind: str, email: str) -> bool:
+    """Mails that anyone may ask for (registration, password reset): at most so many per address and per IP in
+    the window. A request within the limits is counted; one over them is audited and sends nothing."""
+    config, account = current_app.config, normalise_email(email)
+    window = config["MAIL_REQUEST_WINDOW"]
+    if (
+        _attempts(kind, window, account=account) >= config["MAIL_REQUESTS_PER_ADDRESS"]
+        or _attempts(kind, window, ip=client_ip()) >= config["MAIL_REQUESTS_PER_IP"]
+    ):
+        record(f"{kind}_throttled", actor_email=account[:320])
+        return True
+    _attempt(kind, account, success=True)
+    return False
 
 
 def login_throttled(email: str, kind: str = "password") -> bool:
@@ -304,7 +324,10 @@ end_sessions = transactional(_end_sessions)
 
 @transactional
 def request_password_reset(email: str) -> None:
-    """Send a single-use reset link if the account exists; the answer is the same either way."""
+    """Send a single-use reset link if the account exists (and the address is not throttled); the answer is the
+    same either way."""
+    if mail_throttled("reset", email):
+        return
     user = user_by_email(email)
     if user is None or not user.active:
         return

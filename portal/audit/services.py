@@ -23,6 +23,8 @@ ACTION_LABELS = {
     "registered": "Registrierung",
     "email_verified": "E-Mail-Adresse bestätigt",
     "password_reset_requested": "Passwort-Zurücksetzen angefordert",
+    "register_throttled": "Registrierung ohne E-Mail (zu viele Anfragen)",
+    "reset_throttled": "Passwort-Zurücksetzen ohne E-Mail (zu viele Anfragen)",
     "password_reset": "Passwort zurückgesetzt",
     "password_changed": "Passwort geändert",
     "totp_enabled": "Zwei-Faktor-Anmeldung eingerichtet",
