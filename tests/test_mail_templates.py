@@ -48,6 +48,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "verify_email": {"name": "Erika Muster", "link": LINK},
     "organisation_registered": {"organisation_name": "Diakonie Nord", "link": LINK},
     "invitation": {"name": "Erika Muster", "inviter_name": "Max Muster", "organisation_name": None, "link": LINK},
+    "invitation_exists": {
+        "inviter_name": "Max Muster",
+        "organisation_name": "Diakonie Nord",
+        "link": LINK,
+        "reset_link": LINK,
+    },
     "password_reset": {"link": LINK},
     "password_changed": {},
     "organisation_status": {"status_label": "Gesperrt", "verified": False, "reason": "Unterlagen fehlen", "link": LINK},

@@ -164,11 +164,16 @@ def _notify_staff_of_registration(user: User) -> None:
 
 
 @once(User)
-def invite_user(inviter: User, email: str, name: str, role: Role, organisation: Organisation | None) -> User:
-    """Create an account without password and send an invitation link."""
+def invite_user(inviter: User, email: str, name: str, role: Role, organisation: Organisation | None) -> User | None:
+    """Create an account without password and send an invitation link.
+
+    Returns None when the address has an account already (in any organisation): its owner is told by mail, and
+    the inviter gets the same answer as for a new address, so the form does not reveal who is registered.
+    """
     email = normalise_email(email)
     if user_by_email(email):
-        raise ServiceError("Für diese E-Mail-Adresse gibt es bereits ein Konto.", field="email")
+        _tell_invited_owner(inviter, email, role, organisation)
+        return None
     user = User(email=email, name=name, role=role, organisation=organisation)
     db.session.add(user)
     db.session.flush()
@@ -183,6 +188,18 @@ def invite_user(inviter: User, email: str, name: str, role: Role, organisation: 
     )
     record("user_invited", actor=inviter, obj=user, details=f"{email} als {role.value}")
     return user
+
+
+def _tell_invited_owner(inviter: User, email: str, role: Role, organisation: Organisation | None) -> None:
+    queue_mail(
+        email,
+        "invitation_exists",
+        inviter_name=inviter.name,
+        organisation_name=organisation.name if organisation else None,
+        link=absolute_url("accounts.login"),
+        reset_link=absolute_url("accounts.forgot_password"),
+    )
+    record("invitation_to_existing_account", actor=inviter, details=f"{email} als {role.value}")
 
 
 @transactional

@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "totp_disabled": "Zwei-Faktor-Anmeldung ausgeschaltet",
     "user_created": "Konto angelegt",
     "user_invited": "Einladung verschickt",
+    "invitation_to_existing_account": "Einladung an ein bestehendes Konto (Inhaber per E-Mail informiert)",
     "invitation_accepted": "Einladung angenommen",
     "role_changed": "Rolle geändert",
     "user_deactivated": "Konto deaktiviert",

@@ -22,6 +22,7 @@ MailName = Literal[
     "verify_email",
     "organisation_registered",
     "invitation",
+    "invitation_exists",
     "password_reset",
     "password_changed",
     "organisation_status",
