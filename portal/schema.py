@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.accounts.models import LoginAttempt, Organisation, Token, User
+from portal.accounts.models import LoginAttempt, Organisation, OrganisationChange, Token, User
 from portal.assignments.models import Assignment, AssignmentMessage, Event, Participant
 from portal.audit.models import AuditEntry
 from portal.budget.models import BudgetYear, Commitment
@@ -26,6 +26,7 @@ MODELS = (
     Offer,
     OfferVersion,
     Organisation,
+    OrganisationChange,
     Participant,
     ParticipationReport,
     PublishRun,

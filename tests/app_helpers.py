@@ -90,6 +90,7 @@ def placeholder_values(factories: Factories) -> dict[str, object]:
         "org_id": colleague.organisation_id,
         "token": "kein-gueltiges-token",
         "status": "verified",
+        "decision": "confirmed",
         "filename": "portal.css",
         "path": "impressum/",
     }

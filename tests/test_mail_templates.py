@@ -57,6 +57,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "password_reset": {"link": LINK},
     "password_changed": {},
     "organisation_status": {"status_label": "Gesperrt", "verified": False, "reason": "Unterlagen fehlen", "link": LINK},
+    "organisation_change_requested": {"organisation_name": "Diakonie Nord", "link": LINK},
+    "organisation_change_decided": {"confirmed": False, "fields": "Name", "reason": "Bitte Satzung", "link": LINK},
     "offer_submitted": {"organisation_name": "Diakonie Nord", "title": "Stadtgärten", "number": 2, "link": LINK},
     "offer_approved": {"title": "Stadtgärten", **OFFER_STATUS},
     "offer_changes_requested": {"title": "Stadtgärten", "reason_label": "Kosten", "comment": "Bitte…", **OFFER_STATUS},

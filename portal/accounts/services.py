@@ -15,9 +15,13 @@ from sqlalchemy import func, select
 
 from portal.accounts import mfa
 from portal.accounts.models import (
+    CHANGE_STATUS_LABELS,
     ORG_STATUS_LABELS,
+    PUBLIC_FIELD_LABELS,
+    ChangeStatus,
     LoginAttempt,
     Organisation,
+    OrganisationChange,
     OrgStatus,
     Role,
     Token,
@@ -25,15 +29,16 @@ from portal.accounts.models import (
     User,
 )
 from portal.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
+from portal.accounts.queries import open_change
 from portal.audit.services import client_ip, record
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import utcnow
-from portal.notifications.services import absolute_url, queue_mail
+from portal.notifications.services import absolute_url, notify_staff, queue_mail
 from portal.notifications.texts import MailName
 from portal.submissions import once
 from portal.transactions import check_version, transactional
-from portal.workflow import Workflow
+from portal.workflow import Move, Workflow
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -459,19 +464,104 @@ def _mail_org_admins(organisation: Organisation, name: MailName, /, **context: A
 
 
 @transactional
-def update_organisation(actor: User, organisation: Organisation, data: Mapping[str, Any], version: int) -> None:
+def update_organisation(
+    actor: User, organisation: Organisation, data: Mapping[str, Any], version: int
+) -> OrganisationChange | None:
+    """Save the provider's data. Once the organisation has been reviewed, a change of its public data is not
+    applied but waits for staff (returned); the public site keeps the confirmed data until then."""
     check_version(organisation, version)
+    _check_unique_name(data["name"], organisation.id)
+    direct = dict(data)
+    change = None
+    if organisation.status != OrgStatus.PENDING:  # a pending organisation's data is all reviewed at confirmation
+        public = {key: direct.pop(key) for key in PUBLIC_FIELD_LABELS}
+        change = _propose_public_change(actor, organisation, public)
+    changed = sorted(key for key, value in direct.items() if getattr(organisation, key) != value)
+    for key in changed:
+        setattr(organisation, key, direct[key])
+    record("organisation_updated", actor=actor, obj=organisation, details=", ".join(changed))
+    return change
+
+
+def _check_unique_name(name: str, organisation_id: int) -> None:
     duplicate = db.session.scalar(
-        select(Organisation).where(
-            func.lower(Organisation.name) == data["name"].lower(), Organisation.id != organisation.id
-        )
+        select(Organisation).where(func.lower(Organisation.name) == name.lower(), Organisation.id != organisation_id)
     )
     if duplicate:
         raise ServiceError("Eine andere Organisation trägt bereits diesen Namen.", field="name")
-    changed = sorted(key for key, value in data.items() if getattr(organisation, key) != value)
-    for key in changed:
-        setattr(organisation, key, data[key])
-    record("organisation_updated", actor=actor, obj=organisation, details=", ".join(changed))
+
+
+def _propose_public_change(
+    actor: User, organisation: Organisation, public: Mapping[str, str]
+) -> OrganisationChange | None:
+    """Open (or update) the change that waits for staff; public data back as confirmed withdraws it."""
+    change = open_change(organisation.id)
+    if all(getattr(organisation, key) == value for key, value in public.items()):
+        if change is not None:
+            ORGANISATION_CHANGES.move(change, ChangeStatus.WITHDRAWN.value, actor)
+        return None
+    if change is not None and all(getattr(change, key) == value for key, value in public.items()):
+        return change  # saved again unchanged
+    if change is None:
+        change = OrganisationChange(organisation=organisation)
+        db.session.add(change)
+    for key, value in public.items():
+        setattr(change, key, value)
+    change.requested_by, change.requested_at = actor, utcnow()
+    db.session.flush()
+    record("organisation_change_requested", actor=actor, obj=organisation, details=change.summary)
+    notify_staff(
+        "organisation_change_requested",
+        organisation_name=organisation.name,
+        link=absolute_url("accounts.organisation_detail", org_id=organisation.id),
+    )
+    return change
+
+
+def _describe_change(change: OrganisationChange, move: Move[ChangeStatus]) -> str:
+    return f"{move.path}: {change.summary}{move.because}"
+
+
+ORGANISATION_CHANGES = Workflow(
+    {
+        (ChangeStatus.CONFIRMED.value, ChangeStatus.PENDING): ChangeStatus.CONFIRMED,
+        (ChangeStatus.REFUSED.value, ChangeStatus.PENDING): ChangeStatus.REFUSED,
+        (ChangeStatus.WITHDRAWN.value, ChangeStatus.PENDING): ChangeStatus.WITHDRAWN,
+    },
+    CHANGE_STATUS_LABELS,
+    audit=lambda action: f"organisation_change_{action}",
+    subject=lambda change: change.organisation,
+    describe=_describe_change,
+    stamps=dict.fromkeys((ChangeStatus.CONFIRMED, ChangeStatus.REFUSED, ChangeStatus.WITHDRAWN), "decided_at"),
+    refusal=lambda _action, current: f"Über diese Änderung ist schon entschieden: {current}.",
+)
+
+
+@transactional
+def decide_organisation_change(actor: User, change: OrganisationChange, status: ChangeStatus, reason: str = "") -> None:
+    """Staff confirm a change of public data (the organisation takes it over) or refuse it with a reason."""
+    ORGANISATION_CHANGES.require(status.value, change)
+    if status == ChangeStatus.WITHDRAWN:
+        raise ServiceError("Nur die Organisation selbst kann ihre Änderung zurücknehmen.")
+    if status == ChangeStatus.REFUSED and not reason.strip():
+        raise ServiceError("Bitte geben Sie einen Grund für die Ablehnung an.", field="reason")
+    organisation = change.organisation
+    if status == ChangeStatus.CONFIRMED:
+        _check_unique_name(change.name, organisation.id)  # another organisation may have taken it since
+    differences = change.differences
+    ORGANISATION_CHANGES.move(change, status.value, actor, reason.strip())
+    change.decided_by_id, change.reason = actor.id, reason.strip()
+    if status == ChangeStatus.CONFIRMED:
+        for key in PUBLIC_FIELD_LABELS:
+            setattr(organisation, key, getattr(change, key))
+    _mail_org_admins(
+        organisation,
+        "organisation_change_decided",
+        confirmed=status == ChangeStatus.CONFIRMED,
+        fields=", ".join(label for label, _old, _new in differences),
+        reason=reason.strip(),
+        link=absolute_url("accounts.own_organisation"),
+    )
 
 
 @transactional

@@ -26,6 +26,8 @@ MailName = Literal[
     "password_reset",
     "password_changed",
     "organisation_status",
+    "organisation_change_requested",
+    "organisation_change_decided",
     "offer_submitted",
     "offer_approved",
     "offer_changes_requested",
