@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 import portal.schema  # noqa: F401 (every model, so that each foreign key finds its table, whatever a command loads)
 from portal import access, security, transactions
-from portal.config import check_production, load_settings
+from portal.config import check_production, load_settings, require_environment_name
 from portal.extensions import csrf, db, login_manager
 from portal.notifications import delivery
 
@@ -38,7 +38,11 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | None = None, *, command_line: bool = False) -> Flask:
+    """The app; from the environment alone (`config` None) only with PORTAL_ENV set, except for the `portal`
+    command (`command_line`), whose `portal run` is the development server."""
+    if config is None and not command_line:
+        require_environment_name()
     settings = load_settings(config)
     check_production(settings)
     app = Flask(__name__, static_url_path="/portal/static", instance_path=str(settings["INSTANCE_DIR"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from flask.cli import FlaskGroup
 from portal.accounts.models import Role
 from portal.errors import ServiceError
 from portal.reports.cli import check_pdf_command, read_at_most
+from portal.storage import private_folder
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -27,7 +29,7 @@ def alembic_config() -> Config:
     # Alembic is imported when a command needs it: every `portal` command and every app would load it otherwise.
     from alembic.config import Config
 
-    current_app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
+    private_folder(current_app.config["INSTANCE_DIR"])  # the SQLite database, stored files, the outbox
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["database_url"] = current_app.config["DATABASE_URL"]
@@ -323,5 +325,5 @@ def register_commands(app: Flask) -> None:
 def main() -> None:
     from portal import create_app
 
-    cli = FlaskGroup(create_app=create_app, add_version_option=False)
+    cli = FlaskGroup(create_app=partial(create_app, command_line=True), add_version_option=False)
     cli(prog_name="portal")

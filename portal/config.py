@@ -35,6 +35,16 @@ def _env_int(name: str, default: int) -> int:
     return int(_env(name, str(default)))
 
 
+def require_environment_name() -> None:
+    """A WSGI server (gunicorn) must say which environment it runs: without PORTAL_ENV the app would run in
+    development mode, with the public development key."""
+    if not os.environ.get("PORTAL_ENV", "").strip():
+        raise ConfigError(
+            "PORTAL_ENV ist nicht gesetzt. Für den Betrieb (z. B. mit gunicorn) setzen Sie PORTAL_ENV=production "
+            "und einen eigenen SECRET_KEY; zum Entwickeln PORTAL_ENV=development oder `portal run`."
+        )
+
+
 def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Build the app config from the environment; `overrides` (tests) win."""
     instance = Path(_env("PORTAL_INSTANCE_DIR", str(PROJECT_ROOT / "instance")))
@@ -54,7 +64,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "TRUSTED_PROXIES": _env_int("PORTAL_TRUSTED_PROXIES", 0),
         "MAIL_SERVER": _env("MAIL_SERVER", ""),
         "MAIL_PORT": _env_int("MAIL_PORT", 25),
-        "MAIL_USE_TLS": _env("MAIL_USE_TLS", "0") == "1",
+        "MAIL_USE_TLS": _env("MAIL_USE_TLS", "1" if env == "production" else "0") == "1",  # STARTTLS
         "MAIL_USERNAME": _env("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": _env("MAIL_PASSWORD", ""),
         "MAIL_SENDER": _env("MAIL_SENDER", "ARGE-Partnerportal <portal@localhost>"),
@@ -65,6 +75,10 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "LOGIN_WINDOW": timedelta(minutes=15),
         "LOGIN_MAX_FAILURES_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_IP": 30,
+        # Registration and reset mails, which anyone may ask for: per address and per IP in the window.
+        "MAIL_REQUEST_WINDOW": timedelta(hours=1),
+        "MAIL_REQUESTS_PER_ADDRESS": 3,
+        "MAIL_REQUESTS_PER_IP": 20,
         "TOKEN_LIFETIME": timedelta(hours=24),
         "RESET_TOKEN_LIFETIME": timedelta(hours=1),
         "PASSWORD_HASH_PARAMETERS": PASSWORD_HASH_PARAMETERS,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.accounts.models import LoginAttempt, Organisation, Token, User
+from portal.accounts.models import LoginAttempt, Organisation, OrganisationChange, Token, User
 from portal.assignments.models import AghExtension, Assignment, AssignmentMessage, Event, Participant
 from portal.audit.models import AuditEntry
 from portal.budget.models import BudgetYear, Commitment, Release
@@ -30,6 +30,7 @@ MODELS = (
     Offer,
     OfferVersion,
     Organisation,
+    OrganisationChange,
     Participant,
     ParticipationReport,
     PaymentRun,

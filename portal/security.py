@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -30,6 +31,10 @@ HSTS = "max-age=31536000; includeSubDomains"
 # The last activity is written to the session (a signed cookie) at most once a minute, not with every response:
 # an idle session may therefore end up to a minute before the idle limit, never after it.
 SEEN_RESOLUTION_SECONDS = 60
+# A participant's Kundennummer (assignments/rules.py: CUSTOMER_NUMBER, three digits, a letter, six digits; here in
+# any case, as typed) is social data: no log line shows one, not even in the traceback of a database error.
+CUSTOMER_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{3}[A-Za-z]\d{6}(?![0-9A-Za-z])", re.ASCII)
+CUSTOMER_NUMBER_MASK = "[Kundennummer]"
 
 
 def set_headers(response: Response) -> Response:
@@ -80,25 +85,38 @@ def check_session_timeouts() -> Response | None:
     return None
 
 
-def _escape_line_breaks(value: object) -> object:
-    """Strings, and exceptions (their message often quotes input), with escaped line breaks."""
+def _mask(text: str) -> str:
+    return CUSTOMER_NUMBER_IN_TEXT.sub(CUSTOMER_NUMBER_MASK, text)
+
+
+def _clean_argument(value: object) -> object:
+    """Strings, and exceptions (their message often quotes input or row values), with escaped line breaks and
+    masked Kundennummern."""
     if not isinstance(value, str | BaseException):
         return value
     text = str(value)
-    if "\r" not in text and "\n" not in text:
-        return value
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+    cleaned = _mask(text.replace("\r", "\\r").replace("\n", "\\n"))
+    return value if cleaned == text else cleaned
+
+
+def _clean_record(record: logging.LogRecord) -> None:
+    if isinstance(record.msg, str | BaseException):  # logging.exception(error) logs the error as the message
+        record.msg = _mask(str(record.msg))
+    if isinstance(record.args, tuple):
+        record.args = tuple(_clean_argument(arg) for arg in record.args)
+    elif isinstance(record.args, Mapping):
+        record.args = {key: _clean_argument(arg) for key, arg in record.args.items()}
+    if record.exc_info and record.exc_info[1] is not None:
+        # Formatted here, once: every handler's formatter uses the masked text instead of formatting it again.
+        record.exc_text = _mask(logging.Formatter().formatException(record.exc_info))
 
 
 def _safe_record_factory(factory: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
-    """Escape line breaks in log arguments so that user input cannot forge log lines."""
+    """Escape line breaks in log arguments (user input cannot forge log lines) and mask Kundennummern."""
 
     def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = factory(*args, **kwargs)
-        if isinstance(record.args, tuple):
-            record.args = tuple(_escape_line_breaks(arg) for arg in record.args)
-        elif isinstance(record.args, Mapping):
-            record.args = {key: _escape_line_breaks(arg) for key, arg in record.args.items()}
+        _clean_record(record)
         return record
 
     make.safe = True  # type: ignore[attr-defined]

@@ -6,6 +6,8 @@ the caller keeps the key with the SHA-256 of the exact bytes. Downloads go only 
 Files follow the transaction they are written in (`portal.transactions`): a file stored by a change that rolls back
 is deleted again, and a file that a change replaces or leaves without a row (`discard`) is deleted once the change
 has committed, never before. Every PDF a user uploads goes through `store_pdf`, the full check of `portal.pdfcheck`.
+
+Stored files, backups and the instance folder hold social data: folders 0700, files 0600 (the portal's user only).
 """
 
 from __future__ import annotations
@@ -28,12 +30,34 @@ from portal.transactions import after_commit, on_rollback
 AREAS = frozenset(
     {"certificates", "imports", "receipts", "reports", "scans", "settlements"}
 )  # imports: uploads awaiting import
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
 
 
 @dataclass(frozen=True)
 class StoredFile:
     key: str
     sha256: str
+
+
+def private_folder(folder: Path) -> Path:
+    """The folder, created if missing, readable by the portal's user only (its parents as the system makes them)."""
+    folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    folder.chmod(PRIVATE_FOLDER)  # mkdir's mode passes through the umask, and an existing folder keeps its own
+    return folder
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write the bytes into a file only the portal's user may read."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE), "wb") as output:
+        os.fchmod(output.fileno(), PRIVATE_FILE)  # an existing file keeps its mode through O_TRUNC
+        output.write(data)
+
+
+def make_private(tree: Path) -> None:
+    """Restrict a folder written by others (pg_dump, SQLite, a copy) and everything below it."""
+    for path in [tree, *tree.rglob("*")]:
+        path.chmod(PRIVATE_FOLDER if path.is_dir() else PRIVATE_FILE)
 
 
 def _folder(area: str) -> Path:
@@ -44,11 +68,11 @@ def _folder(area: str) -> Path:
 
 def store(area: str, data: bytes) -> StoredFile:
     """Write the bytes under a new random key (atomically: a crash never leaves half a file under the key)."""
-    folder = _folder(area)
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(Path(current_app.config["STORAGE_DIR"]))
+    folder = private_folder(_folder(area))
     key = secrets.token_hex(16)
     unfinished = folder / f".{key}.partial"
-    unfinished.write_bytes(data)
+    write_private(unfinished, data)
     os.replace(unfinished, folder / key)
     on_rollback(partial(delete, area, key))
     return StoredFile(key=key, sha256=hashlib.sha256(data).hexdigest())

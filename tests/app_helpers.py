@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import text
@@ -18,16 +20,28 @@ FAILING_PATH = "/portal/kaputt"
 SECRET_IN_ERROR = "interner-fehler-7f3a"
 
 
-def app_with_failing_route(make_app: Callable[..., Flask], **config: object) -> Flask:
-    """A fresh app with one public route that raises an unexpected error."""
+def _fail() -> None:
+    raise RuntimeError(SECRET_IN_ERROR)
+
+
+def app_with_failing_route(
+    make_app: Callable[..., Flask], fail: Callable[[], object] = _fail, **config: object
+) -> Flask:
+    """A fresh app with one public route that raises an unexpected error (the one `fail` raises)."""
     other = make_app(**config)
 
     @access(Access.PUBLIC)
     def broken() -> str:
-        raise RuntimeError(SECRET_IN_ERROR)
+        fail()
+        return "nie erreicht"
 
     other.add_url_rule(FAILING_PATH, "broken", broken)
     return other
+
+
+def file_mode(path: Path) -> int:
+    """The permission bits, e.g. 0o600."""
+    return stat.S_IMODE(path.stat().st_mode)
 
 
 @contextmanager
@@ -76,6 +90,7 @@ def placeholder_values(factories: Factories) -> dict[str, object]:
         "org_id": colleague.organisation_id,
         "token": "kein-gueltiges-token",
         "status": "verified",
+        "decision": "confirmed",
         "filename": "portal.css",
         "path": "impressum/",
     }

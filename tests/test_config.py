@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import string
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from argon2 import Type
@@ -16,6 +20,7 @@ from portal import create_app
 from portal.config import DEV_SECRET_KEY, PASSWORD_HASH_PARAMETERS, ConfigError, check_production, load_settings
 
 ALPHABET = string.ascii_letters + string.digits
+BIN = Path(sys.executable).parent  # gunicorn and the `portal` script next to this Python
 
 
 def random_key(length: int) -> str:
@@ -28,7 +33,7 @@ def production(**overrides: object) -> dict[str, object]:
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch):
-    for name in ("PORTAL_ENV", "SECRET_KEY", "FLASK_DEBUG", "PORTAL_SERVE_SITE"):
+    for name in ("PORTAL_ENV", "SECRET_KEY", "FLASK_DEBUG", "PORTAL_SERVE_SITE", "MAIL_USE_TLS"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -102,6 +107,7 @@ def test_production_defaults(monkeypatch, source):
     assert settings["SERVE_SITE"] is False
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["SESSION_COOKIE_NAME"] == "__Host-portal"
+    assert settings["MAIL_USE_TLS"] is True
 
 
 def test_development_starts_with_safe_defaults(app, make_app):
@@ -110,6 +116,7 @@ def test_development_starts_with_safe_defaults(app, make_app):
     assert development.config["DEBUG"] is False
     assert development.config["REQUIRE_MFA"] is False
     assert development.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert development.config["MAIL_USE_TLS"] is False
     assert development.test_client().get("/portal/anmelden").status_code == 200
 
 
@@ -127,3 +134,28 @@ def test_the_settlement_threshold_is_the_four_eyes_threshold_unless_set(monkeypa
     assert load_settings()["SETTLEMENT_FOUR_EYES_THRESHOLD"] == Decimal(40000)
     monkeypatch.setenv("PORTAL_SETTLEMENT_FOUR_EYES_THRESHOLD", "5000")
     assert load_settings()["SETTLEMENT_FOUR_EYES_THRESHOLD"] == Decimal(5000)
+
+
+def test_without_portal_env_the_factory_refuses_to_start():
+    with pytest.raises(ConfigError, match="PORTAL_ENV ist nicht gesetzt"):
+        create_app()
+
+
+def _run(tmp_path, *command: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {key: value for key, value in os.environ.items() if key not in ("PORTAL_ENV", "SECRET_KEY")}
+    environment = {**clean, "PORTAL_INSTANCE_DIR": str(tmp_path), **env}
+    return subprocess.run(command, env=environment, cwd=tmp_path, capture_output=True, text=True, check=False)
+
+
+def test_gunicorn_without_portal_env_refuses_to_start(tmp_path):
+    gunicorn = str(BIN / "gunicorn")
+    refused = _run(tmp_path, gunicorn, "--check-config", "portal:create_app()")
+    assert refused.returncode != 0
+    assert "PORTAL_ENV ist nicht gesetzt" in refused.stdout + refused.stderr
+    assert _run(tmp_path, gunicorn, "--check-config", "portal:create_app()", PORTAL_ENV="development").returncode == 0
+
+
+def test_the_portal_command_runs_without_portal_env(tmp_path):
+    listed = _run(tmp_path, str(BIN / "portal"), "routes")
+    assert listed.returncode == 0, listed.stderr
+    assert "/portal/anmelden" in listed.stdout

@@ -1,4 +1,5 @@
-"""docs/security.md 27: logs never contain passwords, codes, cookies or tokens; line breaks cannot forge log lines."""
+"""docs/security.md 27: logs never contain passwords, codes, cookies, tokens or Kundennummern; line breaks cannot forge
+log lines."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from types import MappingProxyType
 import pyotp
 import pytest
 
+from portal.assignments.models import Participant
 from portal.extensions import db
+from portal.security import CUSTOMER_NUMBER_MASK
+from tests.app_helpers import FAILING_PATH, app_with_failing_route
 from tests.factories import DEFAULT_PASSWORD
 
 WRONG_PASSWORD = "falsches Passwort mit Umlauten äöü"
@@ -120,3 +124,33 @@ def test_records_without_arguments_pass_unchanged(app):
 def test_numbers_and_objects_without_line_breaks_keep_their_format(app, debug_log):
     logging.getLogger("portal.test").info("%d Mails, %.1f s, %r", 3, 1.25, ["a"])
     assert debug_log.records[0].getMessage() == "3 Mails, 1.2 s, ['a']"
+
+
+def test_database_errors_in_the_log_show_no_kundennummer(make_app, factories, debug_log):
+    """A unique violation that reaches the error page: its traceback quotes the row values, Kundennummer included."""
+    offer = factories.live_offer()
+    number = factories.assignment(offer).participant.customer_number
+
+    def duplicate() -> None:
+        db.session.add(Participant(organisation_id=offer.organisation_id, customer_number=number, initials="M. K."))
+        db.session.flush()
+
+    portal = app_with_failing_route(make_app, duplicate)
+    assert portal.test_client().get(FAILING_PATH).status_code == 500
+    assert "IntegrityError" in debug_log.text
+    assert number not in debug_log.text
+    assert number not in portal_log(debug_log)
+    if db.engine.dialect.name == "postgresql":  # its message quotes the key (SQLite's names only the columns)
+        assert f"=({offer.organisation_id}, {CUSTOMER_NUMBER_MASK})" in debug_log.text
+
+
+@pytest.mark.parametrize("typed", ["123A456789", "123a456789"])
+def test_kundennummern_in_arguments_and_messages_are_masked(app, debug_log, typed):
+    logging.getLogger("portal.test").warning("Teilnehmer %s", typed)
+    logging.getLogger("portal.test").warning(f"Teilnehmer {typed}")
+    assert [record.getMessage() for record in debug_log.records] == [f"Teilnehmer {CUSTOMER_NUMBER_MASK}"] * 2
+
+
+def test_other_numbers_are_not_masked(app, debug_log):
+    logging.getLogger("portal.test").info("Angebot %s, Bericht %s", "1234A5678901", "12A345678")
+    assert debug_log.records[0].getMessage() == "Angebot 1234A5678901, Bericht 12A345678"

@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.notifications.delivery import MAX_ATTEMPTS, deliver_pending
 from portal.notifications.models import QueuedMail
 from portal.notifications.services import queue_mail
+from tests.app_helpers import file_mode
 from tests.conftest import free_port
 
 SECRET_LINK = "http://localhost/portal/passwort-zuruecksetzen/geheimes-token-123"
@@ -56,6 +57,10 @@ def test_without_mail_server_the_mail_goes_to_the_outbox(app, make_app, tmp_path
     assert SECRET_LINK in body
     assert "automatisch vom ARGE-Partnerportal" in body
     assert_delivered(mail)
+    assert (file_mode(tmp_path / "outbox"), file_mode(path)) == (
+        0o700,
+        0o600,
+    )  # docs/security.md 19: only the portal reads it
 
 
 def test_with_mail_server_the_mail_arrives(app, mailbox):

@@ -48,9 +48,17 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "verify_email": {"name": "Erika Muster", "link": LINK},
     "organisation_registered": {"organisation_name": "Diakonie Nord", "link": LINK},
     "invitation": {"name": "Erika Muster", "inviter_name": "Max Muster", "organisation_name": None, "link": LINK},
+    "invitation_exists": {
+        "inviter_name": "Max Muster",
+        "organisation_name": "Diakonie Nord",
+        "link": LINK,
+        "reset_link": LINK,
+    },
     "password_reset": {"link": LINK},
     "password_changed": {},
     "organisation_status": {"status_label": "Gesperrt", "verified": False, "reason": "Unterlagen fehlen", "link": LINK},
+    "organisation_change_requested": {"organisation_name": "Diakonie Nord", "link": LINK},
+    "organisation_change_decided": {"confirmed": False, "fields": "Name", "reason": "Bitte Satzung", "link": LINK},
     "offer_submitted": {"organisation_name": "Diakonie Nord", "title": "Stadtgärten", "number": 2, "link": LINK},
     "offer_approved": {"title": "Stadtgärten", **OFFER_STATUS},
     "offer_changes_requested": {"title": "Stadtgärten", "reason_label": "Kosten", "comment": "Bitte…", **OFFER_STATUS},
@@ -60,14 +68,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "organisation_name": "Diakonie Nord",
         "title": "Stadtgärten",
         "status_label": "Angetreten",
-        "customer_number": "123D456789",
         "start_date": date(2026, 3, 2),
-        "reason": "",
         "link": LINK,
     },
     "assignment_proposed": {
         "title": "Stadtgärten",
-        "customer_number": "123D456789",
         "start_date": date(2026, 3, 2),
         "end_date": date(2026, 8, 31),
         "link": LINK,
@@ -75,8 +80,6 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "assignment_change_requested": {
         "organisation_name": "Diakonie Nord",
         "title": "Stadtgärten",
-        "customer_number": "123D456789",
-        "text": "Bitte um Verlängerung bis 30.09.2026.",
         "link": LINK,
     },
     "participant_event": {
@@ -84,7 +87,6 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "title": "Stadtgärten",
         "kind_label": "Abbruch",
         "event_date": date(2026, 3, 2),
-        "customer_number": "123D456789",
         "link": LINK,
     },
     "report_submitted": {
@@ -190,3 +192,15 @@ def test_an_undefined_variable_is_an_error(app):
 def test_plain_text_is_not_html_escaped(app):
     text = render_mail("organisation_registered", organisation_name="Müller & Söhne <gGmbH>", link=LINK)
     assert text.body.startswith("Die Organisation „Müller & Söhne <gGmbH>“ hat sich registriert")
+
+
+PARTICIPANT_DATA = {"customer_number", "initials", "participant", "answer_reason", "text"}
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_no_mail_carries_participant_data(app, name):
+    """Mails leave the portal: they carry a link to the participant data, never the data itself (no Kundennummer,
+    initials, the reason of an answer or a message about a participant)."""
+    needed = variables(f"mail/{name}/subject.txt") | variables(f"mail/{name}/body.txt")
+    assert needed.isdisjoint(PARTICIPANT_DATA)
+    assert "Kundennummer {{" not in (MAIL_DIR / name / "body.txt").read_text(encoding="utf-8")

@@ -33,6 +33,7 @@ from portal.cli import upgrade_database
 from portal.extensions import db
 from portal.offers.models import ReviewNote, VersionStatus
 from portal.reports.models import ParticipationReport, ReportLine
+from tests.app_helpers import file_mode
 from tests.factories import Factories
 
 URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -230,6 +231,22 @@ def test_restore_drill(seeded: Instance, new_instance: Callable[..., Instance], 
         f"Sicherung vom {backed_up_at:%d.%m.%Y, %H:%M} Uhr (UTC) wiederhergestellt und geprüft: {summary} stimmen "
         "mit der Sicherung überein.\n"
     )
+
+
+def test_backups_restored_files_and_the_instance_folder_are_private(
+    seeded: Instance, new_instance: Callable[..., Instance], tmp_path: Path
+) -> None:
+    """Only the portal's user reads them: folders 0700, files 0600 (docs/security.md 19)."""
+    backup = tmp_path / "sicherung"
+    assert invoke(seeded, "backup", "create", str(backup)).exit_code == 0
+    target = new_instance(make_url(seeded.url).get_backend_name(), "ziel")
+    assert invoke(target, "backup", "restore", str(backup)).exit_code == 0
+    for tree in (backup, seeded.storage, target.storage):
+        paths = [tree, *tree.rglob("*")]
+        assert {path.relative_to(tmp_path).as_posix(): file_mode(path) for path in paths} == {
+            path.relative_to(tmp_path).as_posix(): 0o700 if path.is_dir() else 0o600 for path in paths
+        }
+    assert file_mode(seeded.storage.parent) == 0o700  # the instance folder, made by `portal db upgrade`
 
 
 def test_an_instance_without_files(new_instance: Callable[..., Instance], tmp_path: Path) -> None:

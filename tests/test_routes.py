@@ -37,6 +37,7 @@ ROUTES: dict[str, tuple[Access, frozenset[str]]] = {
     "accounts.login_code": (A.ANONYMOUS, FORM),
     "accounts.login_setup": (A.ANONYMOUS, FORM),
     "accounts.logout": (A.USER, ACTION),
+    "accounts.organisation_change": (A.STAFF, ACTION),
     "accounts.organisation_detail": (A.STAFF, READ),
     "accounts.organisation_status": (A.STAFF, ACTION),
     "accounts.organisations": (A.STAFF, READ),

@@ -271,6 +271,20 @@ class StatusForm(PortalForm):
     )
 
 
+class ChangeDecisionForm(PortalForm):
+    """Staff's answer to a change of an organisation's public data, on the page that has the status form too."""
+
+    reason = TextAreaField(
+        "Begründung einer Ablehnung",
+        filters=[strip],
+        description="Pflicht bei einer Ablehnung. Die Organisation erhält sie per E-Mail.",
+        validators=[Optional(), Length(max=2000)],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, prefix="change", **kwargs)  # its own field names and ids beside StatusForm's
+
+
 class NotificationForm(PortalForm):
     mode = RadioField(
         "Wie möchten Sie benachrichtigt werden?",

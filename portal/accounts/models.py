@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models import Base, enum_column, utcnow
@@ -62,6 +62,26 @@ UMBRELLA_LABELS = {
 }
 
 
+# What the public website shows of an organisation (publishing/snapshot.py): changed by the provider, it waits for
+# staff to confirm it (OrganisationChange); the other data the provider changes at once.
+PUBLIC_FIELD_LABELS = {"name": "Name", "website": "Website", "public_contact": "Öffentliche Kontaktangaben"}
+
+
+class ChangeStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+CHANGE_STATUS_LABELS = {
+    ChangeStatus.PENDING: "Wartet auf Bestätigung",
+    ChangeStatus.CONFIRMED: "Bestätigt",
+    ChangeStatus.REFUSED: "Abgelehnt",
+    ChangeStatus.WITHDRAWN: "Zurückgenommen",
+}
+
+
 class Organisation(Base):
     __tablename__ = "organisations"
 
@@ -112,6 +132,57 @@ class Organisation(Base):
 
     def can_edit(self, user: User) -> bool:
         return user.organisation_id == self.id and user.is_org_admin and user.active
+
+
+class OrganisationChange(Base):
+    """A provider's change of its public data (PUBLIC_FIELD_LABELS), kept apart until staff confirm it: the
+    organisation, and with it the public site, keeps the confirmed data until then. One open change at a time."""
+
+    __tablename__ = "organisation_changes"
+    __table_args__ = (
+        Index(
+            "uq_organisation_changes_open",
+            "organisation_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    website: Mapped[str] = mapped_column(String(300))
+    public_contact: Mapped[str] = mapped_column(Text)
+    status: Mapped[ChangeStatus] = mapped_column(enum_column(ChangeStatus, 20), default=ChangeStatus.PENDING)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    organisation: Mapped[Organisation] = relationship()
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+
+    __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 (read once by SQLAlchemy)
+
+    @property
+    def differences(self) -> list[tuple[str, str, str]]:
+        """(label, confirmed value, proposed value) of each public field the change alters."""
+        return [
+            (label, getattr(self.organisation, key), getattr(self, key))
+            for key, label in PUBLIC_FIELD_LABELS.items()
+            if getattr(self.organisation, key) != getattr(self, key)
+        ]
+
+    @property
+    def status_label(self) -> str:
+        return CHANGE_STATUS_LABELS[self.status]
+
+    @property
+    def summary(self) -> str:
+        return ", ".join(f"{label}: „{new}“" for label, _old, new in self.differences)
 
 
 class User(UserMixin, Base):
@@ -188,7 +259,8 @@ class Token(Base):
 
 
 class LoginAttempt(Base):
-    """Failed and successful sign-in steps, kept in the database so throttling survives restarts."""
+    """Failed and successful sign-in steps, and requests for registration and reset mails (kind "register",
+    "reset"), kept in the database so throttling survives restarts."""
 
     __tablename__ = "login_attempts"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
-from portal.accounts.models import Organisation, OrgStatus, Role, User
+from portal.accounts.models import ChangeStatus, Organisation, OrganisationChange, OrgStatus, Role, User
 from portal.extensions import db
 from portal.queries import built_once
 
@@ -14,6 +14,26 @@ def organisations_by_status(status: OrgStatus | None) -> list[Organisation]:
     query = select(Organisation).order_by(Organisation.created_at, Organisation.id)
     if status is not None:
         query = query.where(Organisation.status == status)
+    return list(db.session.scalars(query))
+
+
+def open_change(organisation_id: int) -> OrganisationChange | None:
+    """The organisation's change of its public data that waits for staff, if any."""
+    return db.session.scalar(
+        select(OrganisationChange).where(
+            OrganisationChange.organisation_id == organisation_id, OrganisationChange.status == ChangeStatus.PENDING
+        )
+    )
+
+
+def open_changes() -> list[OrganisationChange]:
+    """Every change of public data that waits for staff, oldest first."""
+    query = (
+        select(OrganisationChange)
+        .options(selectinload(OrganisationChange.organisation))
+        .where(OrganisationChange.status == ChangeStatus.PENDING)
+        .order_by(OrganisationChange.requested_at, OrganisationChange.id)
+    )
     return list(db.session.scalars(query))
 
 

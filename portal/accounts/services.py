@@ -15,9 +15,13 @@ from sqlalchemy import func, select
 
 from portal.accounts import mfa
 from portal.accounts.models import (
+    CHANGE_STATUS_LABELS,
     ORG_STATUS_LABELS,
+    PUBLIC_FIELD_LABELS,
+    ChangeStatus,
     LoginAttempt,
     Organisation,
+    OrganisationChange,
     OrgStatus,
     Role,
     Token,
@@ -25,15 +29,16 @@ from portal.accounts.models import (
     User,
 )
 from portal.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
+from portal.accounts.queries import open_change
 from portal.audit.services import client_ip, record
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import utcnow
-from portal.notifications.services import absolute_url, queue_mail
+from portal.notifications.services import absolute_url, notify_staff, queue_mail
 from portal.notifications.texts import MailName
 from portal.submissions import once
 from portal.transactions import check_version, transactional
-from portal.workflow import Workflow
+from portal.workflow import Move, Workflow
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -106,6 +111,8 @@ def register_provider(org_data: Mapping[str, Any], name: str, email: str, passwo
             "Bitten Sie deren Träger-Admin, Sie einzuladen.",
             field="name",
         )
+    if mail_throttled("register", email):
+        return None  # the same answer, and no mail
     if user_by_email(email):
         hash_password(password)  # the same work as a new registration, so the timing does not tell either
         queue_mail(email, "registration_exists", link=absolute_url("accounts.forgot_password"))
@@ -162,11 +169,16 @@ def _notify_staff_of_registration(user: User) -> None:
 
 
 @once(User)
-def invite_user(inviter: User, email: str, name: str, role: Role, organisation: Organisation | None) -> User:
-    """Create an account without password and send an invitation link."""
+def invite_user(inviter: User, email: str, name: str, role: Role, organisation: Organisation | None) -> User | None:
+    """Create an account without password and send an invitation link.
+
+    Returns None when the address has an account already (in any organisation): its owner is told by mail, and
+    the inviter gets the same answer as for a new address, so the form does not reveal who is registered.
+    """
     email = normalise_email(email)
     if user_by_email(email):
-        raise ServiceError("Für diese E-Mail-Adresse gibt es bereits ein Konto.", field="email")
+        _tell_invited_owner(inviter, email, role, organisation)
+        return None
     user = User(email=email, name=name, role=role, organisation=organisation)
     db.session.add(user)
     db.session.flush()
@@ -181,6 +193,18 @@ def invite_user(inviter: User, email: str, name: str, role: Role, organisation: 
     )
     record("user_invited", actor=inviter, obj=user, details=f"{email} als {role.value}")
     return user
+
+
+def _tell_invited_owner(inviter: User, email: str, role: Role, organisation: Organisation | None) -> None:
+    queue_mail(
+        email,
+        "invitation_exists",
+        inviter_name=inviter.name,
+        organisation_name=organisation.name if organisation else None,
+        link=absolute_url("accounts.login"),
+        reset_link=absolute_url("accounts.forgot_password"),
+    )
+    record("invitation_to_existing_account", actor=inviter, details=f"{email} als {role.value}")
 
 
 @transactional
@@ -228,13 +252,31 @@ def create_user(email: str, role: Role, password: str, org_name: str | None = No
 
 
 def _failures(kind: str, **where: str) -> int:
-    since = utcnow() - current_app.config["LOGIN_WINDOW"]
+    return _attempts(kind, current_app.config["LOGIN_WINDOW"], LoginAttempt.success.is_(False), **where)
+
+
+def _attempts(kind: str, window: timedelta, *conditions: Any, **where: str) -> int:
     query = select(func.count(LoginAttempt.id)).where(
-        LoginAttempt.kind == kind, LoginAttempt.success.is_(False), LoginAttempt.created_at >= since
+        LoginAttempt.kind == kind, LoginAttempt.created_at >= utcnow() - window, *conditions
     )
     for column, value in where.items():
         query = query.where(getattr(LoginAttempt, column) == value)
     return db.session.scalar(query) or 0
+
+
+def mail_throttled(kind: str, email: str) -> bool:
+    """Mails that anyone may ask for (registration, password reset): at most so many per address and per IP in
+    the window. A request within the limits is counted; one over them is audited and sends nothing."""
+    config, account = current_app.config, normalise_email(email)
+    window = config["MAIL_REQUEST_WINDOW"]
+    if (
+        _attempts(kind, window, account=account) >= config["MAIL_REQUESTS_PER_ADDRESS"]
+        or _attempts(kind, window, ip=client_ip()) >= config["MAIL_REQUESTS_PER_IP"]
+    ):
+        record(f"{kind}_throttled", actor_email=account[:320])
+        return True
+    _attempt(kind, account, success=True)
+    return False
 
 
 def login_throttled(email: str, kind: str = "password") -> bool:
@@ -304,7 +346,10 @@ end_sessions = transactional(_end_sessions)
 
 @transactional
 def request_password_reset(email: str) -> None:
-    """Send a single-use reset link if the account exists; the answer is the same either way."""
+    """Send a single-use reset link if the account exists (and the address is not throttled); the answer is the
+    same either way."""
+    if mail_throttled("reset", email):
+        return
     user = user_by_email(email)
     if user is None or not user.active:
         return
@@ -419,19 +464,104 @@ def _mail_org_admins(organisation: Organisation, name: MailName, /, **context: A
 
 
 @transactional
-def update_organisation(actor: User, organisation: Organisation, data: Mapping[str, Any], version: int) -> None:
+def update_organisation(
+    actor: User, organisation: Organisation, data: Mapping[str, Any], version: int
+) -> OrganisationChange | None:
+    """Save the provider's data. Once the organisation has been reviewed, a change of its public data is not
+    applied but waits for staff (returned); the public site keeps the confirmed data until then."""
     check_version(organisation, version)
+    _check_unique_name(data["name"], organisation.id)
+    direct = dict(data)
+    change = None
+    if organisation.status != OrgStatus.PENDING:  # a pending organisation's data is all reviewed at confirmation
+        public = {key: direct.pop(key) for key in PUBLIC_FIELD_LABELS}
+        change = _propose_public_change(actor, organisation, public)
+    changed = sorted(key for key, value in direct.items() if getattr(organisation, key) != value)
+    for key in changed:
+        setattr(organisation, key, direct[key])
+    record("organisation_updated", actor=actor, obj=organisation, details=", ".join(changed))
+    return change
+
+
+def _check_unique_name(name: str, organisation_id: int) -> None:
     duplicate = db.session.scalar(
-        select(Organisation).where(
-            func.lower(Organisation.name) == data["name"].lower(), Organisation.id != organisation.id
-        )
+        select(Organisation).where(func.lower(Organisation.name) == name.lower(), Organisation.id != organisation_id)
     )
     if duplicate:
         raise ServiceError("Eine andere Organisation trägt bereits diesen Namen.", field="name")
-    changed = sorted(key for key, value in data.items() if getattr(organisation, key) != value)
-    for key in changed:
-        setattr(organisation, key, data[key])
-    record("organisation_updated", actor=actor, obj=organisation, details=", ".join(changed))
+
+
+def _propose_public_change(
+    actor: User, organisation: Organisation, public: Mapping[str, str]
+) -> OrganisationChange | None:
+    """Open (or update) the change that waits for staff; public data back as confirmed withdraws it."""
+    change = open_change(organisation.id)
+    if all(getattr(organisation, key) == value for key, value in public.items()):
+        if change is not None:
+            ORGANISATION_CHANGES.move(change, ChangeStatus.WITHDRAWN.value, actor)
+        return None
+    if change is not None and all(getattr(change, key) == value for key, value in public.items()):
+        return change  # saved again unchanged
+    if change is None:
+        change = OrganisationChange(organisation=organisation)
+        db.session.add(change)
+    for key, value in public.items():
+        setattr(change, key, value)
+    change.requested_by, change.requested_at = actor, utcnow()
+    db.session.flush()
+    record("organisation_change_requested", actor=actor, obj=organisation, details=change.summary)
+    notify_staff(
+        "organisation_change_requested",
+        organisation_name=organisation.name,
+        link=absolute_url("accounts.organisation_detail", org_id=organisation.id),
+    )
+    return change
+
+
+def _describe_change(change: OrganisationChange, move: Move[ChangeStatus]) -> str:
+    return f"{move.path}: {change.summary}{move.because}"
+
+
+ORGANISATION_CHANGES = Workflow(
+    {
+        (ChangeStatus.CONFIRMED.value, ChangeStatus.PENDING): ChangeStatus.CONFIRMED,
+        (ChangeStatus.REFUSED.value, ChangeStatus.PENDING): ChangeStatus.REFUSED,
+        (ChangeStatus.WITHDRAWN.value, ChangeStatus.PENDING): ChangeStatus.WITHDRAWN,
+    },
+    CHANGE_STATUS_LABELS,
+    audit=lambda action: f"organisation_change_{action}",
+    subject=lambda change: change.organisation,
+    describe=_describe_change,
+    stamps=dict.fromkeys((ChangeStatus.CONFIRMED, ChangeStatus.REFUSED, ChangeStatus.WITHDRAWN), "decided_at"),
+    refusal=lambda _action, current: f"Über diese Änderung ist schon entschieden: {current}.",
+)
+
+
+@transactional
+def decide_organisation_change(actor: User, change: OrganisationChange, status: ChangeStatus, reason: str = "") -> None:
+    """Staff confirm a change of public data (the organisation takes it over) or refuse it with a reason."""
+    ORGANISATION_CHANGES.require(status.value, change)
+    if status == ChangeStatus.WITHDRAWN:
+        raise ServiceError("Nur die Organisation selbst kann ihre Änderung zurücknehmen.")
+    if status == ChangeStatus.REFUSED and not reason.strip():
+        raise ServiceError("Bitte geben Sie einen Grund für die Ablehnung an.", field="reason")
+    organisation = change.organisation
+    if status == ChangeStatus.CONFIRMED:
+        _check_unique_name(change.name, organisation.id)  # another organisation may have taken it since
+    differences = change.differences
+    ORGANISATION_CHANGES.move(change, status.value, actor, reason.strip())
+    change.decided_by_id, change.reason = actor.id, reason.strip()
+    if status == ChangeStatus.CONFIRMED:
+        for key in PUBLIC_FIELD_LABELS:
+            setattr(organisation, key, getattr(change, key))
+    _mail_org_admins(
+        organisation,
+        "organisation_change_decided",
+        confirmed=status == ChangeStatus.CONFIRMED,
+        fields=", ".join(label for label, _old, _new in differences),
+        reason=reason.strip(),
+        link=absolute_url("accounts.own_organisation"),
+    )
 
 
 @transactional

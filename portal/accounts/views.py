@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -9,6 +11,7 @@ from werkzeug.wrappers import Response
 from portal.access import Access, access
 from portal.accounts import mfa, services
 from portal.accounts.forms import (
+    ChangeDecisionForm,
     ChangePasswordForm,
     CodeForm,
     ConfirmPasswordForm,
@@ -24,8 +27,18 @@ from portal.accounts.forms import (
     StaffInviteForm,
     StatusForm,
 )
-from portal.accounts.models import ORG_STATUS_LABELS, Organisation, OrgStatus, Role, TokenPurpose, User
-from portal.accounts.queries import organisations_by_status, users_for_admin
+from portal.accounts.models import (
+    ORG_STATUS_LABELS,
+    PUBLIC_FIELD_LABELS,
+    ChangeStatus,
+    Organisation,
+    OrganisationChange,
+    OrgStatus,
+    Role,
+    TokenPurpose,
+    User,
+)
+from portal.accounts.queries import open_change, organisations_by_status, users_for_admin
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import utcnow
@@ -34,6 +47,11 @@ from portal.views import load_or_deny, show_error
 
 bp = Blueprint("accounts", __name__, url_prefix="/portal")
 PENDING_LOGIN_SECONDS = 300
+EDIT_SAVED = "Die Angaben Ihrer Organisation sind gespeichert."
+EDIT_WAITS = (
+    "Die Angaben Ihrer Organisation sind gespeichert. Die Änderung der öffentlichen Angaben erscheint auf der "
+    "Website, sobald die ARGE sie bestätigt hat."
+)
 
 
 def safe_next(target: str | None) -> str:
@@ -319,12 +337,15 @@ def totp_disable() -> str | Response:
 @bp.get("/organisation")
 @access(Access.PROVIDER)
 def own_organisation() -> str:
+    return _render_organisation(current_user.organisation, invite_form=InviteForm(), toggle_form=EmptyForm())
+
+
+def _render_organisation(organisation: Organisation, **forms: Any) -> str:
+    """The organisation's page; `forms`: status_form and change_form (staff), invite_form and toggle_form (its
+    admin); the open change of its public data is shown to both."""
+    forms = {"status_form": None, "change_form": None, "invite_form": None, "toggle_form": None, **forms}
     return render_template(
-        "accounts/organisation.html",
-        organisation=current_user.organisation,
-        status_form=None,
-        invite_form=InviteForm(),
-        toggle_form=EmptyForm(),
+        "accounts/organisation.html", organisation=organisation, change=open_change(organisation.id), **forms
     )
 
 
@@ -332,16 +353,20 @@ def own_organisation() -> str:
 @access(Access.PROVIDER_ADMIN)
 def edit_organisation() -> str | Response:
     organisation = current_user.organisation
+    change = open_change(organisation.id)
     form = OrganisationForm(obj=organisation, org_email=organisation.email, version=organisation.version_id)
+    if change is not None and not form.is_submitted():
+        for key in PUBLIC_FIELD_LABELS:  # the public data as proposed, not as confirmed
+            form[key].data = getattr(change, key)
     if form.validate_on_submit():
         try:
-            services.update_organisation(current_user, organisation, form.organisation_data(), _version(form))
+            change = services.update_organisation(current_user, organisation, form.organisation_data(), _version(form))
         except ServiceError as error:
             show_error(form, error)
         else:
-            flash("Die Angaben Ihrer Organisation sind gespeichert.", "success")
+            flash(EDIT_SAVED if change is None else EDIT_WAITS, "success")
             return redirect(url_for("accounts.own_organisation"))
-    return render_template("accounts/edit_organisation.html", form=form)
+    return render_template("accounts/edit_organisation.html", form=form, change=change)
 
 
 def _version(form: OrganisationForm) -> int:
@@ -366,13 +391,7 @@ def invite_colleague() -> str | Response:
         else:
             flash(f"Die Einladung an {form.email.data} ist verschickt.", "success")
             return redirect(url_for("accounts.own_organisation"))
-    return render_template(
-        "accounts/organisation.html",
-        organisation=current_user.organisation,
-        status_form=None,
-        invite_form=form,
-        toggle_form=EmptyForm(),
-    )
+    return _render_organisation(current_user.organisation, invite_form=form, toggle_form=EmptyForm())
 
 
 @bp.post("/organisation/mitarbeitende/<int:user_id>/aktiv")
@@ -413,13 +432,7 @@ def organisations() -> str:
 @access(Access.STAFF)
 def organisation_detail(org_id: int) -> str:
     organisation = load_or_deny(Organisation, org_id)
-    return render_template(
-        "accounts/organisation.html",
-        organisation=organisation,
-        status_form=StatusForm(),
-        invite_form=None,
-        toggle_form=None,
-    )
+    return _render_organisation(organisation, status_form=StatusForm(), change_form=ChangeDecisionForm())
 
 
 @bp.post("/organisationen/<int:org_id>/status/<status>")
@@ -437,9 +450,26 @@ def organisation_status(org_id: int, status: str) -> str | Response:
         else:
             flash(f"„{organisation.name}“ ist jetzt: {organisation.status_label}.", "success")
             return redirect(url_for("accounts.organisation_detail", org_id=org_id))
-    return render_template(
-        "accounts/organisation.html", organisation=organisation, status_form=form, invite_form=None, toggle_form=None
-    )
+    return _render_organisation(organisation, status_form=form, change_form=ChangeDecisionForm())
+
+
+@bp.post("/organisationsaenderungen/<int:change_id>/<decision>")
+@access(Access.STAFF)
+def organisation_change(change_id: int, decision: str) -> str | Response:
+    """Confirm or refuse a change of an organisation's public data."""
+    change = load_or_deny(OrganisationChange, change_id)
+    if decision not in (ChangeStatus.CONFIRMED, ChangeStatus.REFUSED):
+        abort(404)
+    form = ChangeDecisionForm()
+    if form.validate_on_submit():
+        try:
+            services.decide_organisation_change(current_user, change, ChangeStatus(decision), form.reason.data or "")
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(f"Die Änderung der öffentlichen Angaben ist jetzt: {change.status_label}.", "success")
+            return redirect(url_for("accounts.organisation_detail", org_id=change.organisation_id))
+    return _render_organisation(change.organisation, status_form=StatusForm(), change_form=form)
 
 
 # --- admin: users ---------------------------------------------------------------------------------

@@ -218,7 +218,6 @@ def _notify_proposal(assignment: Assignment) -> None:
             member,
             "assignment_proposed",
             title=offer.live_version.title if offer.live_version else f"Angebot {offer.id}",
-            customer_number=assignment.participant.customer_number,
             start_date=assignment.start_date,
             end_date=assignment.end_date,
             link=absolute_url("assignments.answer", assignment_id=assignment.id),
@@ -370,9 +369,7 @@ def _notify_answer(assignment: Assignment, start_date: date | None) -> None:
         organisation_name=offer.organisation.name,
         title=_title(offer),
         status_label=assignment.status_label,
-        customer_number=assignment.participant.customer_number,
         start_date=start_date,
-        reason=assignment.answer_reason,
         link=absolute_url("reports.participants", offer_id=offer.id),
     )
 
@@ -399,8 +396,6 @@ def request_change(user: User, assignment: Assignment, text: str) -> AssignmentM
         "assignment_change_requested",
         organisation_name=offer.organisation.name,
         title=_title(offer),
-        customer_number=assignment.participant.customer_number,
-        text=message.text,
         link=absolute_url("assignments.index", angebot=offer.id),
     )
     return message
@@ -469,6 +464,5 @@ def _notify_event(event: Event) -> None:
         title=_title(offer),
         kind_label=event.kind_label,
         event_date=event.event_date,
-        customer_number=event.assignment.participant.customer_number,
         link=absolute_url("reports.participants", offer_id=offer.id),
     )

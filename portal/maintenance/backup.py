@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, create_engine, func, inspect, make_ur
 
 from portal.extensions import db
 from portal.models import utcnow
+from portal.storage import make_private, private_folder
 
 MANIFEST = "manifest.json"
 STORAGE = "storage"
@@ -71,13 +72,14 @@ class Manifest:
 def create_backup(target: Path) -> Manifest:
     """Save the app's database and stored files into `target`, a new or empty folder."""
     _require_empty_folder(target, f"Der Ordner {target} ist nicht leer. Bitte geben Sie einen neuen Ordner an.")
-    target.mkdir(parents=True, exist_ok=True)
+    private_folder(target)  # nobody else reads the backup while it is written
     dialect = _dialect()
     database_file = target / DATABASE_FILES[dialect]
     tables = _dump_postgresql(database_file) if dialect == "postgresql" else _dump_sqlite(database_file)
     files = _copy_storage(_storage_dir(), target / STORAGE)
     manifest = Manifest(created_at=utcnow().isoformat(timespec="seconds"), dialect=dialect, tables=tables, files=files)
     manifest.write(target)
+    make_private(target)  # the files that pg_dump and SQLite wrote as the umask allows
     return manifest
 
 
@@ -91,6 +93,7 @@ def restore_backup(source: Path) -> tuple[Manifest, list[str]]:
     else:
         _restore_sqlite(database_file)
     shutil.copytree(source / STORAGE, _storage_dir(), dirs_exist_ok=True)
+    make_private(_storage_dir())
     return manifest, verify(manifest)
 
 
@@ -103,7 +106,7 @@ def _check_target(manifest: Manifest) -> None:
             f"solche eingespielt werden, nicht in {DIALECT_LABELS[dialect]}."
         )
     if dialect == "sqlite":
-        Path(_sqlite_path()).parent.mkdir(parents=True, exist_ok=True)  # e.g. a new instance folder
+        private_folder(Path(_sqlite_path()).parent)  # e.g. a new instance folder
     with _engine().connect() as connection:
         if inspect(connection).get_table_names():
             raise BackupError(

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.models import QueuedMail
+from portal.storage import private_folder, write_private
 from portal.transactions import transactional
 
 log = logging.getLogger(__name__)
@@ -71,10 +72,9 @@ def _send(message: EmailMessage) -> None:
 
 
 def _write_to_outbox(message: EmailMessage) -> None:
-    outbox = current_app.config["OUTBOX_DIR"]
-    outbox.mkdir(parents=True, exist_ok=True)
+    outbox = private_folder(current_app.config["OUTBOX_DIR"])
     path = outbox / f"{utcnow():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
-    path.write_bytes(message.as_bytes())
+    write_private(path, message.as_bytes())
     log.info("mail written to %s", path)
 
 

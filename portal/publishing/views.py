@@ -53,13 +53,18 @@ def site(path: str) -> str | Response | tuple[Response, int]:
         return render_template("publishing/placeholder.html")
     if path.startswith("portal/"):
         abort(404)  # the portal's own error page for its own addresses
+    try:
+        return _site_file(root, path)
+    except (NotFound, OSError, ValueError):  # OSError, ValueError: a name too long, a NUL byte … is no page either
+        if not (root / "404.html").is_file():
+            abort(404)
+        return send_from_directory(root, "404.html"), 404
+
+
+def _site_file(root: Path, path: str) -> Response:
+    """The built file at `path`, or the redirect of a folder to its slash form."""
     file = safe_join(str(root), path)
     if file is not None and path and not path.endswith("/") and Path(file).is_dir():
         query = request.query_string.decode()
         return redirect(f"/{path}/" + (f"?{query}" if query else ""), 301)
-    try:
-        return send_from_directory(root, path + "index.html" if path == "" or path.endswith("/") else path)
-    except NotFound:
-        if not (root / "404.html").is_file():
-            raise
-        return send_from_directory(root, "404.html"), 404
+    return send_from_directory(root, path + "index.html" if path == "" or path.endswith("/") else path)

@@ -80,6 +80,8 @@ def edit_data(organisation: Organisation, **overrides: Any) -> dict[str, str]:
         "street": organisation.street,
         "org_email": organisation.email,
         "iban": organisation.iban,
+        "website": organisation.website,
+        "public_contact": organisation.public_contact,
         "version": str(organisation.version_id),
     }
     return organisation_data(**{**current, **overrides})

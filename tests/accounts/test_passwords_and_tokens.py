@@ -202,14 +202,30 @@ def test_a_provider_admin_invites_a_colleague(client, other_client, factories, l
     assert audit("invitation_accepted")
 
 
-def test_an_invitation_to_an_existing_address_is_refused(client, factories, login, mailbox):
+@pytest.mark.parametrize("where", ["own organisation", "other organisation", "ARGE"])
+def test_an_invitation_to_an_existing_address_answers_as_for_a_new_one(client, factories, login, mailbox, where):
+    """No account enumeration: the inviter sees the same as for a new address; the owner is told by mail."""
     admin = factories.provider(is_org_admin=True)
+    owner = {
+        "own organisation": lambda: factories.provider(organisation=admin.organisation),
+        "other organisation": factories.provider,
+        "ARGE": factories.staff,
+    }[where]()
     login(admin)
 
-    response = invite(client, email=admin.email.upper())
+    known = invite(client, email=owner.email.upper(), name="Nora Neu")
+    new = invite(client, email=INVITEE)
 
-    assert "Für diese E-Mail-Adresse gibt es bereits ein Konto." in text(response)
-    assert mailbox.messages == []
+    assert (location(known), location(new)) == ("/portal/organisation",) * 2
+    flashed = text(client.get("/portal/organisation"))  # both messages: the page shows what was flashed since
+    assert f"Die Einladung an {owner.email.upper()} ist verschickt." in flashed
+    assert f"Die Einladung an {INVITEE} ist verschickt." in flashed
+    assert subjects(mailbox, owner.email) == ["Einladung in das ARGE-Partnerportal"]
+    body = mailbox.last_body(owner.email)
+    assert f"{admin.name} wollte Sie für {admin.organisation.name} in das ARGE-Partnerportal einladen." in body
+    assert "bereits ein Konto" in body
+    assert "/portal/einladung/" not in body
+    assert [entry.details for entry in audit("invitation_to_existing_account")] == [f"{owner.email} als provider"]
 
 
 def test_an_invitation_needs_a_valid_address(client, factories, login, mailbox):
@@ -270,5 +286,6 @@ def test_staff_invitations_offer_only_arge_roles(admin_client, factories, mailbo
     assert user_by_email(INVITEE) is None
 
     existing = factories.staff()
-    assert "bereits ein Konto" in text(invite_staff(admin_client, email=existing.email))
-    assert mailbox.messages == []
+    assert location(invite_staff(admin_client, email=existing.email)) == "/portal/benutzer"  # as for a new one
+    assert subjects(mailbox, existing.email) == ["Einladung in das ARGE-Partnerportal"]
+    assert "bereits ein Konto" in mailbox.last_body(existing.email)

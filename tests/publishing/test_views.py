@@ -86,6 +86,10 @@ def built(site_dir) -> Path:
         ("/angebote/13/", 404, "Nicht gefunden"),
         ("/gibt-es-nicht.html", 404, "Nicht gefunden"),
         ("/../geheim.txt", 404, "Nicht gefunden"),
+        ("/" + "a" * 256, 404, "Nicht gefunden"),  # a file name too long for the file system
+        ("/" + "a" * 256 + "/", 404, "Nicht gefunden"),
+        ("/angebote/" + "a" * 5000 + "/x.html", 404, "Nicht gefunden"),  # a path too long
+        ("/a%00b", 404, "Nicht gefunden"),
     ],
 )
 def test_the_site_is_served(client, built, path, status, body):

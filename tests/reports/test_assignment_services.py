@@ -128,7 +128,8 @@ def test_the_provider_asks_staff_for_a_change_once_per_form(app, client, login, 
     assert (entry.actor_id, entry.details) == (provider.id, "Bitte bis 31.07.2026 verlängern.")
     [mail] = delivered(mailbox).to(staff.email)
     assert subject(mail) == "Änderung einer Zuweisung erbeten (Pflege der Grünanlagen)"
-    assert "Bitte bis 31.07.2026 verlängern." in body(mail)
+    assert "Bitte bis 31.07.2026 verlängern." not in body(mail)  # the message stays in the portal
+    assert proposed.participant.customer_number not in body(mail)
     desk = app.test_client()
     login(staff, test_client=desk)
     listed = page(desk, "/portal/zuweisungen")

@@ -412,7 +412,8 @@ def test_every_event_is_recorded_and_mailed_to_staff_at_once(
         assert subject(message) == f"Sofortmeldung: {stored.kind_label} ({TITLE})"
         text = body(message)
         assert f"{provider.organisation.name} meldet für „{TITLE}“: {stored.kind_label} am 15.10.2025" in text
-        assert assignment.participant.customer_number in text
+        assert assignment.participant.customer_number not in text  # social data stays in the portal
+        assert "Umzug" not in text
         assert f"http://localhost/portal/angebote/{offer.id}/teilnehmende" in text
     assert [box.to(person.email) for person in (provider, admin, absent)] == [[], [], []]
 

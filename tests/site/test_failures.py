@@ -105,7 +105,12 @@ def test_killing_the_publish_command_keeps_the_old_site(unchanged, tmp_path):
     """`portal publish --snapshot …` (no database) is killed with its build while mkdocs runs."""
     snapshot = tmp_path / "snapshot.json"
     write_snapshot(NEWER, snapshot)
-    env = {**os.environ, "PORTAL_SITE_DIR": str(unchanged), "PORTAL_INSTANCE_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "PORTAL_ENV": "development",
+        "PORTAL_SITE_DIR": str(unchanged),
+        "PORTAL_INSTANCE_DIR": str(tmp_path),
+    }
     command = [sys.executable, "-m", "flask", "--app", "portal", "publish", "--snapshot", str(snapshot)]
     process = subprocess.Popen(
         command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, text=True, start_new_session=True
