@@ -12,32 +12,23 @@ status written in it is "Eingereicht" and tells nothing about the approval.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
+from portal import spreadsheets
 from portal.reports.calc import CENT, ZERO
 from portal.reports.queries import month_label
-from portal.text import FORMULA_STARTS, clean
+from portal.spreadsheets import Table, Value
+from portal.text import clean
 
 Document = Mapping[str, Any]
-Value = str | int | Decimal | None
 
 SCHEMA_VERSION = 1
 CHECKED_TOTALS = ("hours_worked", "mae_payable", "mkp_claim")
 TOTAL_LABEL = "Summe"
-CREATOR = "ARGE-Partnerportal"
-AMOUNT_FORMAT = "#,##0.00"
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-BOLD = Font(bold=True)
 
 PAYMENT_HEADER = (
     "Träger",
@@ -242,84 +233,33 @@ def _summary_values(total: ProviderTotal) -> tuple[Value, ...]:
     )
 
 
-# --- CSV -----------------------------------------------------------------------------------------------------
+# --- files ---------------------------------------------------------------------------------------------------
+
+
+def _payments_table(rows: Sequence[PaymentRow], summary: PaymentSummary) -> Table:
+    body = [_payment_values(row) for row in rows]
+    return Table("Zahlungen", PAYMENT_HEADER, body, _payment_total_values(summary.total), PAYMENT_WIDTHS)
+
+
+def _summary_table(summary: PaymentSummary) -> Table:
+    body = [_summary_values(total) for total in summary.providers]
+    return Table("Summen je Träger", SUMMARY_HEADER, body, _summary_values(summary.total), SUMMARY_WIDTHS)
 
 
 def to_csv(rows: Sequence[PaymentRow], summary: PaymentSummary) -> bytes:
     """The payments as CSV: a header, one row per participant and a "Summe" row (header only for no rows)."""
-    return _csv(PAYMENT_HEADER, [_payment_values(row) for row in rows], _payment_total_values(summary.total))
+    return spreadsheets.to_csv(_payments_table(rows, summary))
 
 
 def summary_csv(summary: PaymentSummary) -> bytes:
     """The sums per provider as CSV, the second file of the CSV export, with the grand total as "Summe" row."""
-    body = [_summary_values(total) for total in summary.providers]
-    return _csv(SUMMARY_HEADER, body, _summary_values(summary.total))
-
-
-def _csv(header: Sequence[str], body: Sequence[Sequence[Value]], total: Sequence[Value]) -> bytes:
-    """German Excel's CSV: UTF-8 with BOM (else Excel guesses the encoding), ";" between cells, decimal comma."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([_csv_cell(value) for value in values] for values in body)
-    if body:
-        writer.writerow([_csv_cell(value) for value in total])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _csv_cell(value: Value) -> str:
-    if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")  # exact: every value is in cents
-    if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_STARTS) else value  # shown as text, never evaluated
-    return "" if value is None else str(value)
-
-
-# --- XLSX ----------------------------------------------------------------------------------------------------
+    return spreadsheets.to_csv(_summary_table(summary))
 
 
 def to_xlsx(rows: Sequence[PaymentRow], summary: PaymentSummary, year: int, month: int) -> bytes:
     """One workbook with the sheets "Zahlungen" and "Summen je Träger"; totals as values, not formulas."""
-    workbook = Workbook()
-    workbook.properties.title = f"Zahlungen {month_label(year, month)}"
-    workbook.properties.creator = CREATOR
-    payments = workbook.active
-    payments.title = "Zahlungen"
-    body = [_payment_values(row) for row in rows]
-    _fill_sheet(payments, PAYMENT_HEADER, PAYMENT_WIDTHS, body, _payment_total_values(summary.total))
-    sums = workbook.create_sheet("Summen je Träger")
-    body = [_summary_values(total) for total in summary.providers]
-    _fill_sheet(sums, SUMMARY_HEADER, SUMMARY_WIDTHS, body, _summary_values(summary.total))
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
-def _fill_sheet(
-    sheet: Any, header: Sequence[str], widths: Sequence[int], body: Sequence[Sequence[Value]], total: Sequence[Value]
-) -> None:
-    """Bold frozen header, an autofilter over header and body, then the bold totals row (none for no rows)."""
-    _append(sheet, header, bold=True)
-    for values in body:
-        _append(sheet, values)
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{sheet.max_row}"
-    if body:
-        _append(sheet, total, bold=True)
-    sheet.freeze_panes = "A2"
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-
-
-def _append(sheet: Any, values: Sequence[Value], bold: bool = False) -> None:
-    sheet.append(list(values))
-    for cell in sheet[sheet.max_row]:
-        if bold:
-            cell.font = BOLD
-        if isinstance(cell.value, str):
-            cell.data_type = "s"  # openpyxl took a text starting with "=" for a formula
-            cell.quotePrefix = cell.value.startswith(FORMULA_STARTS)  # stays text when edited in Excel
-        elif isinstance(cell.value, Decimal):
-            cell.number_format = AMOUNT_FORMAT
+    title = f"Zahlungen {month_label(year, month)}"
+    return spreadsheets.to_xlsx(title, [_payments_table(rows, summary), _summary_table(summary)])
 
 
 def export_filename(year: int, month: int, ext: str, *, summary: bool = False) -> str:

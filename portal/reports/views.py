@@ -28,7 +28,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from portal import storage
+from portal import spreadsheets, storage
 from portal.access import Access, access, blocked_while_suspended
 from portal.assignments import services as assignments
 from portal.assignments.views import own_assignment
@@ -305,7 +305,7 @@ def payment_export(year: int, month: int, fmt: str) -> Response:
     summary = exports.provider_summary(rows)
     assignments.log_access(current_user, None, f"Zahlungsliste {year}-{month:02d} ({fmt}) heruntergeladen")
     if fmt == "xlsx":
-        data, name, mimetype = exports.to_xlsx(rows, summary, year, month), "xlsx", exports.XLSX_MIMETYPE
+        data, name, mimetype = exports.to_xlsx(rows, summary, year, month), "xlsx", spreadsheets.XLSX_MIMETYPE
     elif fmt == "csv":
         data, name, mimetype = exports.to_csv(rows, summary), "csv", "text/csv"
     else:
