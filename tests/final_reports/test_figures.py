@@ -101,4 +101,4 @@ def test_place_months_and_money_from_approved_reports_and_settlements(
         "social_work_claim": Decimal("0.00"),
     }
     assert figures_of(offer, date(2025, 11, 1), date(2025, 11, 30)).money.claimed_total == Decimal(0)
-    assert figures.MONEY_PARTS == tuple(released.released)
+    assert tuple(released.released) == figures.MONEY_PARTS

@@ -57,7 +57,7 @@ def test_what_is_due_and_what_is_overdue(factories: Factories, provider: User, e
 
 def test_a_report_is_written_only_after_its_period(factories: Factories, provider: User) -> None:
     running = factories.live_offer(provider.organisation)
-    with pytest.raises(ServiceError, match="nach dem 30.06.2026"):
+    with pytest.raises(ServiceError, match=r"nach dem 30\.06\.2026"):
         services.start_report(provider, running, ReportKind.FINAL, date(2026, 6, 30))
     with pytest.raises(ServiceError, match="kein Bericht vorgesehen"):
         services.start_report(provider, running, ReportKind.INTERIM, date(2026, 6, 30))
@@ -124,7 +124,8 @@ def test_review_from_submission_to_approval(
     services.approve(staff, report, None)
     services.approve(staff, report, None)  # a double click
     assert report.status is FinalReportStatus.APPROVED
-    assert report.approved_by_id == staff.id and report.approved_at is not None
+    assert report.approved_by_id == staff.id
+    assert report.approved_at is not None
     assert len(audit("final_report_approve", report)) == 1
     assert [entry.action for entry in audit("final_report_submit", report)] == ["final_report_submit"] * 2
     with pytest.raises(TransitionError):
@@ -166,7 +167,8 @@ def test_an_assessment_is_submitted_once_and_the_caseworker_is_told(
     assert [subject(item) for item in mailbox.to(staff.email)][-1].startswith("Teilnehmerbeurteilung eingereicht")
     assert mailbox.to(other_staff.email) == []  # the caseworker who made the assignment, not everyone
     text = body(mailbox.to(staff.email)[-1])
-    assert target.participant.customer_number not in text and "Sorgfältig" not in text
+    assert target.participant.customer_number not in text
+    assert "Sorgfältig" not in text
     assert f"/portal/zuweisungen/{target.id}/beurteilung" in text
     assert target.id not in {item.id for item in queries.pending_assessments(provider.organisation_id)}
 
@@ -180,7 +182,8 @@ def test_without_a_caseworker_every_caseworker_is_told(
     other_staff = factories.staff()
     services.submit_assessment(provider, target, GOOD)
     delivered(mailbox)
-    assert mailbox.to(staff.email) and mailbox.to(other_staff.email)
+    assert mailbox.to(staff.email)
+    assert mailbox.to(other_staff.email)
 
 
 def test_no_assessment_before_the_exit_or_after_a_non_entry(
