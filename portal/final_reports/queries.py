@@ -165,7 +165,7 @@ def report_of(offer_id: int, kind: ReportKind, period_end: date) -> FinalReport 
     return db.session.scalars(query).first()
 
 
-def reports(organisation_id: int | None, status: FinalReportStatus | None = None) -> list[FinalReport]:
+def reports(organisation_id: int | None) -> list[FinalReport]:
     """The reports of one organisation (None: of all, for staff), the latest due first."""
     query = (
         select(FinalReport)
@@ -177,8 +177,6 @@ def reports(organisation_id: int | None, status: FinalReportStatus | None = None
     )
     if organisation_id is not None:
         query = query.where(Offer.organisation_id == organisation_id)
-    if status is not None:
-        query = query.where(FinalReport.status == status)
     return list(db.session.scalars(query))
 
 

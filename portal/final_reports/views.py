@@ -105,7 +105,7 @@ def _render(report: FinalReport, **given: Any) -> str:
 @access(Access.PROVIDER)
 @blocked_while_suspended
 def save(report_id: int) -> str | Response:
-    """ "Speichern" keeps the narrative of the draft; "Einreichen" (button `submit`) submits it as well."""
+    """The narrative is kept ("Entwurf speichern"), or kept and submitted (the button `submit_report`)."""
     report = _report(report_id)
     form = forms.NarrativeForm()
     submitting = bool(form.submit_report.data)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.accounts.models import User
+from portal.accounts.models import OrgStatus, User
 from portal.assignments.models import Assignment, AssignmentStatus
 from portal.errors import ServiceError
 from portal.extensions import db
@@ -198,3 +198,33 @@ def test_no_assessment_before_the_exit_or_after_a_non_entry(
     with pytest.raises(ServiceError, match="Stärken") as empty:
         services.submit_assessment(provider, people["job"], AssessmentInput(**{**GOOD.__dict__, "strengths": " "}))
     assert empty.value.field == "strengths"
+
+
+def test_an_offer_without_an_end_date_owes_nothing_yet(factories: Factories, provider: User) -> None:
+    offer = factories.live_offer(provider.organisation)
+    offer.live_version.end_date = None
+    db.session.commit()
+    assert queries.periods_of(offer) == []
+
+
+def test_a_suspended_organisation_cannot_submit(provider: User, ended_offer: Offer) -> None:
+    report = started(provider, ended_offer)
+    ended_offer.organisation.status = OrgStatus.SUSPENDED
+    db.session.commit()
+    with pytest.raises(ServiceError, match="gesperrt"):
+        services.submit(provider, report, TEXTS, None, confirmed=True)
+
+
+def test_the_same_correction_request_again_changes_nothing(provider: User, staff: User, ended_offer: Offer) -> None:
+    report = started(provider, ended_offer)
+    services.submit(provider, report, TEXTS, None, confirmed=True)
+    services.request_correction(staff, report, "Bitte genauer.", None)
+    services.request_correction(staff, report, "Bitte genauer. ", 0)  # a resent form: its old version is no conflict
+    assert len(audit("final_report_request_correction", report)) == 1
+
+
+def test_the_assessment_texts_are_short(provider: User, people: dict[str, Assignment]) -> None:
+    long = AssessmentInput(**{**GOOD.__dict__, "recommendation_note": "x" * 501})
+    with pytest.raises(ServiceError, match="kürzer") as refused:
+        services.submit_assessment(provider, people["job"], long)
+    assert refused.value.field == "recommendation_note"

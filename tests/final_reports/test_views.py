@@ -146,3 +146,22 @@ def test_an_assessment_from_the_list_to_the_caseworker(
     assert client.post(url, data=ASSESSMENT).status_code == 403  # staff read it, the provider writes it
     assert viewed("Teilnehmerbeurteilung angesehen") == {provider.email, staff.email}
     assert viewed("Liste der Teilnehmerbeurteilungen angesehen") == {provider.email, staff.email}
+
+
+def test_refusals_are_shown_on_the_page(
+    client: FlaskClient, login, provider: User, staff: User, ended_offer: Offer, people: dict[str, Assignment]
+) -> None:
+    login(provider)
+    url = started(client, ended_offer)
+    bad = client.post(f"{url}/speichern", data={"version_id": version_on(page(client, url)), "course": "a\x00b"})
+    assert "unzulässige Steuerzeichen" in text(bad)
+    non_entry = f"/portal/zuweisungen/{people['non_entry'].id}/beurteilung"
+    assert "sobald die Zuweisung nach dem Antritt beendet ist" in page(client, non_entry)
+    refused = client.post(non_entry, data=ASSESSMENT)
+    assert "sobald sie nach dem Antritt beendet ist" in text(refused)
+    client.post("/portal/abmelden")
+    login(staff)
+    for action, data in (("pruefung", {}), ("genehmigung", {"version_id": str(report().version_id)})):
+        shown = client.post(f"{url}/{action}", data=data, follow_redirects=True)
+        assert "Das ist im Status „Entwurf“ nicht möglich." in text(shown)
+    assert client.post(f"{url}/genehmigung", data={"version_id": "\x00"}).status_code == 400
