@@ -165,3 +165,12 @@ def test_refusals_are_shown_on_the_page(
         shown = client.post(f"{url}/{action}", data=data, follow_redirects=True)
         assert "Das ist im Status „Entwurf“ nicht möglich." in text(shown)
     assert client.post(f"{url}/genehmigung", data={"version_id": "\x00"}).status_code == 400
+
+
+def test_the_participants_page_links_each_ended_assignment_to_its_assessment(
+    client: FlaskClient, login, staff: User, ended_offer: Offer, people: dict[str, Assignment]
+) -> None:
+    login(staff)
+    html = page(client, f"/portal/angebote/{ended_offer.id}/teilnehmende")
+    linked = {name for name, item in people.items() if f"/portal/zuweisungen/{item.id}/beurteilung" in html}
+    assert linked == {"regular", "drop_out", "job", "training"}  # not after a non-entry
