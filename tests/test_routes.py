@@ -125,6 +125,7 @@ BLOCKED_WHILE_SUSPENDED = {
     "assignments.change",
     "final_reports.assess",
     "final_reports.assessment",
+    "final_reports.index",
     "final_reports.save",
     "final_reports.show",
     "final_reports.start",

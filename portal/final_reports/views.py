@@ -44,6 +44,7 @@ def _to_report(report: FinalReport) -> Response:
 
 @bp.get("/sachberichte")
 @access(Access.USER)
+@blocked_while_suspended  # it names participants (pending and submitted assessments)
 def index() -> str:
     organisation = None if current_user.is_staff else current_user.organisation_id
     pending = queries.pending_assessments(organisation) if organisation else []
