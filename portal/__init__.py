@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.assignments.views import bp as assignments_bp
     from portal.audit.views import bp as audit_bp
     from portal.budget.views import bp as budget_bp
+    from portal.final_reports.views import bp as final_reports_bp
     from portal.home.views import bp as home_bp
     from portal.offers.views import bp as offers_bp
     from portal.publishing.views import bp as publishing_bp
@@ -120,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
         assignments_bp,
         reports_bp,
         settlements_bp,
+        final_reports_bp,
     ):
         app.register_blueprint(blueprint)
 

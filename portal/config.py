@@ -102,6 +102,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     settings["SETTLEMENT_FOUR_EYES_THRESHOLD"] = Decimal(
         _env("PORTAL_SETTLEMENT_FOUR_EYES_THRESHOLD", str(settings["FOUR_EYES_THRESHOLD"]))
     )
+    # Interim and final reports (Sachberichte) are due this many months after the end of their period.
+    settings["FINAL_REPORT_DUE_MONTHS"] = _env_int("PORTAL_FINAL_REPORT_DUE_MONTHS", 2)
     settings["REQUIRE_MFA"] = env == "production"
     settings.update(_report_settings())
     settings.update(overrides or {})

@@ -6,6 +6,7 @@ from portal.accounts.models import LoginAttempt, Organisation, OrganisationChang
 from portal.assignments.models import AghExtension, Assignment, AssignmentMessage, Event, Participant
 from portal.audit.models import AuditEntry
 from portal.budget.models import BudgetYear, Commitment, Release
+from portal.final_reports.models import Assessment, FinalReport
 from portal.models import Base
 from portal.notifications.models import DigestItem, QueuedMail
 from portal.offers.models import Offer, OfferVersion, ReviewNote, Site
@@ -20,12 +21,14 @@ MODELS = (
     Assignment,
     AssignmentMessage,
     AghExtension,
+    Assessment,
     AuditEntry,
     BankAccount,
     BudgetYear,
     Commitment,
     DigestItem,
     Event,
+    FinalReport,
     LoginAttempt,
     Offer,
     OfferVersion,

@@ -125,6 +125,20 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "total": "62.345,60 €",
         "link": LINK,
     },
+    "final_report_submitted": {
+        "organisation_name": "Diakonie Nord",
+        "kind_label": "Zwischenbericht",
+        "title": "Stadtgärten",
+        "link": LINK,
+    },
+    "final_report_decided": {
+        "kind_label": "Sachbericht mit Verwendungsnachweis",
+        "status": "correction_requested",
+        "status_label": "Korrektur erbeten",
+        "reason": "Bitte ergänzen Sie den Ausblick",
+        "link": LINK,
+    },
+    "assessment_submitted": {"organisation_name": "Diakonie Nord", "title": "Stadtgärten", "link": LINK},
     "report_reminder": {
         "organisation_name": "Diakonie Nord",
         "overdue": [due("Stadtgärten", 2, overdue=True)],

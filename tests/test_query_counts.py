@@ -18,8 +18,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from portal.accounts.models import User
+from portal.assignments.models import AssignmentStatus
 from portal.audit.services import record
 from portal.extensions import db
+from portal.final_reports.models import Attendance, Recommendation, Reliability, ReportKind
+from portal.final_reports.services import AssessmentInput, submit_assessment
+from portal.final_reports.services import start_report as start_final_report
 from portal.offers.models import Offer, VersionStatus
 from portal.reports.models import ParticipationReport
 from portal.reports.services import start_report
@@ -150,3 +154,27 @@ def test_report_grid_with_more_participants(factories: Factories, signed_in: Sig
     browser = signed_in(provider)
     small = statements_of(browser, f"/portal/berichte/{small_report.id}")
     assert statements_of(browser, f"/portal/berichte/{large_report.id}") == small
+
+
+def ended_offer_with_reports(factories: Factories, provider: User) -> None:
+    """An offer whose year ended two months ago, its final report begun, one assignment assessed, one not."""
+    offer = factories.live_offer(provider.organisation, months_ago=14)
+    start_final_report(provider, offer, ReportKind.FINAL, offer.current.end_date)
+    assessed = factories.assignment(offer, status=AssignmentStatus.ENDED)
+    factories.assignment(offer, status=AssignmentStatus.ENDED)
+    good = AssessmentInput(Attendance.RELIABLE, Reliability.HIGH, "Sorgfältig", Recommendation.WORK)
+    submit_assessment(provider, assessed, good)
+
+
+@pytest.mark.parametrize("role", ["provider", "staff"])
+def test_final_reports_and_assessments(factories: Factories, signed_in: SignedIn, role: str) -> None:
+    provider = factories.provider()
+    ended_offer_with_reports(factories, provider)
+    factories.live_offer(provider.organisation, months_ago=13)  # due, not begun
+    browser = signed_in(provider if role == "provider" else factories.staff())
+    small = statements_of(browser, "/portal/sachberichte")
+    for _ in range(4):
+        ended_offer_with_reports(factories, provider)
+        factories.live_offer(provider.organisation, months_ago=13)
+    other_organisations(factories, 3)
+    assert statements_of(browser, "/portal/sachberichte") == small

@@ -33,6 +33,7 @@ from portal.assignments.models import Assignment, AssignmentStatus, Event
 from portal.audit.models import AuditEntry
 from portal.budget.models import BudgetYear
 from portal.extensions import db, make_engine
+from portal.final_reports.models import Assessment, FinalReport
 from portal.offers.models import Offer, ReviewNote, Site, VersionStatus
 from portal.reports.models import ParticipationReport, ReportStatus
 from portal.schema import metadata
@@ -232,6 +233,21 @@ def release(factories: Factories) -> Post:
     return Post(factories.staff(), f"/portal/abrechnungen/{started.id}/freigabe", data, counted(moves))
 
 
+def final_report(factories: Factories) -> Post:
+    provider = factories.provider()
+    offer = factories.live_offer(provider.organisation, months_ago=14)  # its year ended about two months ago
+    data = {"offer_id": str(offer.id), "kind": "final", "period_end": offer.current.end_date.isoformat()}
+    return Post(provider, "/portal/sachberichte/neu", data, counted(select(FinalReport).filter_by(offer_id=offer.id)))
+
+
+def assessment(factories: Factories) -> Post:
+    provider = factories.provider()
+    ended = factories.assignment(factories.live_offer(provider.organisation), status=AssignmentStatus.ENDED)
+    data = {"attendance": "reliable", "reliability": "high", "strengths": "Sorgfältig", "recommendation": "work"}
+    made = select(Assessment).filter_by(assignment_id=ended.id)
+    return Post(provider, f"/portal/zuweisungen/{ended.id}/beurteilung", data, counted(made))
+
+
 def assignment_upload(factories: Factories) -> Post:
     offer = factories.live_offer(factories.provider().organisation)
     start, end = offer.current.start_date, offer.current.end_date
@@ -261,6 +277,8 @@ FORMS = [
     settlement,
     receipt,
     release,
+    final_report,
+    assessment,
 ]
 
 

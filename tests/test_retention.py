@@ -21,6 +21,7 @@ from portal.audit.models import AuditEntry
 from portal.budget.models import Commitment
 from portal.config import load_settings
 from portal.extensions import db
+from portal.final_reports.models import Assessment, Attendance, FinalReport, Recommendation, Reliability, ReportKind
 from portal.maintenance.retention import BY_OFFER, BY_VERSION, REFERENCES, months_before, purge
 from portal.offers.models import Offer, OfferState, ReviewNote, VersionStatus
 from portal.reports.calc import years_before
@@ -134,6 +135,19 @@ def extension(item: Assignment) -> AghExtension:
     return row
 
 
+def assessment(item: Assignment) -> Assessment:
+    row = Assessment(
+        assignment_id=item.id,
+        attendance=Attendance.RELIABLE,
+        reliability=Reliability.HIGH,
+        strengths="Sorgfältig",
+        recommendation=Recommendation.WORK,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
 def closed_offer(factories: Factories, organisation: Organisation, state: OfferState, end: date) -> Offer:
     offer = factories.offer(
         organisation=organisation, status=VersionStatus.APPROVED, start_date=end - timedelta(days=180), end_date=end
@@ -156,9 +170,9 @@ def seed_participant_data(seeded: Seeded, offer: Offer) -> None:
     never_assigned_old = participant(organisation, 3, created=OLD)
     never_assigned_new = participant(organisation, 4)
     seeded.add(False, first, correction, ended, ended_too, left, never_assigned_old, event(ended))
-    seeded.add(False, message(ended), extension(ended))
+    seeded.add(False, message(ended), extension(ended), assessment(ended))
     seeded.add(True, recent, current, staying, never_assigned_new, event(current))
-    seeded.add(True, message(current), extension(current))
+    seeded.add(True, message(current), extension(current), assessment(current))
     seeded.add(True, *recent.lines)
     seeded.add(False, *first.lines, *correction.lines)
 
@@ -173,7 +187,14 @@ def seed_offers(seeded: Seeded, factories: Factories, user: User) -> None:
         offer_id=expired.id, offer_version_id=expired.current.id, year=LONG_AGO.year, amount=Decimal(1)
     )
     reminder = ReportReminder(offer_id=expired.id, year=LONG_AGO.year, month=LONG_AGO.month, kind="overdue")
-    db.session.add_all([note, commitment, reminder])
+    final = FinalReport(
+        offer_id=expired.id,
+        kind=ReportKind.FINAL,
+        period_start=expired.current.start_date,
+        period_end=LONG_AGO,
+        due_date=LONG_AGO,
+    )
+    db.session.add_all([note, commitment, reminder, final])
     person = participant(organisation, 5)
     old_assignment = assignment(expired, person, LONG_AGO - timedelta(days=90), LONG_AGO)
     old_report = report(expired, LONG_AGO, [old_assignment])
@@ -181,7 +202,7 @@ def seed_offers(seeded: Seeded, factories: Factories, user: User) -> None:
     withdrawn.current.end_date = None  # no end date: the last change counts
     withdrawn.updated_at = datetime.now(UTC) - timedelta(days=11 * 366)
     db.session.flush()
-    seeded.add(False, expired, withdrawn, *expired.versions, *withdrawn.versions, note, commitment, reminder)
+    seeded.add(False, expired, withdrawn, *expired.versions, *withdrawn.versions, note, commitment, reminder, final)
     seeded.add(False, *expired.current.sites, person, old_assignment, old_report, event(old_assignment))
     younger = closed_offer(factories, organisation, OfferState.REJECTED, TODAY - timedelta(days=9 * 366))
     live = factories.offer(

@@ -2,8 +2,9 @@
 
 Participant data (social data) is kept `RETENTION_PARTICIPANT_MONTHS` months: reports of older months with all their
 versions, lines and files; assignments that ended before the cutoff and that no remaining report line needs, with
-their events; participants left without assignments. Ended, withdrawn and rejected offers are kept
-`RETENTION_OFFER_YEARS` years after their funding ended, then deleted with everything that belongs to them.
+their events, change requests, extensions and assessments; participants left without assignments. Ended, withdrawn
+and rejected offers are kept `RETENTION_OFFER_YEARS` years after their funding ended, then deleted with everything
+that belongs to them (their interim and final reports too).
 Uploaded assignment files that were previewed but never imported (`portal.assignments.views.upload`) go after a day,
 and so do stored files that no row refers to (`REFERENCES`; a change that fails or replaces a file deletes it itself,
 this catches what a crash left). Sign-in attempts, with their IP addresses, go after `RETENTION_LOGIN_ATTEMPTS_DAYS`.
@@ -28,6 +29,7 @@ from portal.assignments.models import AghExtension, Assignment, AssignmentMessag
 from portal.audit.services import record
 from portal.budget.models import Commitment, Release
 from portal.extensions import db
+from portal.final_reports.models import Assessment, FinalReport
 from portal.offers.models import Offer, OfferState, OfferVersion, ReviewNote, Site
 from portal.reports import calc
 from portal.reports.models import ParticipationReport, ReportLine, ReportReminder
@@ -41,6 +43,7 @@ CHUNK = 500  # ids per statement, well below every database's limit of bound par
 BY_VERSION = (Commitment.offer_version_id, Site.version_id)
 BY_OFFER = (
     Commitment.offer_id,
+    FinalReport.offer_id,
     ReportReminder.offer_id,
     ReviewNote.offer_id,
     Receipt.offer_id,
@@ -224,6 +227,7 @@ def execute_purge(plan: Plan) -> None:
     _delete(Event.offer_id, plan.offer_ids)
     _delete(AssignmentMessage.assignment_id, plan.assignment_ids)
     _delete(AghExtension.assignment_id, plan.assignment_ids)
+    _delete(Assessment.assignment_id, plan.assignment_ids)
     _delete(Assignment.id, plan.assignment_ids)
     _delete(Participant.id, plan.participant_ids)
     _delete_offers(plan.offer_ids, plan.version_ids)

@@ -40,6 +40,9 @@ MailName = Literal[
     "settlement_submitted",
     "settlement_decided",
     "settlement_second_release_needed",
+    "final_report_submitted",
+    "final_report_decided",
+    "assessment_submitted",
     "daily_digest",
 ]
 

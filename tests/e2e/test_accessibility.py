@@ -60,6 +60,8 @@ REACHABLE = {
         "/portal/berichte/{id}",
         "/portal/angebote/{id}/teilnehmende",
         "/portal/zuweisungen/{id}/meldung",
+        "/portal/sachberichte",
+        "/portal/sachberichte/{id}",
     },
     "pending": {"/portal/", "/portal/organisation", "/portal/organisation/bearbeiten"},
     "staff": {
@@ -75,6 +77,8 @@ REACHABLE = {
         "/portal/berichte/zahlungen",
         "/portal/angebote/{id}/teilnehmende",
         "/portal/angebote/{id}/zuweisungen/neu",
+        "/portal/sachberichte",
+        "/portal/sachberichte/{id}",
     },
     "approver": {"/portal/pruefung/", "/portal/pruefung/{id}", "/portal/budget/"},
     "admin": {"/portal/benutzer", "/portal/benutzer/einladen", "/portal/protokoll", "/portal/organisationen"},
@@ -99,6 +103,7 @@ FORMS = [
     ("staff", "/portal/pruefung/", IN_REVIEW_OFFER, "Antrag ablehnen"),
     ("staff", "/portal/pruefung/", IN_REVIEW_OFFER, "Notiz speichern"),
     ("approver", "/portal/budget/", None, "Budget speichern"),
+    ("provider", "/portal/sachberichte", "Weiter bearbeiten (Entwurf)", "Bericht einreichen"),
 ]
 PHONE_FORMS = [
     ("provider", f"{DRAFT}/schritt/einsatzstellen", None, "Speichern und weiter"),
@@ -126,6 +131,8 @@ PHONE_PAGES = [
     ("provider", "/portal/angebote/", (COMPLETE_DRAFT, "Angaben prüfen und einreichen")),
     ("staff", "/portal/pruefung/", None),
     ("staff", "/portal/budget/", None),
+    ("provider", "/portal/sachberichte", None),
+    ("provider", "/portal/sachberichte", "Weiter bearbeiten (Entwurf)"),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Interim and final reports per offer (Sachbericht, Verwendungsnachweis) and the participant assessment at exit."""
