@@ -102,7 +102,9 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     settings["SETTLEMENT_FOUR_EYES_THRESHOLD"] = Decimal(
         _env("PORTAL_SETTLEMENT_FOUR_EYES_THRESHOLD", str(settings["FOUR_EYES_THRESHOLD"]))
     )
-    settings["REQUIRE_MFA"] = env == "production"
+    settings["REQUIRE_MFA"] = env == "production"  # a second factor for every account
+    # The origin passkeys are bound to (its host name is the WebAuthn RP ID); empty: the origin of the request.
+    settings["WEBAUTHN_ORIGIN"] = _env("PORTAL_WEBAUTHN_ORIGIN", "").rstrip("/")
     settings.update(_report_settings())
     settings.update(overrides or {})
     _derive_cookie_settings(settings)
