@@ -84,7 +84,9 @@ def test_registration_and_reset_keep_secrets_out_of_the_log(portal, factories, m
     portal.post("/portal/passwort-vergessen", data={"email": data["email"]})
     reset = link(mailbox, data["email"], "/portal/passwort-zuruecksetzen/")
     portal.get(reset)
-    response = portal.post("/portal/passwort-zuruecksetzen", data={"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
+    response = portal.post(
+        "/portal/passwort-zuruecksetzen", data={"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     tokens = [verify.rsplit("/", 1)[1], reset.rsplit("/", 1)[1]]
     secrets = [REGISTRATION_PASSWORD, NEW_PASSWORD, *tokens]

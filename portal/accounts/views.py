@@ -493,8 +493,9 @@ def add_passkey() -> Response | tuple[Response, int]:
     """Step 2: the browser's answer (JSON), checked against the challenge in the session."""
     started = session.pop("passkey_registration", None)
     payload = request.get_json(silent=True)
-    valid = started and isinstance(payload, dict)
-    credential = passkeys.verify_registration(payload, started["challenge"]) if valid else None
+    credential = None
+    if started and isinstance(payload, dict):
+        credential = passkeys.verify_registration(payload, started["challenge"])
     if credential is None:
         return jsonify(error="Der Passkey konnte nicht gespeichert werden. Bitte versuchen Sie es noch einmal."), 400
     user = current_user._get_current_object()

@@ -1,4 +1,4 @@
-"""The TOTP second factor: setup, sign-in, replay, throttling, reset, the duty for every account (docs/security.md 4)."""
+"""The TOTP second factor: setup, sign-in, replay, throttling, reset, duty for every account (docs/security.md 4)."""
 
 from __future__ import annotations
 

@@ -13,11 +13,13 @@ from tests.accounts.helpers import (
     BAD_LOGIN,
     NEW_PASSWORD,
     NEW_PASSWORD_FORM,
+    REGISTRANT_EMAIL,
     WRONG_PASSWORD,
     audit,
     location,
     mailed_link,
     open_link,
+    register,
     sign_in,
     signed_in,
     subjects,
@@ -121,6 +123,75 @@ def test_a_reset_proves_the_address_and_ends_every_session(client, other_client,
 
     assert user.email_verified_at is not None
     assert location(sign_in(other_client, user.email, NEW_PASSWORD)) == "/portal/"
+
+
+def test_one_reset_ends_every_outstanding_reset_link(client, other_client, factories, mailbox):
+    user = factories.provider()
+    request_reset(client, user.email)
+    older = open_link(client, mailbox, user.email)
+    request_reset(other_client, user.email)
+
+    assert location(other_client.post(open_link(other_client, mailbox, user.email), data=NEW_PASSWORD_FORM))
+
+    assert_link_invalid(client.get(older))
+    assert_link_invalid(client.post(older, data={"password": "noch ein anderer Satz", "password_confirm": "x"}))
+    assert verify_password(user.password_hash, NEW_PASSWORD)
+
+
+def test_a_password_change_ends_outstanding_reset_links(client, other_client, factories, login, mailbox):
+    user = factories.provider()
+    request_reset(other_client, user.email)
+    link = open_link(other_client, mailbox, user.email)
+    login(user)
+
+    change(client)
+
+    assert_link_invalid(other_client.get(link))
+
+
+def _reset_link(client, other_client, factories, login):
+    user = factories.provider()
+    request_reset(client, user.email)
+    return user.email
+
+
+def _invitation_link(client, other_client, factories, login):
+    login(factories.provider(is_org_admin=True), test_client=other_client)
+    invite(other_client)
+    return INVITEE
+
+
+def _verification_link(client, other_client, factories, login):
+    register(client)
+    return REGISTRANT_EMAIL
+
+
+@pytest.mark.parametrize(
+    ("send", "page"),
+    [
+        (_reset_link, "/portal/passwort-zuruecksetzen"),
+        (_invitation_link, "/portal/einladung"),
+        (_verification_link, "/portal/registrieren/bestaetigen"),
+    ],
+    ids=["reset", "invitation", "verification"],
+)
+def test_a_links_token_moves_into_the_session_and_off_the_address(
+    client, other_client, factories, login, mailbox, send, page
+):
+    """The token leaves the address on the first request: it reaches no history, proxy log or Referer."""
+    address = send(client, other_client, factories, login)
+    link = mailed_link(mailbox, address)
+    token = link.rsplit("/", 1)[1]
+
+    response = client.get(link)
+
+    assert location(response) == page
+    assert token not in text(response)
+    shown = client.get(page)
+    assert shown.status_code == 200
+    assert token not in text(shown)
+    with client.session_transaction() as session:
+        assert token in session.values()
 
 
 # --- password change ------------------------------------------------------------------------------
