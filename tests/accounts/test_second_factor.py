@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import Passkey, RecoveryCode, Role
+from portal.config import load_settings
 from portal.extensions import db
 from tests.accounts.authenticator import Authenticator
 from tests.accounts.helpers import (
@@ -367,3 +368,20 @@ def test_after_a_reset_the_next_sign_in_leads_to_a_new_set_up(strict_app, factor
     assert location(browser.post(f"/portal/benutzer/{user.id}/zwei-faktor")) == "/portal/benutzer"
 
     assert location(sign_in(strict_app.test_client(), user.email)) == "/portal/anmelden/einrichten"
+
+
+def test_passkeys_are_bound_to_the_configured_origin(make_app, monkeypatch, factories, login):
+    """PORTAL_WEBAUTHN_ORIGIN (behind a proxy): its host is the RP ID, answers from any other origin are refused."""
+    monkeypatch.setenv("PORTAL_WEBAUTHN_ORIGIN", "https://portal.arge.example/")
+    assert load_settings()["WEBAUTHN_ORIGIN"] == "https://portal.arge.example"
+    user = factories.provider()
+    db.session.commit()
+    browser = make_app(WEBAUTHN_ORIGIN="https://portal.arge.example").test_client()
+    login(user, test_client=browser)
+
+    options = text(browser.post("/portal/konto/passkeys/optionen", data={"name": "Laptop"}))
+    assert json.loads(options)["rp"]["id"] == "portal.arge.example"
+    assert browser.post("/portal/konto/passkeys", json=Authenticator().create(options)).status_code == 400
+    options = text(browser.post("/portal/konto/passkeys/optionen", data={"name": "Laptop"}))
+    right = Authenticator(origin="https://portal.arge.example")
+    assert browser.post("/portal/konto/passkeys", json=right.create(options)).status_code == 200
