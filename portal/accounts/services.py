@@ -433,6 +433,14 @@ def disable_totp(user: User, password: str) -> None:
     user.totp_secret = ""
     user.totp_last_step = 0
     record("totp_disabled", actor=user, obj=user)
+    _forget_recovery_codes_without_factor(user)
+
+
+def _forget_recovery_codes_without_factor(user: User) -> None:
+    """Without app or passkey the recovery codes stand in for nothing: they go, and the next factor brings new
+    ones."""
+    if not user.has_second_factor:
+        user.recovery_codes.clear()
 
 
 # --- recovery codes ---------------------------------------------------------------------------------
@@ -510,6 +518,7 @@ def delete_passkey(user: User, passkey: Passkey) -> None:
         raise ServiceError(MFA_REQUIRED)
     user.passkeys.remove(passkey)
     record("passkey_deleted", actor=user, obj=user, details=passkey.name)
+    _forget_recovery_codes_without_factor(user)
 
 
 @transactional

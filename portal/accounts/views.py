@@ -187,7 +187,8 @@ def login_recovery() -> str | Response:
             target = _finish_login(user, _pending_target())
             left = current_user.recovery_codes_left
             flash(
-                f"Sie sind mit einem Wiederherstellungscode angemeldet; noch {left} Codes sind übrig. Erzeugen Sie "
+                f"Sie sind mit einem Wiederherstellungscode angemeldet; noch {left} "
+                f"{'Code ist' if left == 1 else 'Codes sind'} übrig. Erzeugen Sie "
                 "neue Codes, wenn Sie nur noch wenige haben, und richten Sie Ihre zweite Sicherung neu ein, falls "
                 "Sie das Gerät verloren haben.",
                 "warning" if left < 3 else "info",
@@ -231,7 +232,7 @@ def login_setup() -> str | Response:
     if user is None:
         flash("Bitte melden Sie sich erneut an.", "info")
         return redirect(url_for("accounts.login"))
-    if user.has_totp:  # an existing second factor is never replaced by someone who only knows the password
+    if user.has_second_factor:  # an existing one is never replaced by someone who only knows the password
         return redirect(url_for("accounts.login_code"))
     form = CodeForm()
     secret = session.setdefault("totp_secret", mfa.new_secret())

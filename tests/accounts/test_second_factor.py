@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -307,6 +308,32 @@ def test_the_last_second_factor_cannot_be_deleted_in_production(strict_app, fact
 
     assert "Die Zwei-Faktor-Anmeldung ist vorgeschrieben" in text(response)
     assert reload(user).passkeys
+
+
+def test_knowing_the_password_does_not_replace_a_passkey_by_an_app(strict_app, passkey_user, clock):
+    user, _authenticator = passkey_user
+    db.session.commit()
+    browser = strict_app.test_client()
+
+    assert location(sign_in(browser, user.email)) == "/portal/anmelden/code"
+    assert location(browser.get("/portal/anmelden/einrichten")) == "/portal/anmelden/code"
+    assert not signed_in(browser)
+
+
+def test_without_any_second_factor_the_recovery_codes_go(client, factories, login, clock):
+    user = factories.provider()
+    login(user)
+    old = set_up_totp(client)
+    assert add_passkey(client, Authenticator()).get_json() == {"redirect": "/portal/konto"}  # codes are there
+    passkey_id = user.passkeys[0].id
+    client.post("/portal/konto/zwei-faktor/ausschalten", data={"password": DEFAULT_PASSWORD})
+    assert user.recovery_codes_left == 10  # the passkey is still there
+
+    client.post(f"/portal/konto/passkeys/{passkey_id}/loeschen")
+
+    assert user.recovery_codes == []
+    clock.shift(timedelta(seconds=30))
+    assert not set(set_up_totp(client)) & set(old)
 
 
 # --- reset by an administrator --------------------------------------------------------------------
