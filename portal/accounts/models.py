@@ -271,7 +271,7 @@ class Passkey(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     credential_id: Mapped[str] = mapped_column(String(1400), unique=True)  # base64url, at most 1023 bytes raw
-    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    public_key_cose: Mapped[bytes] = mapped_column(LargeBinary)  # the COSE-encoded public key
     sign_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]

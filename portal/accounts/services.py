@@ -504,7 +504,7 @@ def add_passkey(user: User, name: str, credential: passkeys.NewCredential) -> No
         user=user,
         name=name,
         credential_id=credential.credential_id,
-        public_key=credential.public_key,
+        public_key_cose=credential.public_key,
         sign_count=credential.sign_count,
     )
     db.session.add(passkey)
@@ -536,7 +536,7 @@ def sign_in_with_passkey(response: dict[str, Any], challenge: str, pending: User
     if not user.active or user.email_verified_at is None:
         record("passkey_failed", actor=user, details="Konto nicht aktiv")
         return None
-    count = passkeys.verify_assertion(response, challenge, passkey.public_key, passkey.sign_count)
+    count = passkeys.verify_assertion(response, challenge, passkey.public_key_cose, passkey.sign_count)
     if count is None:
         record("passkey_failed", actor=user, details=passkey.name)
         return None
