@@ -246,10 +246,10 @@ class RecoveryCodeForm(PortalForm):
         "Wiederherstellungscode",
         filters=[strip],
         description="Einer der Codes, die Sie bei der Einrichtung aufgeschrieben haben, zum Beispiel "
-        "k3vq-7h2m-x9ab-pq4r. Jeder Code gilt nur einmal.",
+        "k3vq-7h2m-x9ab-pq4r-2mna-6fzc. Jeder Code gilt nur einmal.",
         validators=[
             required("Bitte geben Sie einen Wiederherstellungscode ein."),
-            Length(max=40, message="Ein Wiederherstellungscode hat 16 Zeichen."),
+            Length(max=60, message="Ein Wiederherstellungscode hat 24 Zeichen."),
         ],
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"},
     )

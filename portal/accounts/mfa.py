@@ -12,7 +12,9 @@ import segno
 
 ISSUER = "ARGE-Partnerportal"
 RECOVERY_CODE_COUNT = 10
-RECOVERY_CODE_BYTES = 10  # 80 random bits: 16 base32 characters, shown in groups of four
+# 120 random bits (24 base32 characters, shown in groups of four): ASVS 6.5.2 lets secrets of 112 bits and more be
+# stored with a plain hash; shorter ones would need a salted password hash.
+RECOVERY_CODE_BYTES = 15
 
 
 def new_secret() -> str:
@@ -42,7 +44,7 @@ def matching_step(secret: str, code: str, now: datetime) -> int | None:
 
 
 def new_recovery_codes() -> list[str]:
-    """Fresh recovery codes such as `k3vq-7h2m-x9ab-pq4r`."""
+    """Fresh recovery codes such as `k3vq-7h2m-x9ab-pq4r-2mna-6fzc`."""
     codes = []
     for _ in range(RECOVERY_CODE_COUNT):
         raw = base64.b32encode(secrets.token_bytes(RECOVERY_CODE_BYTES)).decode().lower()
@@ -52,6 +54,6 @@ def new_recovery_codes() -> list[str]:
 
 def recovery_digest(code: str) -> str:
     """The stored form of a recovery code: SHA-256 of the code without case, spaces and dashes (the codes have
-    80 random bits, so a slow password hash is not needed)."""
+    120 random bits, so a slow, salted password hash is not needed)."""
     plain = "".join(code.split()).replace("-", "").lower()
     return hashlib.sha256(plain.encode()).hexdigest()

@@ -249,7 +249,7 @@ class User(UserMixin, Base):
 
 class RecoveryCode(Base):
     """One of the codes that stand in for the second factor once each; only the SHA-256 of the code is stored (the
-    codes are random with 80 bits, so a fast hash is enough)."""
+    codes are random with 120 bits, so a fast hash is enough)."""
 
     __tablename__ = "recovery_codes"
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from portal.accounts.mfa import new_recovery_codes, recovery_digest
 from portal.accounts.models import Passkey, RecoveryCode, Role
 from portal.config import load_settings
 from portal.extensions import db
@@ -58,13 +59,20 @@ def test_the_first_second_factor_brings_ten_recovery_codes_stored_only_as_digest
     codes = set_up_totp(client)
 
     assert len(codes) == len(set(codes)) == 10
-    assert all(len(code.replace("-", "")) == 16 for code in codes)
+    assert all(len(code.replace("-", "")) == 24 for code in codes)  # 120 bits
     stored = {entry.code_hash for entry in user.recovery_codes}
     assert stored == {hashlib.sha256(code.replace("-", "").encode()).hexdigest() for code in codes}
     assert not any(code in stored for code in codes)
     assert audit("recovery_codes_created")
     assert "Noch 10 unbenutzte Codes" in text(client.get("/portal/konto"))
     assert "data-recovery-code" not in text(client.get("/portal/konto/wiederherstellungscodes"))  # shown once
+
+
+def test_a_recovery_code_counts_without_case_spaces_and_dashes():
+    code = new_recovery_codes()[0]
+
+    assert recovery_digest(f" {code.upper().replace('-', ' ')} ") == recovery_digest(code.replace("-", ""))
+    assert recovery_digest(code) == hashlib.sha256(code.replace("-", "").encode()).hexdigest()
 
 
 def test_a_recovery_code_signs_in_once_instead_of_the_app(client, factories, login, clock):
