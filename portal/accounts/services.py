@@ -347,6 +347,12 @@ def finish_login(user: User) -> None:
     record("login", actor=user)
 
 
+def _factors_changed(user: User) -> None:
+    """A second factor was added, removed or renewed: every other session of the user ends (the caller keeps the
+    current one with the new session version), so a stolen session cannot outlive the change."""
+    user.session_version += 1
+
+
 def _end_sessions(user: User, action: str, actor: User | None = None, details: str = "") -> None:
     """Invalidate every session of the user (the session version is part of the login id)."""
     user.session_version += 1
@@ -416,6 +422,7 @@ def enable_totp(user: User, secret: str, code: str) -> list[str]:
     user.totp_secret = secret
     user.totp_last_step = step
     record("totp_enabled", actor=user, obj=user)
+    _factors_changed(user)
     return _first_recovery_codes(user)
 
 
@@ -433,6 +440,7 @@ def disable_totp(user: User, password: str) -> None:
     user.totp_secret = ""
     user.totp_last_step = 0
     record("totp_disabled", actor=user, obj=user)
+    _factors_changed(user)
     _forget_recovery_codes_without_factor(user)
 
 
@@ -467,6 +475,7 @@ def regenerate_recovery_codes(user: User, password: str) -> list[str]:
         raise ServiceError("Das Passwort ist nicht richtig.", field="password")
     if not user.has_second_factor:
         raise ServiceError("Richten Sie zuerst eine Authenticator-App oder einen Passkey ein.")
+    _factors_changed(user)
     return _issue_recovery_codes(user)
 
 
@@ -510,6 +519,7 @@ def add_passkey(user: User, name: str, credential: passkeys.NewCredential) -> No
     db.session.add(passkey)
     db.session.flush()
     record("passkey_added", actor=user, obj=user, details=name)
+    _factors_changed(user)
 
 
 @transactional
@@ -518,6 +528,7 @@ def delete_passkey(user: User, passkey: Passkey) -> None:
         raise ServiceError(MFA_REQUIRED)
     user.passkeys.remove(passkey)
     record("passkey_deleted", actor=user, obj=user, details=passkey.name)
+    _factors_changed(user)
     _forget_recovery_codes_without_factor(user)
 
 

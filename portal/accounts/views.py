@@ -419,10 +419,16 @@ def change_password() -> str | Response:
         except ServiceError as error:
             show_error(form, error)
         else:
-            login_user(user)  # this session continues with the new session version; all others end
+            _keep_this_session()  # all others end
             flash("Ihr Passwort ist geändert. Alle anderen Sitzungen wurden beendet.", "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/change_password.html", form=form)
+
+
+def _keep_this_session() -> None:
+    """After a change of the second factors every other session has ended; this one goes on with the new session
+    version (the absolute and idle limits keep counting from the sign-in)."""
+    login_user(current_user._get_current_object())
 
 
 @bp.route("/konto/zwei-faktor", methods=["GET", "POST"])
@@ -436,6 +442,7 @@ def totp_setup() -> str | Response:
         except ServiceError as error:
             show_error(form, error)
         else:
+            _keep_this_session()
             session.pop("totp_secret", None)
             flash("Die Zwei-Faktor-Anmeldung ist eingerichtet.", "success")
             account = url_for("accounts.account")
@@ -453,6 +460,7 @@ def totp_disable() -> str | Response:
         except ServiceError as error:
             show_error(form, error)
         else:
+            _keep_this_session()
             flash("Die Zwei-Faktor-Anmeldung ist ausgeschaltet.", "success")
             return redirect(url_for("accounts.account"))
     return _render_account(form)
@@ -468,6 +476,7 @@ def recovery_codes() -> str:
         except ServiceError as error:
             show_error(form, error)
         else:
+            _keep_this_session()
             return _show_recovery_codes(codes, url_for("accounts.account"))
     return render_template("accounts/recovery_codes.html", form=form)
 
@@ -504,6 +513,7 @@ def add_passkey() -> Response | tuple[Response, int]:
         services.add_passkey(user, started["name"], credential)
     except ServiceError as error:
         return jsonify(error=error.message), 400
+    _keep_this_session()
     flash(f"Der Passkey „{started['name']}“ ist gespeichert.", "success")
     if user.recovery_codes_left:
         return jsonify(redirect=url_for("accounts.account"))
@@ -521,6 +531,7 @@ def delete_passkey(passkey_id: int) -> Response:
         except ServiceError as error:
             flash(error.message, "danger")
         else:
+            _keep_this_session()
             flash(f"Der Passkey „{passkey.name}“ ist gelöscht.", "success")
     return redirect(url_for("accounts.account"))
 

@@ -18,6 +18,7 @@ from tests.accounts.helpers import (
     WRONG_PASSWORD,
     audit,
     code_at,
+    copy_session,
     location,
     reload,
     sign_in,
@@ -132,6 +133,26 @@ def test_new_recovery_codes_need_the_password_and_replace_the_old_ones(client, f
     sign_in(client, user.email)
     assert CODE_REFUSED in text(client.post("/portal/anmelden/wiederherstellung", data={"code": old[0]}))
     assert location(client.post("/portal/anmelden/wiederherstellung", data={"code": new[0]})) == "/portal/"
+
+
+def test_a_change_of_the_second_factors_ends_every_other_session(app, client, factories, login, clock):
+    """ASVS 7.4.3: a session stolen before the change does not outlive it; the one that made it goes on."""
+    user = factories.provider()
+    login(user)
+    laptop = app.test_client()
+    changes = [
+        lambda: set_up_totp(client),
+        lambda: add_passkey(client, Authenticator()),
+        lambda: client.post("/portal/konto/wiederherstellungscodes", data={"password": DEFAULT_PASSWORD}),
+        lambda: client.post(f"/portal/konto/passkeys/{user.passkeys[0].id}/loeschen"),
+        lambda: client.post("/portal/konto/zwei-faktor/ausschalten", data={"password": DEFAULT_PASSWORD}),
+    ]
+    for change in changes:
+        copy_session(client, laptop)  # as an attacker who stole the cookie would
+        assert signed_in(laptop)
+        change()
+        assert signed_in(client)
+        assert not signed_in(laptop)
 
 
 def test_recovery_codes_need_a_second_factor(client, factories, login):
