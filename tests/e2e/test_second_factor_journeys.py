@@ -9,7 +9,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import Browsing, log_in, submit_login
+from tests.e2e.helpers import Browsing, assert_accessible, log_in, submit_login
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +56,7 @@ def test_passkey_totp_and_a_recovery_code(browsing: Browsing) -> None:
     page.get_by_role("button", name="Passkey hinzufügen").click()
     expect(page.locator("main")).to_contain_text("Der Passkey „Laptop Büro“ ist gespeichert.")
     expect(page.get_by_role("cell", name="Laptop Büro", exact=True)).to_be_visible()
+    assert_accessible(page)
     sign_out(page)
 
     # without password: the passkey alone (discoverable, user verified)
@@ -65,6 +66,7 @@ def test_passkey_totp_and_a_recovery_code(browsing: Browsing) -> None:
 
     # the password, then the passkey as second factor
     submit_login(page, EMAIL)
+    assert_accessible(page)  # the second step offers the app and the passkey
     page.get_by_role("button", name="Mit Passkey bestätigen").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(WELCOME)
     sign_out(page)
@@ -87,3 +89,4 @@ def test_passkey_totp_and_a_recovery_code(browsing: Browsing) -> None:
             expect(page.locator("main")).to_contain_text("noch 9 Codes sind übrig")
             sign_out(page)
     expect(page.locator("main")).to_contain_text("nicht richtig oder wurde schon benutzt")
+    assert_accessible(page)
