@@ -294,8 +294,10 @@ def _keep_link_token(purpose: TokenPurpose, token: str, endpoint: str) -> Respon
     return redirect(url_for(endpoint))
 
 
-def _link_token(purpose: TokenPurpose) -> str:
-    return str(session.get(f"link_{purpose.value}", ""))
+def _link_token(purpose: TokenPurpose, *, forget: bool = False) -> str:
+    """The token of the link opened last; `forget`: taken out of the session (its link is done)."""
+    key = f"link_{purpose.value}"
+    return str((session.pop(key, "") if forget else session.get(key)) or "")
 
 
 @bp.get("/registrieren/bestaetigen/<token>")
@@ -321,7 +323,7 @@ def invitation_link(token: str) -> Response:
 def verify_email() -> str | Response:
     form = EmptyForm()
     if form.validate_on_submit():
-        if services.verify_email(session.pop(f"link_{TokenPurpose.VERIFY_EMAIL.value}", "")) is None:
+        if services.verify_email(_link_token(TokenPurpose.VERIFY_EMAIL, forget=True)) is None:
             return render_template("accounts/link_invalid.html"), 400  # type: ignore[return-value]
         flash("Danke, Ihre E-Mail-Adresse ist bestätigt. Sie können sich jetzt anmelden.", "success")
         return redirect(url_for("accounts.login"))
@@ -372,7 +374,7 @@ def accept_invitation() -> str | Response | tuple[str, int]:
         except ServiceError as error:
             show_error(form, error)
         else:
-            session.pop(f"link_{TokenPurpose.INVITATION.value}", None)
+            _link_token(TokenPurpose.INVITATION, forget=True)
             flash("Willkommen! Ihr Konto ist eingerichtet. Bitte melden Sie sich an.", "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/accept_invitation.html", form=form, invited=invitation.user)
@@ -394,7 +396,6 @@ def _render_account(disable_form: ConfirmPasswordForm) -> str:
         disable_form=disable_form,
         notification_form=notification_form,
         passkey_form=PasskeyForm(),
-        delete_form=EmptyForm(),
     )
 
 
@@ -426,8 +427,8 @@ def change_password() -> str | Response:
 
 
 def _keep_this_session() -> None:
-    """After a change of the second factors every other session has ended; this one goes on with the new session
-    version (the absolute and idle limits keep counting from the sign-in)."""
+    """After a change of the password or the second factors every other session has ended; this one goes on with
+    the new session version (the absolute and idle limits keep counting from the sign-in)."""
     login_user(current_user._get_current_object())
 
 
