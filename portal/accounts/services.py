@@ -347,9 +347,10 @@ def finish_login(user: User) -> None:
     record("login", actor=user)
 
 
-def _factors_changed(user: User) -> None:
-    """A second factor was added, removed or renewed: every other session of the user ends (the caller keeps the
-    current one with the new session version), so a stolen session cannot outlive the change."""
+def _factors_changed(user: User, change: str) -> None:
+    """A second factor was added, removed or renewed: the user is told by mail (someone with a stolen session would
+    be noticed) and every other session ends (the caller keeps the current one with the new session version)."""
+    queue_mail(user.email, "second_factor_changed", change=change)
     user.session_version += 1
 
 
@@ -422,7 +423,7 @@ def enable_totp(user: User, secret: str, code: str) -> list[str]:
     user.totp_secret = secret
     user.totp_last_step = step
     record("totp_enabled", actor=user, obj=user)
-    _factors_changed(user)
+    _factors_changed(user, "Die Anmeldung mit einer Authenticator-App wurde eingerichtet.")
     return _first_recovery_codes(user)
 
 
@@ -440,7 +441,7 @@ def disable_totp(user: User, password: str) -> None:
     user.totp_secret = ""
     user.totp_last_step = 0
     record("totp_disabled", actor=user, obj=user)
-    _factors_changed(user)
+    _factors_changed(user, "Die Anmeldung mit einer Authenticator-App wurde ausgeschaltet.")
     _forget_recovery_codes_without_factor(user)
 
 
@@ -475,7 +476,7 @@ def regenerate_recovery_codes(user: User, password: str) -> list[str]:
         raise ServiceError("Das Passwort ist nicht richtig.", field="password")
     if not user.has_second_factor:
         raise ServiceError("Richten Sie zuerst eine Authenticator-App oder einen Passkey ein.")
-    _factors_changed(user)
+    _factors_changed(user, "Es wurden neue Wiederherstellungscodes erzeugt; die bisherigen gelten nicht mehr.")
     return _issue_recovery_codes(user)
 
 
@@ -519,7 +520,7 @@ def add_passkey(user: User, name: str, credential: passkeys.NewCredential) -> No
     db.session.add(passkey)
     db.session.flush()
     record("passkey_added", actor=user, obj=user, details=name)
-    _factors_changed(user)
+    _factors_changed(user, f"Der Passkey „{name}“ wurde hinzugefügt.")
 
 
 @transactional
@@ -528,7 +529,7 @@ def delete_passkey(user: User, passkey: Passkey) -> None:
         raise ServiceError(MFA_REQUIRED)
     user.passkeys.remove(passkey)
     record("passkey_deleted", actor=user, obj=user, details=passkey.name)
-    _factors_changed(user)
+    _factors_changed(user, f"Der Passkey „{passkey.name}“ wurde gelöscht.")
     _forget_recovery_codes_without_factor(user)
 
 

@@ -135,8 +135,9 @@ def test_new_recovery_codes_need_the_password_and_replace_the_old_ones(client, f
     assert location(client.post("/portal/anmelden/wiederherstellung", data={"code": new[0]})) == "/portal/"
 
 
-def test_a_change_of_the_second_factors_ends_every_other_session(app, client, factories, login, clock):
-    """ASVS 7.4.3: a session stolen before the change does not outlive it; the one that made it goes on."""
+def test_a_change_of_the_second_factors_ends_every_other_session(app, client, factories, login, mailbox, clock):
+    """ASVS 7.4.3: a session stolen before the change does not outlive it; the one that made it goes on. The
+    user is told of each change by mail (6.3.7)."""
     user = factories.provider()
     login(user)
     laptop = app.test_client()
@@ -153,6 +154,8 @@ def test_a_change_of_the_second_factors_ends_every_other_session(app, client, fa
         change()
         assert signed_in(client)
         assert not signed_in(laptop)
+    assert subjects(mailbox, user.email) == ["Ihre Zwei-Faktor-Anmeldung wurde geändert"] * len(changes)
+    assert "Die Anmeldung mit einer Authenticator-App wurde ausgeschaltet." in mailbox.last_body(user.email)
 
 
 def test_recovery_codes_need_a_second_factor(client, factories, login):
