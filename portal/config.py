@@ -104,7 +104,9 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     )
     # Interim and final reports (Sachberichte) are due this many months after the end of their period.
     settings["FINAL_REPORT_DUE_MONTHS"] = _env_int("PORTAL_FINAL_REPORT_DUE_MONTHS", 2)
-    settings["REQUIRE_MFA"] = env == "production"
+    settings["REQUIRE_MFA"] = env == "production"  # a second factor for every account
+    # The origin passkeys are bound to (its host name is the WebAuthn RP ID); empty: the origin of the request.
+    settings["WEBAUTHN_ORIGIN"] = _env("PORTAL_WEBAUTHN_ORIGIN", "").rstrip("/")
     settings.update(_report_settings())
     settings.update(overrides or {})
     _derive_cookie_settings(settings)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from portal.accounts.models import LoginAttempt, Organisation, OrganisationChange, Token, User
+from portal.accounts.models import (
+    LoginAttempt,
+    Organisation,
+    OrganisationChange,
+    Passkey,
+    RecoveryCode,
+    Token,
+    User,
+)
 from portal.assignments.models import AghExtension, Assignment, AssignmentMessage, Event, Participant
 from portal.audit.models import AuditEntry
 from portal.budget.models import BudgetYear, Commitment, Release
@@ -36,10 +44,12 @@ MODELS = (
     OrganisationChange,
     Participant,
     ParticipationReport,
+    Passkey,
     PaymentRun,
     PublishRun,
     QueuedMail,
     Receipt,
+    RecoveryCode,
     Release,
     ReportLine,
     ReportReminder,

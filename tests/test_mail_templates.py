@@ -56,6 +56,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "password_reset": {"link": LINK},
     "password_changed": {},
+    "second_factor_changed": {"change": "Der Passkey „Laptop“ wurde hinzugefügt."},
+    "second_factor_reset": {"actor_name": "Adrian Admin", "link": LINK},
     "organisation_status": {"status_label": "Gesperrt", "verified": False, "reason": "Unterlagen fehlen", "link": LINK},
     "organisation_change_requested": {"organisation_name": "Diakonie Nord", "link": LINK},
     "organisation_change_decided": {"confirmed": False, "fields": "Name", "reason": "Bitte Satzung", "link": LINK},

@@ -241,6 +241,33 @@ class ChangePasswordForm(PortalForm):
     password, password_confirm = new_password_fields()
 
 
+class RecoveryCodeForm(PortalForm):
+    code = StringField(
+        "Wiederherstellungscode",
+        filters=[strip],
+        description="Einer der Codes, die Sie bei der Einrichtung aufgeschrieben haben, zum Beispiel "
+        "k3vq-7h2m-x9ab-pq4r-2mna-6fzc. Jeder Code gilt nur einmal.",
+        validators=[
+            required("Bitte geben Sie einen Wiederherstellungscode ein."),
+            Length(max=60, message="Ein Wiederherstellungscode hat 24 Zeichen."),
+        ],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"},
+    )
+
+
+class PasskeyForm(PortalForm):
+    name = StringField(
+        "Name des Passkeys",
+        filters=[strip],
+        description="Damit Sie ihn später wiedererkennen, zum Beispiel „Laptop Büro“ oder „Sicherheitsschlüssel“.",
+        validators=[
+            required("Bitte geben Sie dem Passkey einen Namen."),
+            Length(max=100, message="Der Name darf höchstens 100 Zeichen haben."),
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+
+
 class ConfirmPasswordForm(PortalForm):
     password = PasswordField(
         "Passwort zur Bestätigung",

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models import Base, enum_column, utcnow
@@ -205,6 +205,12 @@ class User(UserMixin, Base):
     notify_daily: Mapped[bool] = mapped_column(default=False)  # one digest a day instead of single mails
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+    passkeys: Mapped[list[Passkey]] = relationship(
+        back_populates="user", order_by="Passkey.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def get_id(self) -> str:
         """Flask-Login id carries the session version, so old cookies stop working."""
@@ -232,8 +238,45 @@ class User(UserMixin, Base):
         return bool(self.totp_secret)
 
     @property
-    def needs_mfa(self) -> bool:
-        return self.is_staff
+    def has_second_factor(self) -> bool:
+        """An authenticator app or a passkey; recovery codes only stand in for them."""
+        return self.has_totp or bool(self.passkeys)
+
+    @property
+    def recovery_codes_left(self) -> int:
+        return sum(1 for code in self.recovery_codes if code.used_at is None)
+
+
+class RecoveryCode(Base):
+    """One of the codes that stand in for the second factor once each; only the SHA-256 of the code is stored (the
+    codes are random with 120 bits, so a fast hash is enough)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+
+class Passkey(Base):
+    """A WebAuthn credential (passkey) of a user: second factor after the password, or sign-in without one."""
+
+    __tablename__ = "passkeys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)  # base64url, at most 1023 bytes raw
+    public_key_cose: Mapped[bytes] = mapped_column(LargeBinary)  # the COSE-encoded public key
+    sign_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="passkeys")
 
 
 class TokenPurpose(enum.StrEnum):

@@ -11,9 +11,9 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
-from portal.accounts import mfa
+from portal.accounts import mfa, passkeys
 from portal.accounts.models import (
     CHANGE_STATUS_LABELS,
     ORG_STATUS_LABELS,
@@ -23,6 +23,8 @@ from portal.accounts.models import (
     Organisation,
     OrganisationChange,
     OrgStatus,
+    Passkey,
+    RecoveryCode,
     Role,
     Token,
     TokenPurpose,
@@ -41,11 +43,15 @@ from portal.transactions import check_version, transactional
 from portal.workflow import Move, Workflow
 
 INVITATION_LIFETIME = timedelta(days=7)
+MFA_REQUIRED = (
+    "Die Zwei-Faktor-Anmeldung ist vorgeschrieben: Behalten Sie mindestens eine zweite Sicherung "
+    "(Authenticator-App oder Passkey)."
+)
 
 
 class LoginResult(enum.Enum):
     OK = "ok"
-    NEEDS_TOTP = "needs_totp"
+    NEEDS_SECOND_FACTOR = "needs_second_factor"
     BAD = "bad"
     THROTTLED = "throttled"
     UNVERIFIED = "unverified"
@@ -92,6 +98,15 @@ def find_token(raw: str, purpose: TokenPurpose) -> Token | None:
     return token
 
 
+def _void_tokens(user: User, purpose: TokenPurpose) -> None:
+    """Every outstanding link of this kind stops working (a new password ends all reset links)."""
+    db.session.execute(
+        update(Token)
+        .where(Token.user_id == user.id, Token.purpose == purpose, Token.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+
+
 # --- registration and invitations -----------------------------------------------------------------
 
 
@@ -135,7 +150,7 @@ def register_provider(org_data: Mapping[str, Any], name: str, email: str, passwo
 
 def _send_verification(user: User) -> None:
     raw = _issue_token(user, TokenPurpose.VERIFY_EMAIL, current_app.config["TOKEN_LIFETIME"])
-    queue_mail(user.email, "verify_email", name=user.name, link=absolute_url("accounts.verify_email", token=raw))
+    queue_mail(user.email, "verify_email", name=user.name, link=absolute_url("accounts.verify_email_link", token=raw))
 
 
 @transactional
@@ -189,7 +204,7 @@ def invite_user(inviter: User, email: str, name: str, role: Role, organisation: 
         name=name,
         inviter_name=inviter.name,
         organisation_name=organisation.name if organisation else None,
-        link=absolute_url("accounts.accept_invitation", token=raw),
+        link=absolute_url("accounts.invitation_link", token=raw),
     )
     record("user_invited", actor=inviter, obj=user, details=f"{email} als {role.value}")
     return user
@@ -293,7 +308,7 @@ def _attempt(kind: str, email: str, success: bool) -> None:
 
 @transactional
 def authenticate(email: str, password: str) -> tuple[LoginResult, User | None]:
-    """First login step. The caller finishes the login (OK) or asks for the code (NEEDS_TOTP)."""
+    """First login step. The caller finishes the login (OK) or asks for the second factor (NEEDS_SECOND_FACTOR)."""
     if login_throttled(email):
         record("login_refused", actor_email=normalise_email(email)[:320])
         return LoginResult.THROTTLED, None
@@ -307,7 +322,7 @@ def authenticate(email: str, password: str) -> tuple[LoginResult, User | None]:
         return LoginResult.UNVERIFIED, user
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    return (LoginResult.NEEDS_TOTP if user.has_totp else LoginResult.OK), user
+    return (LoginResult.NEEDS_SECOND_FACTOR if user.has_second_factor else LoginResult.OK), user
 
 
 @transactional
@@ -332,6 +347,13 @@ def finish_login(user: User) -> None:
     record("login", actor=user)
 
 
+def _factors_changed(user: User, change: str) -> None:
+    """A second factor was added, removed or renewed: the user is told by mail (someone with a stolen session would
+    be noticed) and every other session ends (the caller keeps the current one with the new session version)."""
+    queue_mail(user.email, "second_factor_changed", change=change)
+    user.session_version += 1
+
+
 def _end_sessions(user: User, action: str, actor: User | None = None, details: str = "") -> None:
     """Invalidate every session of the user (the session version is part of the login id)."""
     user.session_version += 1
@@ -354,7 +376,7 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     raw = _issue_token(user, TokenPurpose.RESET_PASSWORD, current_app.config["RESET_TOKEN_LIFETIME"])
-    queue_mail(user.email, "password_reset", link=absolute_url("accounts.reset_password", token=raw))
+    queue_mail(user.email, "password_reset", link=absolute_url("accounts.reset_password_link", token=raw))
     record("password_reset_requested", actor=user, obj=user)
 
 
@@ -365,7 +387,7 @@ def reset_password(raw: str, password: str) -> User | None:
         return None
     user = token.user
     _check_password(password, user.name, user.email, user.organisation.name if user.organisation else "")
-    token.used_at = utcnow()
+    _void_tokens(user, TokenPurpose.RESET_PASSWORD)  # this link and every other one sent before
     user.password_hash = hash_password(password)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()  # the link proved the address
@@ -380,6 +402,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise ServiceError("Das bisherige Passwort ist nicht richtig.", field="current_password")
     _check_password(new, user.name, user.email, user.organisation.name if user.organisation else "")
     user.password_hash = hash_password(new)
+    _void_tokens(user, TokenPurpose.RESET_PASSWORD)
     _password_changed_mail(user)
     _end_sessions(user, "password_changed")
 
@@ -389,7 +412,8 @@ def _password_changed_mail(user: User) -> None:
 
 
 @transactional
-def enable_totp(user: User, secret: str, code: str) -> None:
+def enable_totp(user: User, secret: str, code: str) -> list[str]:
+    """Switch the authenticator app on; returns the recovery codes to show once if the user has none left."""
     step = mfa.matching_step(secret, code, utcnow())
     if step is None:
         raise ServiceError(
@@ -399,6 +423,8 @@ def enable_totp(user: User, secret: str, code: str) -> None:
     user.totp_secret = secret
     user.totp_last_step = step
     record("totp_enabled", actor=user, obj=user)
+    _factors_changed(user, "Die Anmeldung mit einer Authenticator-App wurde eingerichtet.")
+    return _first_recovery_codes(user)
 
 
 @transactional
@@ -408,13 +434,142 @@ def set_notification_mode(user: User, daily: bool) -> None:
 
 @transactional
 def disable_totp(user: User, password: str) -> None:
-    if current_app.config["REQUIRE_MFA"] and user.needs_mfa:
-        raise ServiceError("Für Ihre Rolle ist die Zwei-Faktor-Anmeldung vorgeschrieben.")
+    if current_app.config["REQUIRE_MFA"] and not user.passkeys:
+        raise ServiceError(MFA_REQUIRED)
     if not verify_password(user.password_hash, password):
         raise ServiceError("Das Passwort ist nicht richtig.", field="password")
     user.totp_secret = ""
     user.totp_last_step = 0
     record("totp_disabled", actor=user, obj=user)
+    _factors_changed(user, "Die Anmeldung mit einer Authenticator-App wurde ausgeschaltet.")
+    _forget_recovery_codes_without_factor(user)
+
+
+def _forget_recovery_codes_without_factor(user: User) -> None:
+    """Without app or passkey the recovery codes stand in for nothing: they go, and the next factor brings new
+    ones."""
+    if not user.has_second_factor:
+        user.recovery_codes.clear()
+
+
+# --- recovery codes ---------------------------------------------------------------------------------
+
+
+def _issue_recovery_codes(user: User) -> list[str]:
+    """New recovery codes in place of all earlier ones; only their digests are kept."""
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.expire(user, ["recovery_codes"])
+    codes = mfa.new_recovery_codes()
+    db.session.add_all(RecoveryCode(user=user, code_hash=mfa.recovery_digest(code)) for code in codes)
+    record("recovery_codes_created", actor=user, obj=user, details=f"{len(codes)} Codes")
+    return codes
+
+
+def _first_recovery_codes(user: User) -> list[str]:
+    """Recovery codes with the first second factor; none (an empty list) if unused ones are left."""
+    return [] if user.recovery_codes_left else _issue_recovery_codes(user)
+
+
+@transactional
+def regenerate_recovery_codes(user: User, password: str) -> list[str]:
+    if not verify_password(user.password_hash, password):
+        raise ServiceError("Das Passwort ist nicht richtig.", field="password")
+    if not user.has_second_factor:
+        raise ServiceError("Richten Sie zuerst eine Authenticator-App oder einen Passkey ein.")
+    _factors_changed(user, "Es wurden neue Wiederherstellungscodes erzeugt; die bisherigen gelten nicht mehr.")
+    return _issue_recovery_codes(user)
+
+
+@transactional
+def use_recovery_code(user: User, code: str) -> bool:
+    """Second login step with a recovery code instead of the app or passkey: each code works once."""
+    if login_throttled(user.email, kind="recovery"):
+        record("login_refused", actor=user, details="Wiederherstellungscode gesperrt")
+        return False
+    digest = mfa.recovery_digest(code)
+    match = next((item for item in user.recovery_codes if item.code_hash == digest and item.used_at is None), None)
+    if match is None:
+        _attempt("recovery", user.email, success=False)
+        record("recovery_code_failed", actor=user)
+        return False
+    match.used_at = utcnow()
+    record("recovery_code_used", actor=user, obj=user, details=f"noch {user.recovery_codes_left} übrig")
+    return True
+
+
+# --- passkeys -------------------------------------------------------------------------------------
+
+
+def passkey_handle(user: User) -> bytes:
+    """The WebAuthn user handle: the account's number, nothing personal."""
+    return str(user.id).encode()
+
+
+@transactional
+def add_passkey(user: User, name: str, credential: passkeys.NewCredential) -> None:
+    """Store a registered passkey (the caller leads a user without recovery codes to create them)."""
+    if db.session.scalar(select(Passkey.id).where(Passkey.credential_id == credential.credential_id)):
+        raise ServiceError("Dieser Passkey ist schon gespeichert.")
+    passkey = Passkey(
+        user=user,
+        name=name,
+        credential_id=credential.credential_id,
+        public_key_cose=credential.public_key,
+        sign_count=credential.sign_count,
+    )
+    db.session.add(passkey)
+    db.session.flush()
+    record("passkey_added", actor=user, obj=user, details=name)
+    _factors_changed(user, f"Der Passkey „{name}“ wurde hinzugefügt.")
+
+
+@transactional
+def delete_passkey(user: User, passkey: Passkey) -> None:
+    if current_app.config["REQUIRE_MFA"] and not user.has_totp and len(user.passkeys) == 1:
+        raise ServiceError(MFA_REQUIRED)
+    user.passkeys.remove(passkey)
+    record("passkey_deleted", actor=user, obj=user, details=passkey.name)
+    _factors_changed(user, f"Der Passkey „{passkey.name}“ wurde gelöscht.")
+    _forget_recovery_codes_without_factor(user)
+
+
+@transactional
+def sign_in_with_passkey(response: dict[str, Any], challenge: str, pending: User | None) -> User | None:
+    """The user whose passkey answered the challenge: the pending user's own (second factor after the password) or
+    any passkey of an active, verified account (sign-in without password). None if anything does not fit."""
+    credential_id = passkeys.credential_id_of(response)
+    passkey = (
+        db.session.scalar(select(Passkey).where(Passkey.credential_id == credential_id)) if credential_id else None
+    )
+    user = passkey.user if passkey else None
+    if passkey is None or user is None or (pending is not None and user.id != pending.id):
+        record("passkey_failed", actor=pending, details="unbekannter Passkey")
+        return None
+    if not user.active or user.email_verified_at is None:
+        record("passkey_failed", actor=user, details="Konto nicht aktiv")
+        return None
+    count = passkeys.verify_assertion(response, challenge, passkey.public_key_cose, passkey.sign_count)
+    if count is None:
+        record("passkey_failed", actor=user, details=passkey.name)
+        return None
+    passkey.sign_count, passkey.last_used_at = count, utcnow()
+    record("passkey_used", actor=user, details=passkey.name)
+    return user
+
+
+@transactional
+def reset_second_factor(actor: User, user: User) -> None:
+    """An administrator (or the organisation's admin) removes app, passkeys and recovery codes of a user who lost
+    them: the user is told by mail, every session ends, the next sign-in leads to a new set-up."""
+    if user.id == actor.id:
+        raise ServiceError("Ihre eigene Zwei-Faktor-Anmeldung können Sie nicht zurücksetzen.")
+    if not (user.has_second_factor or user.recovery_codes):
+        raise ServiceError(f"{user.name} hat keine Zwei-Faktor-Anmeldung eingerichtet.")
+    user.totp_secret, user.totp_last_step = "", 0
+    user.passkeys.clear()
+    user.recovery_codes.clear()
+    queue_mail(user.email, "second_factor_reset", actor_name=actor.name, link=absolute_url("accounts.login"))
+    _end_sessions(user, "second_factor_reset", actor=actor)
 
 
 # --- organisations and users (staff, admin, provider admin) ---------------------------------------

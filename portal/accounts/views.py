@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from portal.access import Access, access
-from portal.accounts import mfa, services
+from portal.accounts import mfa, passkeys, services
 from portal.accounts.forms import (
     ChangeDecisionForm,
     ChangePasswordForm,
@@ -21,6 +32,8 @@ from portal.accounts.forms import (
     LoginForm,
     NotificationForm,
     OrganisationForm,
+    PasskeyForm,
+    RecoveryCodeForm,
     RegistrationForm,
     ResetPasswordForm,
     RoleForm,
@@ -34,6 +47,7 @@ from portal.accounts.models import (
     Organisation,
     OrganisationChange,
     OrgStatus,
+    Passkey,
     Role,
     TokenPurpose,
     User,
@@ -47,6 +61,7 @@ from portal.views import load_or_deny, show_error
 
 bp = Blueprint("accounts", __name__, url_prefix="/portal")
 PENDING_LOGIN_SECONDS = 300
+PASSKEY_FAILED = "Die Anmeldung mit dem Passkey hat nicht geklappt. Bitte versuchen Sie es noch einmal."
 EDIT_SAVED = "Die Angaben Ihrer Organisation sind gespeichert."
 EDIT_WAITS = (
     "Die Angaben Ihrer Organisation sind gespeichert. Die Änderung der öffentlichen Angaben erscheint auf der "
@@ -98,21 +113,30 @@ def _after_password(result: services.LoginResult, user: User | None) -> Response
 
 
 def _second_step(result: services.LoginResult, user: User) -> Response:
-    if result is services.LoginResult.OK and not (current_app.config["REQUIRE_MFA"] and user.needs_mfa):
+    if result is services.LoginResult.OK and not current_app.config["REQUIRE_MFA"]:
         return _complete_login(user, request.args.get("next"))
     session.clear()
     session["pending_login"] = {"id": user.get_id(), "at": utcnow().timestamp(), "next": request.args.get("next")}
-    if result is services.LoginResult.NEEDS_TOTP:
+    if result is services.LoginResult.NEEDS_SECOND_FACTOR:
         return redirect(url_for("accounts.login_code"))
     return redirect(url_for("accounts.login_setup"))
 
 
-def _complete_login(user: User, target: str | None) -> Response:
+def _finish_login(user: User, target: str | None) -> str:
+    """Sign the user in with a fresh session; the address to go on to."""
     services.finish_login(user)
     session.clear()
     login_user(user)
     start_session_clock()
-    return redirect(safe_next(target))
+    return safe_next(target)
+
+
+def _complete_login(user: User, target: str | None) -> Response:
+    return redirect(_finish_login(user, target))
+
+
+def _pending_target() -> str | None:
+    return str(session["pending_login"].get("next") or "") or None
 
 
 def _pending_user() -> User | None:
@@ -126,21 +150,79 @@ def _pending_user() -> User | None:
     return user
 
 
+def _pending_with_factor() -> User | None:
+    user = _pending_user()
+    if user is None or not user.has_second_factor:
+        flash("Bitte melden Sie sich erneut an.", "info")
+        return None
+    return user
+
+
 @bp.route("/anmelden/code", methods=["GET", "POST"])
 @access(Access.ANONYMOUS)
 def login_code() -> str | Response:
-    user = _pending_user()
-    if user is None or not user.has_totp:
-        flash("Bitte melden Sie sich erneut an.", "info")
+    user = _pending_with_factor()
+    if user is None:
         return redirect(url_for("accounts.login"))
     form = CodeForm()
-    if form.validate_on_submit():
+    if user.has_totp and form.validate_on_submit():
         if services.check_totp(user, form.code.data):
-            return _complete_login(user, session["pending_login"].get("next"))
+            return _complete_login(user, _pending_target())
         form.code.errors = [
             "Der Sicherheitscode ist nicht richtig oder wurde schon benutzt. Bitte warten Sie auf den nächsten Code."
         ]
-    return render_template("accounts/login_code.html", form=form)
+    return render_template("accounts/login_code.html", form=form, user=user)
+
+
+@bp.route("/anmelden/wiederherstellung", methods=["GET", "POST"])
+@access(Access.ANONYMOUS)
+def login_recovery() -> str | Response:
+    """The second step with a recovery code, for a user without the app or passkey at hand."""
+    user = _pending_with_factor()
+    if user is None:
+        return redirect(url_for("accounts.login"))
+    form = RecoveryCodeForm()
+    if form.validate_on_submit():
+        if services.use_recovery_code(user, form.code.data):
+            target = _finish_login(user, _pending_target())
+            left = current_user.recovery_codes_left
+            flash(
+                f"Sie sind mit einem Wiederherstellungscode angemeldet; noch {left} "
+                f"{'Code ist' if left == 1 else 'Codes sind'} übrig. Erzeugen Sie "
+                "neue Codes, wenn Sie nur noch wenige haben, und richten Sie Ihre zweite Sicherung neu ein, falls "
+                "Sie das Gerät verloren haben.",
+                "warning" if left < 3 else "info",
+            )
+            return redirect(target)
+        form.code.errors = ["Der Wiederherstellungscode ist nicht richtig oder wurde schon benutzt."]
+    return render_template("accounts/login_recovery.html", form=form)
+
+
+@bp.post("/anmelden/passkey/optionen")
+@access(Access.ANONYMOUS)
+def passkey_login_options() -> Response:
+    """Options for navigator.credentials.get(): after the password the user's own passkeys, else any passkey of
+    this site (discoverable credentials: sign-in without password)."""
+    user = _pending_user()
+    options, session["passkey_login"] = passkeys.authentication_options(
+        [passkey.credential_id for passkey in user.passkeys] if user else []
+    )
+    return Response(options, mimetype="application/json")
+
+
+@bp.post("/anmelden/passkey")
+@access(Access.ANONYMOUS)
+def passkey_login() -> Response | tuple[Response, int]:
+    challenge = session.pop("passkey_login", None)
+    payload = request.get_json(silent=True)
+    pending = _pending_user()
+    if not challenge or not isinstance(payload, dict):
+        return jsonify(error=PASSKEY_FAILED), 400
+    user = services.sign_in_with_passkey(payload, challenge, pending)
+    if user is None:
+        return jsonify(error=PASSKEY_FAILED), 400
+    target = _pending_target() if pending else request.args.get("next")
+    return jsonify(redirect=_finish_login(user, target))
 
 
 @bp.route("/anmelden/einrichten", methods=["GET", "POST"])
@@ -150,18 +232,24 @@ def login_setup() -> str | Response:
     if user is None:
         flash("Bitte melden Sie sich erneut an.", "info")
         return redirect(url_for("accounts.login"))
-    if user.has_totp:  # an existing second factor is never replaced by someone who only knows the password
+    if user.has_second_factor:  # an existing one is never replaced by someone who only knows the password
         return redirect(url_for("accounts.login_code"))
     form = CodeForm()
     secret = session.setdefault("totp_secret", mfa.new_secret())
     if form.validate_on_submit():
         try:
-            services.enable_totp(user, secret, form.code.data)
+            codes = services.enable_totp(user, secret, form.code.data)
         except ServiceError as error:
             show_error(form, error)
         else:
-            return _complete_login(user, session["pending_login"].get("next"))
+            target = _finish_login(user, _pending_target())
+            return _show_recovery_codes(codes, target) if codes else redirect(target)
     return _render_totp_setup("accounts/login_setup.html", form, user, secret)
+
+
+def _show_recovery_codes(codes: list[str], target: str) -> str:
+    """The new recovery codes, shown this once (only their digests are stored)."""
+    return render_template("accounts/recovery_codes_new.html", codes=codes, target=target)
 
 
 def _render_totp_setup(template: str, form: CodeForm, user: User, secret: str) -> str:
@@ -199,12 +287,43 @@ def register() -> str:
     return render_template("accounts/register.html", form=form)
 
 
-@bp.route("/registrieren/bestaetigen/<token>", methods=["GET", "POST"])
+def _keep_link_token(purpose: TokenPurpose, token: str, endpoint: str) -> Response:
+    """A link from a mail: its token goes into the session and the address bar shows the page without it, so the
+    token reaches neither the browser history, proxy logs nor a Referer."""
+    session[f"link_{purpose.value}"] = token
+    return redirect(url_for(endpoint))
+
+
+def _link_token(purpose: TokenPurpose, *, forget: bool = False) -> str:
+    """The token of the link opened last; `forget`: taken out of the session (its link is done)."""
+    key = f"link_{purpose.value}"
+    return str((session.pop(key, "") if forget else session.get(key)) or "")
+
+
+@bp.get("/registrieren/bestaetigen/<token>")
 @access(Access.ANONYMOUS)
-def verify_email(token: str) -> str | Response:
+def verify_email_link(token: str) -> Response:
+    return _keep_link_token(TokenPurpose.VERIFY_EMAIL, token, "accounts.verify_email")
+
+
+@bp.get("/passwort-zuruecksetzen/<token>")
+@access(Access.ANONYMOUS)
+def reset_password_link(token: str) -> Response:
+    return _keep_link_token(TokenPurpose.RESET_PASSWORD, token, "accounts.reset_password")
+
+
+@bp.get("/einladung/<token>")
+@access(Access.ANONYMOUS)
+def invitation_link(token: str) -> Response:
+    return _keep_link_token(TokenPurpose.INVITATION, token, "accounts.accept_invitation")
+
+
+@bp.route("/registrieren/bestaetigen", methods=["GET", "POST"])
+@access(Access.ANONYMOUS)
+def verify_email() -> str | Response:
     form = EmptyForm()
     if form.validate_on_submit():
-        if services.verify_email(token) is None:
+        if services.verify_email(_link_token(TokenPurpose.VERIFY_EMAIL, forget=True)) is None:
             return render_template("accounts/link_invalid.html"), 400  # type: ignore[return-value]
         flash("Danke, Ihre E-Mail-Adresse ist bestätigt. Sie können sich jetzt anmelden.", "success")
         return redirect(url_for("accounts.login"))
@@ -221,9 +340,10 @@ def forgot_password() -> str:
     return render_template("accounts/forgot_password.html", form=form)
 
 
-@bp.route("/passwort-zuruecksetzen/<token>", methods=["GET", "POST"])
+@bp.route("/passwort-zuruecksetzen", methods=["GET", "POST"])
 @access(Access.ANONYMOUS)
-def reset_password(token: str) -> str | Response | tuple[str, int]:
+def reset_password() -> str | Response | tuple[str, int]:
+    token = _link_token(TokenPurpose.RESET_PASSWORD)
     if services.find_token(token, TokenPurpose.RESET_PASSWORD) is None:
         return render_template("accounts/link_invalid.html"), 400
     form = ResetPasswordForm()
@@ -240,9 +360,10 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
     return render_template("accounts/reset_password.html", form=form)
 
 
-@bp.route("/einladung/<token>", methods=["GET", "POST"])
+@bp.route("/einladung", methods=["GET", "POST"])
 @access(Access.ANONYMOUS)
-def accept_invitation(token: str) -> str | Response | tuple[str, int]:
+def accept_invitation() -> str | Response | tuple[str, int]:
+    token = _link_token(TokenPurpose.INVITATION)
     invitation = services.find_token(token, TokenPurpose.INVITATION)
     if invitation is None:
         return render_template("accounts/link_invalid.html"), 400
@@ -253,6 +374,7 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
         except ServiceError as error:
             show_error(form, error)
         else:
+            _link_token(TokenPurpose.INVITATION, forget=True)
             flash("Willkommen! Ihr Konto ist eingerichtet. Bitte melden Sie sich an.", "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/accept_invitation.html", form=form, invited=invitation.user)
@@ -269,7 +391,12 @@ def account() -> str:
 
 def _render_account(disable_form: ConfirmPasswordForm) -> str:
     notification_form = NotificationForm(mode="daily" if current_user.notify_daily else "immediate")
-    return render_template("accounts/account.html", disable_form=disable_form, notification_form=notification_form)
+    return render_template(
+        "accounts/account.html",
+        disable_form=disable_form,
+        notification_form=notification_form,
+        passkey_form=PasskeyForm(),
+    )
 
 
 @bp.post("/konto/benachrichtigungen")
@@ -293,10 +420,16 @@ def change_password() -> str | Response:
         except ServiceError as error:
             show_error(form, error)
         else:
-            login_user(user)  # this session continues with the new session version; all others end
+            _keep_this_session()  # all others end
             flash("Ihr Passwort ist geändert. Alle anderen Sitzungen wurden beendet.", "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/change_password.html", form=form)
+
+
+def _keep_this_session() -> None:
+    """After a change of the password or the second factors every other session has ended; this one goes on with
+    the new session version (the absolute and idle limits keep counting from the sign-in)."""
+    login_user(current_user._get_current_object())
 
 
 @bp.route("/konto/zwei-faktor", methods=["GET", "POST"])
@@ -306,13 +439,15 @@ def totp_setup() -> str | Response:
     secret = session.setdefault("totp_secret", mfa.new_secret())
     if form.validate_on_submit():
         try:
-            services.enable_totp(current_user._get_current_object(), secret, form.code.data)
+            codes = services.enable_totp(current_user._get_current_object(), secret, form.code.data)
         except ServiceError as error:
             show_error(form, error)
         else:
+            _keep_this_session()
             session.pop("totp_secret", None)
             flash("Die Zwei-Faktor-Anmeldung ist eingerichtet.", "success")
-            return redirect(url_for("accounts.account"))
+            account = url_for("accounts.account")
+            return _show_recovery_codes(codes, account) if codes else redirect(account)
     return _render_totp_setup("accounts/totp_setup.html", form, current_user, secret)
 
 
@@ -326,9 +461,95 @@ def totp_disable() -> str | Response:
         except ServiceError as error:
             show_error(form, error)
         else:
+            _keep_this_session()
             flash("Die Zwei-Faktor-Anmeldung ist ausgeschaltet.", "success")
             return redirect(url_for("accounts.account"))
     return _render_account(form)
+
+
+@bp.route("/konto/wiederherstellungscodes", methods=["GET", "POST"])
+@access(Access.USER)
+def recovery_codes() -> str:
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        try:
+            codes = services.regenerate_recovery_codes(current_user._get_current_object(), form.password.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            _keep_this_session()
+            return _show_recovery_codes(codes, url_for("accounts.account"))
+    return render_template("accounts/recovery_codes.html", form=form)
+
+
+@bp.post("/konto/passkeys/optionen")
+@access(Access.USER)
+def passkey_options() -> Response | tuple[Response, int]:
+    """Step 1 of adding a passkey: the form with its name; the answer is the options for
+    navigator.credentials.create(), the challenge stays in the session."""
+    form = PasskeyForm()
+    if not form.validate_on_submit():
+        return jsonify(error=" ".join(form.name.errors) or PASSKEY_FAILED), 400
+    user = current_user._get_current_object()
+    options, challenge = passkeys.registration_options(
+        services.passkey_handle(user), user.email, user.name, [passkey.credential_id for passkey in user.passkeys]
+    )
+    session["passkey_registration"] = {"challenge": challenge, "name": form.name.data}
+    return Response(options, mimetype="application/json")
+
+
+@bp.post("/konto/passkeys")
+@access(Access.USER)
+def add_passkey() -> Response | tuple[Response, int]:
+    """Step 2: the browser's answer (JSON), checked against the challenge in the session."""
+    started = session.pop("passkey_registration", None)
+    payload = request.get_json(silent=True)
+    credential = None
+    if started and isinstance(payload, dict):
+        credential = passkeys.verify_registration(payload, started["challenge"])
+    if credential is None:
+        return jsonify(error="Der Passkey konnte nicht gespeichert werden. Bitte versuchen Sie es noch einmal."), 400
+    user = current_user._get_current_object()
+    try:
+        services.add_passkey(user, started["name"], credential)
+    except ServiceError as error:
+        return jsonify(error=error.message), 400
+    _keep_this_session()
+    flash(f"Der Passkey „{started['name']}“ ist gespeichert.", "success")
+    if user.recovery_codes_left:
+        return jsonify(redirect=url_for("accounts.account"))
+    flash("Erzeugen Sie jetzt Wiederherstellungscodes, falls Sie den Passkey einmal nicht zur Hand haben.", "info")
+    return jsonify(redirect=url_for("accounts.recovery_codes"))
+
+
+@bp.post("/konto/passkeys/<int:passkey_id>/loeschen")
+@access(Access.USER)
+def delete_passkey(passkey_id: int) -> Response:
+    passkey = load_or_deny(Passkey, passkey_id, visible=lambda passkey: passkey.user_id == current_user.id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.delete_passkey(current_user._get_current_object(), passkey)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            _keep_this_session()
+            flash(f"Der Passkey „{passkey.name}“ ist gelöscht.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+def _reset_second_factor(user: User, back: str) -> Response:
+    if EmptyForm().validate_on_submit():
+        try:
+            services.reset_second_factor(current_user, user)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(
+                f"Die Zwei-Faktor-Anmeldung von {user.name} ist zurückgesetzt. {user.name} wurde per E-Mail "
+                "informiert und richtet sie bei der nächsten Anmeldung neu ein.",
+                "success",
+            )
+    return redirect(back)
 
 
 # --- the provider's own organisation --------------------------------------------------------------
@@ -399,6 +620,13 @@ def invite_colleague() -> str | Response:
 def toggle_colleague(user_id: int) -> Response:
     colleague = load_or_deny(User, user_id, visible=lambda user: user.organisation_id == current_user.organisation_id)
     return _toggle_active(colleague, url_for("accounts.own_organisation"))
+
+
+@bp.post("/organisation/mitarbeitende/<int:user_id>/zwei-faktor")
+@access(Access.PROVIDER_ADMIN)
+def reset_colleague_factor(user_id: int) -> Response:
+    colleague = load_or_deny(User, user_id, visible=lambda user: user.organisation_id == current_user.organisation_id)
+    return _reset_second_factor(colleague, url_for("accounts.own_organisation"))
 
 
 def _toggle_active(user: User, back: str) -> Response:
@@ -525,3 +753,9 @@ def change_role(user_id: int) -> Response:
 def toggle_user(user_id: int) -> Response:
     user = load_or_deny(User, user_id)
     return _toggle_active(user, url_for("accounts.users"))
+
+
+@bp.post("/benutzer/<int:user_id>/zwei-faktor")
+@access(Access.ADMIN)
+def reset_user_factor(user_id: int) -> Response:
+    return _reset_second_factor(load_or_deny(User, user_id), url_for("accounts.users"))

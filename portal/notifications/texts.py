@@ -25,6 +25,8 @@ MailName = Literal[
     "invitation_exists",
     "password_reset",
     "password_changed",
+    "second_factor_changed",
+    "second_factor_reset",
     "organisation_status",
     "organisation_change_requested",
     "organisation_change_decided",

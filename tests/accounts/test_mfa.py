@@ -1,4 +1,4 @@
-"""The TOTP second factor: setup, sign-in, replay, throttling, reset, the duty for ARGE roles (docs/security.md 4)."""
+"""The TOTP second factor: setup, sign-in, replay, throttling, reset, duty for every account (docs/security.md 4)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from tests.accounts.helpers import (
     audit,
     code_at,
     location,
-    mailed_link,
+    open_link,
     reload,
     session_value,
     sign_in,
@@ -51,10 +51,11 @@ def test_setting_up_the_second_factor(client, factories, login, clock):
 
     response = client.post("/portal/konto/zwei-faktor", data={"code": code_at(secret)})
 
-    assert location(response) == "/portal/konto"
+    assert "Ihre Wiederherstellungscodes" in text(response)  # the first second factor brings them
+    assert 'href="/portal/konto"' in text(response)
     assert user.totp_secret == secret
     assert session_value(client, "totp_secret") is None
-    assert "Die Zwei-Faktor-Anmeldung ist eingeschaltet." in text(client.get("/portal/konto"))
+    assert "Die Anmeldung mit einer Authenticator-App ist eingeschaltet." in text(client.get("/portal/konto"))
     assert audit("totp_enabled")
 
 
@@ -148,9 +149,7 @@ def test_the_code_page_needs_a_password_first(client, totp_user, clock):
 
 def test_a_password_reset_does_not_bypass_the_second_factor(client, totp_user, mailbox, clock):
     client.post("/portal/passwort-vergessen", data={"email": totp_user.email})
-    client.post(
-        mailed_link(mailbox, totp_user.email), data={"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
-    )
+    client.post(open_link(client, mailbox, totp_user.email), data=NEW_PASSWORD_FORM)
 
     assert totp_user.totp_secret == SECRET
     assert location(sign_in(client, totp_user.email, NEW_PASSWORD)) == "/portal/anmelden/code"
@@ -160,8 +159,7 @@ def test_a_password_reset_does_not_bypass_the_second_factor(client, totp_user, m
 def test_a_password_reset_during_the_second_step_ends_it(client, other_client, totp_user, mailbox, clock):
     sign_in(client, totp_user.email)
     other_client.post("/portal/passwort-vergessen", data={"email": totp_user.email})
-    link = mailed_link(mailbox, totp_user.email)
-    other_client.post(link, data=NEW_PASSWORD_FORM)
+    other_client.post(open_link(other_client, mailbox, totp_user.email), data=NEW_PASSWORD_FORM)
 
     assert location(client.post("/portal/anmelden/code", data={"code": code_at(SECRET)})) == "/portal/anmelden"
 
@@ -198,11 +196,12 @@ def test_a_provider_may_switch_the_second_factor_off_with_the_password(client, t
     assert location(sign_in(client, totp_user.email)) == "/portal/"
 
 
-# --- mandatory for ARGE roles ---------------------------------------------------------------------
+# --- mandatory for every account in production -----------------------------------------------------
 
 
-@pytest.mark.parametrize("role", [Role.STAFF, Role.APPROVER, Role.ADMIN])
-def test_arge_roles_without_a_second_factor_must_set_one_up(strict_app, factories, role, clock):
+@pytest.mark.parametrize("role", list(Role))
+def test_every_account_without_a_second_factor_must_set_one_up(strict_app, factories, role, clock):
+    """ASVS 6.3.3: providers handle social data, so they need the second factor as much as ARGE staff."""
     user = factories.user(role)
     db.session.commit()
     browser = strict_app.test_client()
@@ -216,37 +215,37 @@ def test_arge_roles_without_a_second_factor_must_set_one_up(strict_app, factorie
     assert "Der Code stimmt nicht" in text(
         browser.post("/portal/anmelden/einrichten", data={"code": wrong_code(secret)})
     )
-    assert location(browser.post("/portal/anmelden/einrichten", data={"code": code_at(secret)})) == "/portal/"
+    shown = text(browser.post("/portal/anmelden/einrichten", data={"code": code_at(secret)}))
 
+    assert shown.count("data-recovery-code") == 10
+    assert 'href="/portal/"' in shown
     assert browser.get("/portal/").status_code == 200
     assert reload(user).totp_secret == secret
 
 
-def test_arge_roles_with_a_second_factor_are_asked_for_the_code(strict_app, factories, clock):
-    staff = factories.staff(totp_secret=SECRET)
+def test_accounts_with_a_second_factor_are_asked_for_it(strict_app, factories, clock):
+    provider = factories.provider(totp_secret=SECRET)
     db.session.commit()
     browser = strict_app.test_client()
 
-    assert location(sign_in_with_code(browser, staff, code_at(SECRET))) == "/portal/"
+    assert location(sign_in_with_code(browser, provider, code_at(SECRET))) == "/portal/"
     assert browser.get("/portal/").status_code == 200
 
 
-def test_providers_are_not_forced(strict_app, factories):
-    provider = factories.provider()
+def test_outside_production_the_second_factor_stays_optional(client, factories):
+    for user in (factories.provider(), factories.staff()):
+        assert location(sign_in(client, user.email)) == "/portal/"
+        client.post("/portal/abmelden")
+
+
+def test_the_mandatory_second_factor_cannot_be_switched_off(strict_app, factories, clock):
+    provider = factories.provider(totp_secret=SECRET)
     db.session.commit()
     browser = strict_app.test_client()
-
-    assert location(sign_in(browser, provider.email)) == "/portal/"
-
-
-def test_arge_roles_cannot_switch_the_mandatory_second_factor_off(strict_app, factories, clock):
-    staff = factories.staff(totp_secret=SECRET)
-    db.session.commit()
-    browser = strict_app.test_client()
-    sign_in_with_code(browser, staff, code_at(SECRET))
-    assert "Zwei-Faktor-Anmeldung ausschalten" not in text(browser.get("/portal/konto"))
+    sign_in_with_code(browser, provider, code_at(SECRET))
+    assert "Authenticator-App ausschalten" not in text(browser.get("/portal/konto"))
 
     response = browser.post("/portal/konto/zwei-faktor/ausschalten", data={"password": DEFAULT_PASSWORD})
 
-    assert "Für Ihre Rolle ist die Zwei-Faktor-Anmeldung vorgeschrieben." in text(response)
-    assert reload(staff).totp_secret == SECRET
+    assert "Die Zwei-Faktor-Anmeldung ist vorgeschrieben" in text(response)
+    assert reload(provider).totp_secret == SECRET

@@ -13,10 +13,13 @@ from tests.accounts.helpers import (
     BAD_LOGIN,
     NEW_PASSWORD,
     NEW_PASSWORD_FORM,
+    REGISTRANT_EMAIL,
     WRONG_PASSWORD,
     audit,
     location,
     mailed_link,
+    open_link,
+    register,
     sign_in,
     signed_in,
     subjects,
@@ -45,8 +48,8 @@ def test_a_reset_link_sets_a_new_password_once(client, factories, mailbox):
     user = factories.provider()
     assert "Passwort vergessen" in text(client.get("/portal/passwort-vergessen"))
     request_reset(client, user.email.upper())
-    link = mailed_link(mailbox, user.email)
-    assert link.startswith("/portal/passwort-zuruecksetzen/")
+    assert mailed_link(mailbox, user.email).startswith("/portal/passwort-zuruecksetzen/")
+    link = open_link(client, mailbox, user.email)
     assert "Neues Passwort" in text(client.get(link))
 
     mismatch = client.post(link, data={**NEW_PASSWORD_FORM, "password_confirm": "etwas ganz anderes"})
@@ -67,7 +70,7 @@ def test_a_reset_link_sets_a_new_password_once(client, factories, mailbox):
 def test_a_reset_link_expires_after_one_hour(client, factories, mailbox, clock):
     user = factories.provider()
     request_reset(client, user.email)
-    link = mailed_link(mailbox, user.email)
+    link = open_link(client, mailbox, user.email)
 
     clock.shift(timedelta(minutes=59))
     assert client.get(link).status_code == 200
@@ -94,9 +97,11 @@ def test_unknown_links_are_refused(client, factories, mailbox):
     request_reset(client, user.email)
     reset_token = mailed_link(mailbox, user.email).rsplit("/", 1)[1]
 
-    assert_link_invalid(client.get("/portal/passwort-zuruecksetzen/ausgedacht"))
-    assert_link_invalid(client.get(f"/portal/einladung/{reset_token}"))
-    assert_link_invalid(client.post(f"/portal/registrieren/bestaetigen/{reset_token}"))
+    assert_link_invalid(client.get("/portal/passwort-zuruecksetzen/ausgedacht", follow_redirects=True))
+    assert_link_invalid(client.get(f"/portal/einladung/{reset_token}", follow_redirects=True))
+    client.get(f"/portal/registrieren/bestaetigen/{reset_token}")
+    assert_link_invalid(client.post("/portal/registrieren/bestaetigen"))
+    assert_link_invalid(client.get("/portal/passwort-zuruecksetzen"))  # without a link opened first
 
 
 def test_the_services_refuse_unknown_tokens_too():
@@ -110,14 +115,83 @@ def test_a_reset_proves_the_address_and_ends_every_session(client, other_client,
     signed_in_user = factories.provider()
     login(signed_in_user)
     request_reset(other_client, signed_in_user.email)
-    other_client.post(mailed_link(mailbox, signed_in_user.email), data=NEW_PASSWORD_FORM)
+    other_client.post(open_link(other_client, mailbox, signed_in_user.email), data=NEW_PASSWORD_FORM)
     assert not signed_in(client)
 
     request_reset(other_client, user.email)
-    other_client.post(mailed_link(mailbox, user.email), data=NEW_PASSWORD_FORM)
+    other_client.post(open_link(other_client, mailbox, user.email), data=NEW_PASSWORD_FORM)
 
     assert user.email_verified_at is not None
     assert location(sign_in(other_client, user.email, NEW_PASSWORD)) == "/portal/"
+
+
+def test_one_reset_ends_every_outstanding_reset_link(client, other_client, factories, mailbox):
+    user = factories.provider()
+    request_reset(client, user.email)
+    older = open_link(client, mailbox, user.email)
+    request_reset(other_client, user.email)
+
+    assert location(other_client.post(open_link(other_client, mailbox, user.email), data=NEW_PASSWORD_FORM))
+
+    assert_link_invalid(client.get(older))
+    assert_link_invalid(client.post(older, data={"password": "noch ein anderer Satz", "password_confirm": "x"}))
+    assert verify_password(user.password_hash, NEW_PASSWORD)
+
+
+def test_a_password_change_ends_outstanding_reset_links(client, other_client, factories, login, mailbox):
+    user = factories.provider()
+    request_reset(other_client, user.email)
+    link = open_link(other_client, mailbox, user.email)
+    login(user)
+
+    change(client)
+
+    assert_link_invalid(other_client.get(link))
+
+
+def _reset_link(client, other_client, factories, login):
+    user = factories.provider()
+    request_reset(client, user.email)
+    return user.email
+
+
+def _invitation_link(client, other_client, factories, login):
+    login(factories.provider(is_org_admin=True), test_client=other_client)
+    invite(other_client)
+    return INVITEE
+
+
+def _verification_link(client, other_client, factories, login):
+    register(client)
+    return REGISTRANT_EMAIL
+
+
+@pytest.mark.parametrize(
+    ("send", "page"),
+    [
+        (_reset_link, "/portal/passwort-zuruecksetzen"),
+        (_invitation_link, "/portal/einladung"),
+        (_verification_link, "/portal/registrieren/bestaetigen"),
+    ],
+    ids=["reset", "invitation", "verification"],
+)
+def test_a_links_token_moves_into_the_session_and_off_the_address(
+    client, other_client, factories, login, mailbox, send, page
+):
+    """The token leaves the address on the first request: it reaches no history, proxy log or Referer."""
+    address = send(client, other_client, factories, login)
+    link = mailed_link(mailbox, address)
+    token = link.rsplit("/", 1)[1]
+
+    response = client.get(link)
+
+    assert location(response) == page
+    assert token not in text(response)
+    shown = client.get(page)
+    assert shown.status_code == 200
+    assert token not in text(shown)
+    with client.session_transaction() as session:
+        assert token in session.values()
 
 
 # --- password change ------------------------------------------------------------------------------
@@ -193,7 +267,7 @@ def test_a_provider_admin_invites_a_colleague(client, other_client, factories, l
     assert "eingeladen" in text(client.get("/portal/organisation"))
     assert BAD_LOGIN in text(sign_in(other_client, INVITEE, NEW_PASSWORD))
 
-    link = mailed_link(mailbox, INVITEE)
+    link = open_link(other_client, mailbox, INVITEE)
     assert "Nora Neu" in text(other_client.get(link))
     assert location(other_client.post(link, data=NEW_PASSWORD_FORM)) == "/portal/anmelden"
     assert location(sign_in(other_client, INVITEE, NEW_PASSWORD)) == "/portal/"
@@ -249,7 +323,7 @@ def test_the_invitees_password_must_not_contain_the_organisation_name(client, fa
     organisation = factories.organisation(name="Regenbogen Hilfswerk e. V.")
     login(factories.provider(organisation=organisation, is_org_admin=True))
     invite(client)
-    link = mailed_link(mailbox, INVITEE)
+    link = open_link(client, mailbox, INVITEE)
 
     weak = "Regenbogen über dem Rhein"
     assert "leicht zu erratenden Wörter" in text(client.post(link, data={"password": weak, "password_confirm": weak}))
@@ -262,7 +336,7 @@ def test_an_invitation_expires_after_seven_days(client, factories, login, mailbo
     invite(client)
     clock.shift(timedelta(days=7, minutes=1))
 
-    assert_link_invalid(client.post(mailed_link(mailbox, INVITEE), data=NEW_PASSWORD_FORM))
+    assert_link_invalid(client.post(open_link(client, mailbox, INVITEE), data=NEW_PASSWORD_FORM))
 
 
 def test_an_admin_invites_arge_staff(admin_client, other_client, mailbox):
@@ -273,7 +347,7 @@ def test_an_admin_invites_arge_staff(admin_client, other_client, mailbox):
     invitee = user_by_email(INVITEE)
     assert (invitee.role, invitee.organisation) == (Role.APPROVER, None)
     assert "hat Sie in das ARGE-Partnerportal eingeladen" in mailbox.last_body(INVITEE)
-    other_client.post(mailed_link(mailbox, INVITEE), data=NEW_PASSWORD_FORM)
+    other_client.post(open_link(other_client, mailbox, INVITEE), data=NEW_PASSWORD_FORM)
     assert location(sign_in(other_client, INVITEE, NEW_PASSWORD)) == "/portal/"
 
 

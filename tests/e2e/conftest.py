@@ -46,7 +46,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mai
     """`flask db upgrade`, `flask demo-data`, then `flask run` on a free loopback port, stopped at the end."""
     instance = tmp_path_factory.mktemp("e2e-instance")
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://localhost:{port}"  # a secure context (passkeys need one), unlike http://127.0.0.1
     env = {
         **os.environ,
         "PORTAL_ENV": "development",

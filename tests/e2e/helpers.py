@@ -184,7 +184,7 @@ def submit_login(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/portal/anmelden")
     page.get_by_label("E-Mail-Adresse").fill(email)
     page.get_by_label("Passwort", exact=True).fill(password)
-    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("button", name="Anmelden", exact=True).click()
 
 
 def log_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:

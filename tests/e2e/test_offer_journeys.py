@@ -183,7 +183,7 @@ class User:
         self.page.goto("/portal/anmelden")
         self.enter("E-Mail-Adresse", email)
         self.enter("Passwort", DEMO_PASSWORD)
-        self.activate(self.page.get_by_role("button", name="Anmelden"))
+        self.activate(self.page.get_by_role("button", name="Anmelden", exact=True))
         expect(self.page.get_by_role("heading", level=1)).to_contain_text("Guten Tag")
 
     def start_application(self, application: Application) -> None:
