@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.budget.views import bp as budget_bp
     from portal.home.views import bp as home_bp
     from portal.offers.views import bp as offers_bp
+    from portal.payments.views import bp as payments_bp
     from portal.publishing.views import bp as publishing_bp
     from portal.reports.views import bp as reports_bp
     from portal.review.views import bp as review_bp
@@ -120,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
         assignments_bp,
         reports_bp,
         settlements_bp,
+        payments_bp,
     ):
         app.register_blueprint(blueprint)
 

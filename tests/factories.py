@@ -20,6 +20,12 @@ from portal.offers.costs import CostInput, compute_costs
 from portal.offers.models import Offer, OfferState, OfferType, OfferVersion, Site, VersionStatus
 
 DEFAULT_PASSWORD = "ein langer Testsatz für alle"
+# The city treasury's account that pays the payment runs in the tests (a valid German test IBAN).
+TREASURY = {
+    "SEPA_DEBTOR_NAME": "Stadtkasse Teststadt",
+    "SEPA_DEBTOR_IBAN": "DE75512108001245126199",
+    "SEPA_DEBTOR_BIC": "SOGEDEFFXXX",
+}
 _counter = itertools.count(1)
 _default_hashes: dict[tuple[object, ...], str] = {}  # by the hashing parameters
 

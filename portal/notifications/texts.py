@@ -40,6 +40,8 @@ MailName = Literal[
     "settlement_submitted",
     "settlement_decided",
     "settlement_second_release_needed",
+    "bank_account_requested",
+    "bank_account_decided",
     "daily_digest",
 ]
 
