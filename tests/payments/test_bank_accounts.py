@@ -57,12 +57,12 @@ def test_an_entered_account_waits_for_staff_who_confirm_it(client, login, admin,
         "COBADEFFXXX",
     )
     assert "Wartet auf Bestätigung durch die ARGE" in page(client, PAGE)
-    [requested] = audit("bank_account_requested")
+    [requested] = audit("bank_account_requested", admin.organisation)
     assert requested.details == "DE89 … 3000"  # never the whole IBAN in the log
     assert "Neue Bankverbindung" in mails_to(staff)[0].subject
     assert client.post(PAGE, data=CARITAS).status_code == 302  # the same again (a double click)
     assert len(accounts()) == 1
-    assert len(audit("bank_account_requested")) == 1
+    assert len(audit("bank_account_requested", admin.organisation)) == 1
 
     services.decide_account(staff, account, "confirm")
     assert account.status is BankAccountStatus.CONFIRMED
@@ -70,9 +70,9 @@ def test_an_entered_account_waits_for_staff_who_confirm_it(client, login, admin,
     [mail] = mails_to(admin)
     assert mail.subject == "Ihre neue Bankverbindung: bestätigt"
     assert "DE89 … 3000" in mail.body
-    assert len(audit("bank_account_confirm")) == 1
+    assert len(audit("bank_account_confirm", admin.organisation)) == 1
     services.decide_account(staff, account, "confirm")  # a double click changes nothing
-    assert len(audit("bank_account_confirm")) == 1
+    assert len(audit("bank_account_confirm", admin.organisation)) == 1
 
 
 def test_the_confirmed_account_stays_in_use_until_its_successor_is_confirmed(factories: Factories, admin, staff):
@@ -84,7 +84,7 @@ def test_the_confirmed_account_stays_in_use_until_its_successor_is_confirmed(fac
     assert [item.iban for item in accounts()] == ["DE89370400440532013000", "DE02500105170137075030"]
     services.decide_account(staff, new, "confirm")
     assert (old.status, new.status) == (BankAccountStatus.REPLACED, BankAccountStatus.CONFIRMED)
-    assert audit("bank_account_replace")[0].details.endswith("ersetzt durch DE02 … 5030")
+    assert audit("bank_account_replace", admin.organisation)[0].details.endswith("ersetzt durch DE02 … 5030")
 
 
 def test_the_confirmed_account_again_is_no_change(factories: Factories, admin):

@@ -90,7 +90,7 @@ def test_a_run_freezes_payees_and_takes_each_settlement_once(factories: Factorie
     assert queries.payable() == []
     with pytest.raises(ServiceError, match="nicht mehr zur Zahlung offen"):
         services.create_run(new_token(), staff, [first.id])
-    assert len(audit("payment_run_created")) == 1
+    assert len(audit("payment_run_created", run)) == 1
     # A later change of the bank account does not change the run.
     services.request_account(admin, "Neuer Name", "DE02500105170137075030", "")
     assert run.payees[str(first.id)]["iban"] == "DE89370400440532013000"
@@ -130,7 +130,9 @@ def test_the_pain001_file_is_valid_and_sums_to_the_released_amounts(client, logi
     assert sum(Decimal(amount) for _name, _iban, amount, _ref in transfers) == Decimal("1819.06")
     second_download = client.get(f"{RUNS}/{run.id}/datei/xml")
     assert ET.fromstring(second_download.data).find("p:CstmrCdtTrfInitn/p:GrpHdr/p:MsgId", NS).text == run.message_id
-    assert [entry.details for entry in audit("payment_run_downloaded")] == [f"zahlungslauf-{run.id}-pain001.xml"] * 2
+    assert [entry.details for entry in audit("payment_run_downloaded", run)] == [
+        f"zahlungslauf-{run.id}-pain001.xml"
+    ] * 2
 
 
 def test_the_csv_and_xlsx_list_every_transfer_and_the_sum(client, login, staff, two_providers):
@@ -171,7 +173,7 @@ def test_staff_create_a_run_from_the_page_and_mark_it_paid_once(client, login, s
     db.session.refresh(run)
     db.session.refresh(first)
     assert (run.status, first.status) == (PaymentRunStatus.PAID, SettlementStatus.PAID)
-    assert len(audit("payment_run_pay")) == 1
+    assert len(audit("payment_run_pay", run)) == 1
     assert [entry.details for entry in audit("settlement_pay", first)] == [
         f"released → paid: Zahlungslauf Nr. {run.id}"
     ]
