@@ -79,13 +79,16 @@ def sepa_text(value: str, limit: int) -> str:
 
 def purpose(year: int, month: int, offer_ids: Iterable[int]) -> str:
     """'Abrechnung 2026-11 Angebot Nr. 12, 15'; numbers that no longer fit into 140 characters become 'u. a.'."""
-    head = f"Abrechnung {year}-{month:02d} Angebot Nr. "
+    head = f"Abrechnung {year}-{month:02d} Angebot Nr. "  # 31 characters: at least one number always fits
     numbers = [str(number) for number in sorted(offer_ids)]
-    for count in range(len(numbers), 0, -1):
-        text = head + ", ".join(numbers[:count]) + (" u. a." if count < len(numbers) else "")
-        if len(text) <= PURPOSE_MAX:
-            return text
-    return head.strip()
+    count = len(numbers)
+    while count > 1 and len(_listed(head, numbers, count)) > PURPOSE_MAX:
+        count -= 1
+    return _listed(head, numbers, count)
+
+
+def _listed(head: str, numbers: list[str], count: int) -> str:
+    return head + ", ".join(numbers[:count]) + (" u. a." if count < len(numbers) else "")
 
 
 def cents(amount: Decimal) -> int:

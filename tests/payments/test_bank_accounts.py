@@ -157,3 +157,12 @@ def test_the_organisation_page_shows_the_account_in_use(client: FlaskClient, log
     assert "Bankverbindung für Zahlungen" in html
     assert "DE89 3704 0044 0532 0130 00" in html
     assert "COBADEFFXXX" in html
+
+
+@pytest.mark.parametrize(
+    ("holder", "message"), [("– – –", "Bitte geben Sie die Kontoinhaberin"), ("A" * 71, "höchstens 70 Zeichen")]
+)
+def test_the_holder_is_needed_and_fits_the_sepa_name(admin, holder, message):
+    with pytest.raises(ServiceError, match=message) as raised:
+        services.request_account(admin, holder, AWO_IBAN, "")
+    assert raised.value.field == "holder"

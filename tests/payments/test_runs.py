@@ -61,6 +61,8 @@ def test_only_released_settlements_without_a_run_are_payable(factories: Factorie
         services.create_run(new_token(), factories.staff(), [draft.id])
     with pytest.raises(ServiceError, match="mindestens eine"):
         services.create_run(new_token(), factories.staff(), [])
+    with pytest.raises(ServiceError, match="gibt es nicht mehr"):
+        services.create_run(new_token(), factories.staff(), [first.id, 999999])
     assert db.session.scalars(select(PaymentRun)).all() == []
 
 
@@ -171,6 +173,9 @@ def test_staff_create_a_run_from_the_page_and_mark_it_paid_once(client, login, s
     html = page(client, url)
     assert ["584,50 €" in html, "1.234,56 €" in html] == [True, False]
     assert second in [item.settlement for item in queries.payable()]
+    assert location(client.post(f"{url}/bezahlt", data={"version_id": "0"})) == url  # a page shown before a change
+    assert "Jemand anderes hat diese Daten inzwischen geändert." in page(client, url)
+    assert db.session.get(PaymentRun, run.id).status is PaymentRunStatus.CREATED
     paid = {"version_id": str(run.version_id)}
     assert location(client.post(f"{url}/bezahlt", data=paid)) == url
     assert location(client.post(f"{url}/bezahlt", data=paid)) == url  # a double click

@@ -55,6 +55,7 @@ def test_text_is_brought_into_the_sepa_character_set():
 
 def test_the_purpose_names_the_month_and_the_offers():
     assert purpose(2026, 11, [15, 12]) == "Abrechnung 2026-11 Angebot Nr. 12, 15"
+    assert purpose(2026, 1, [7]) == "Abrechnung 2026-01 Angebot Nr. 7"
 
 
 def test_offers_beyond_140_characters_become_u_a():
