@@ -36,7 +36,7 @@ from portal.budget.models import BudgetYear
 from portal.extensions import db, make_engine
 from portal.offers.models import Offer, ReviewNote, Site, VersionStatus
 from portal.payments import services as payments
-from portal.payments.models import PaymentRun
+from portal.payments.models import BankAccount, PaymentRun
 from portal.reports.models import ParticipationReport, ReportStatus
 from portal.schema import metadata
 from portal.settlements import services as settlements
@@ -241,6 +241,13 @@ def released_with_account(factories: Factories) -> Settlement:
     return factories.released_settlement(organisation, 2026, 11, Decimal("524.00"))
 
 
+def bank_account(factories: Factories) -> Post:
+    admin = factories.provider(is_org_admin=True)
+    data = {"holder": "Testträger e. V.", "iban": "DE02 1203 0000 0000 2020 51", "bic": ""}
+    made = select(BankAccount).filter_by(organisation_id=admin.organisation_id)
+    return Post(admin, "/portal/bankverbindung", data, counted(made))
+
+
 def payment_run(factories: Factories) -> Post:
     settlement = released_with_account(factories)
     data = {"settlements": [str(settlement.id)], "form_token": TOKEN}
@@ -285,6 +292,7 @@ FORMS = [
     settlement,
     receipt,
     release,
+    bank_account,
     payment_run,
     paid,
 ]
