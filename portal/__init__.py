@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.final_reports.views import bp as final_reports_bp
     from portal.home.views import bp as home_bp
     from portal.offers.views import bp as offers_bp
+    from portal.payments.views import bp as payments_bp
     from portal.publishing.views import bp as publishing_bp
     from portal.reports.views import bp as reports_bp
     from portal.review.views import bp as review_bp
@@ -122,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
         reports_bp,
         settlements_bp,
         final_reports_bp,
+        payments_bp,
     ):
         app.register_blueprint(blueprint)
 

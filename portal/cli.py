@@ -108,6 +108,7 @@ def demo_data(extra_offers: int) -> None:
     from portal.demo.accounts import load_demo_data
     from portal.demo.final_reports import load_demo_final_reports
     from portal.demo.offers import load_demo_offers
+    from portal.demo.payments import load_demo_bank_accounts
     from portal.demo.reports import load_demo_reports
     from portal.demo.settlements import load_demo_settlements
 
@@ -124,6 +125,8 @@ def demo_data(extra_offers: int) -> None:
         click.echo("Eine Demo-Abrechnung angelegt.")
     if load_demo_final_reports():
         click.echo("Ein Demo-Sachbericht begonnen.")
+    if banks := load_demo_bank_accounts():
+        click.echo(f"{banks} Demo-Bankverbindung(en) bestätigt.")
     click.echo(f"{'E-Mail':40} {'Rolle':10} Organisation")
     for email, role, org in accounts:
         click.echo(f"{email:40} {role:10} {org}")

@@ -17,6 +17,8 @@ from portal.offers.rules import OfferLimits
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105 (refused in production)
 DEFAULT_DEMO_PASSWORD = "Demo-Passwort 2026!"  # noqa: S105 (demo only, refused in production)
+# The city treasury's account that pays the payment runs; a test IBAN for development, refused in production.
+DEMO_DEBTOR = {"NAME": "Stadtkasse Musterstadt (Demo)", "IBAN": "DE02100500000054540402", "BIC": "BELADEBEXXX"}
 MIN_SECRET_KEY_LENGTH = 32
 # argon2id as the library recommends (RFC 9106, low memory); the tests use argon2.profiles.CHEAPEST.
 PASSWORD_HASH_PARAMETERS = RFC_9106_LOW_MEMORY
@@ -108,6 +110,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     # The origin passkeys are bound to (its host name is the WebAuthn RP ID); empty: the origin of the request.
     settings["WEBAUTHN_ORIGIN"] = _env("PORTAL_WEBAUTHN_ORIGIN", "").rstrip("/")
     settings.update(_report_settings())
+    for name, demo in DEMO_DEBTOR.items():  # no default in production: check_production refuses to start
+        settings[f"SEPA_DEBTOR_{name}"] = _env(f"PORTAL_SEPA_DEBTOR_{name}", demo if env == "development" else "")
     settings.update(overrides or {})
     _derive_cookie_settings(settings)
     return settings
@@ -165,6 +169,23 @@ def check_production(settings: Mapping[str, Any]) -> None:
         raise ConfigError("SECRET_KEY fehlt oder ist zu schwach (mindestens 32 zufällige Zeichen).")
     if _weaker_than_default(settings["PASSWORD_HASH_PARAMETERS"]):
         raise ConfigError("PASSWORD_HASH_PARAMETERS sind schwächer als die Vorgabe (argon2id nach RFC 9106).")
+    _check_debtor(settings)
+
+
+def _check_debtor(settings: Mapping[str, Any]) -> None:
+    """The treasury's account of the payment files: set, not the demo's, a valid IBAN and BIC."""
+    from portal.payments.sepa import BankDetailsError, valid_bic, valid_iban  # schwifty loads its bank registry
+
+    name, iban, bic = (str(settings.get(f"SEPA_DEBTOR_{key}") or "") for key in DEMO_DEBTOR)
+    if not name.strip() or not iban or iban == DEMO_DEBTOR["IBAN"]:
+        raise ConfigError(
+            "PORTAL_SEPA_DEBTOR_NAME und PORTAL_SEPA_DEBTOR_IBAN (das Konto der Stadtkasse für die Zahlungsläufe) "
+            "fehlen oder sind die Demo-Werte."
+        )
+    try:
+        valid_bic(bic, valid_iban(iban))
+    except BankDetailsError as error:
+        raise ConfigError(f"PORTAL_SEPA_DEBTOR_{error.field.upper()}: {error.message}") from None
 
 
 def _weaker_than_default(parameters: Parameters) -> bool:

@@ -29,7 +29,7 @@ from portal.cli import upgrade_database
 from portal.extensions import db, make_engine
 from portal.models import utcnow
 from portal.offers.models import Offer, VersionStatus
-from tests.factories import DEFAULT_PASSWORD, Factories
+from tests.factories import DEFAULT_PASSWORD, TREASURY, Factories
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; no browser is downloaded at run time
 CHROMIUM_ARGS = [
@@ -106,6 +106,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbo
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://localhost",
         "PASSWORD_HASH_PARAMETERS": CHEAPEST,  # production's are set in portal/config.py; logins do not re-hash
+        **TREASURY,  # not the demo's account, which production refuses
     }
 
 

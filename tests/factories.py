@@ -18,8 +18,16 @@ from portal.extensions import db
 from portal.models import utcnow
 from portal.offers.costs import CostInput, compute_costs
 from portal.offers.models import Offer, OfferState, OfferType, OfferVersion, Site, VersionStatus
+from portal.payments.models import BankAccount, BankAccountStatus
+from portal.settlements.models import Settlement, SettlementLine, SettlementStatus
 
 DEFAULT_PASSWORD = "ein langer Testsatz für alle"
+# The city treasury's account that pays the payment runs in the tests (a valid German test IBAN).
+TREASURY = {
+    "SEPA_DEBTOR_NAME": "Stadtkasse Teststadt",
+    "SEPA_DEBTOR_IBAN": "DE75512108001245126199",
+    "SEPA_DEBTOR_BIC": "SOGEDEFFXXX",
+}
 _counter = itertools.count(1)
 _default_hashes: dict[tuple[object, ...], str] = {}  # by the hashing parameters
 
@@ -152,6 +160,37 @@ class Factories:
         db.session.add(budget)
         db.session.commit()
         return budget
+
+    def bank_account(
+        self, organisation: Organisation, iban: str = "DE89370400440532013000", **values: Any
+    ) -> BankAccount:
+        """A bank account of the organisation, confirmed by staff unless a status is given."""
+        account = BankAccount(
+            organisation=organisation,
+            holder=values.pop("holder", organisation.name),
+            iban=iban,
+            status=values.pop("status", BankAccountStatus.CONFIRMED),
+            **values,
+        )
+        db.session.add(account)
+        db.session.commit()
+        return account
+
+    def released_settlement(self, organisation: Organisation, year: int, month: int, *totals: Decimal) -> Settlement:
+        """A released settlement with one line per amount, each of a new live offer of the organisation."""
+        lines = [SettlementLine(offer=self.live_offer(organisation), total=total) for total in totals]
+        settlement = Settlement(
+            organisation=organisation,
+            year=year,
+            month=month,
+            status=SettlementStatus.RELEASED,
+            released_at=utcnow(),
+            total=sum(totals, Decimal(0)),
+            lines=lines,
+        )
+        db.session.add(settlement)
+        db.session.commit()
+        return settlement
 
 
 def complete_agh_content() -> dict[str, Any]:

@@ -17,7 +17,15 @@ from argon2 import Type
 from argon2.profiles import CHEAPEST
 
 from portal import create_app
-from portal.config import DEV_SECRET_KEY, PASSWORD_HASH_PARAMETERS, ConfigError, check_production, load_settings
+from portal.config import (
+    DEMO_DEBTOR,
+    DEV_SECRET_KEY,
+    PASSWORD_HASH_PARAMETERS,
+    ConfigError,
+    check_production,
+    load_settings,
+)
+from tests.factories import TREASURY
 
 ALPHABET = string.ascii_letters + string.digits
 BIN = Path(sys.executable).parent  # gunicorn and the `portal` script next to this Python
@@ -28,7 +36,7 @@ def random_key(length: int) -> str:
 
 
 def production(**overrides: object) -> dict[str, object]:
-    return load_settings({"PORTAL_ENV": "production", "SECRET_KEY": random_key(48), **overrides})
+    return load_settings({"PORTAL_ENV": "production", "SECRET_KEY": random_key(48), **TREASURY, **overrides})
 
 
 @pytest.fixture(autouse=True)
@@ -48,13 +56,18 @@ def _clean_environment(monkeypatch):
         ("test hashing", {"PASSWORD_HASH_PARAMETERS": CHEAPEST}),
         ("less memory", {"PASSWORD_HASH_PARAMETERS": replace(PASSWORD_HASH_PARAMETERS, memory_cost=32768)}),
         ("argon2i", {"PASSWORD_HASH_PARAMETERS": replace(PASSWORD_HASH_PARAMETERS, type=Type.I)}),
+        ("no treasury account", {"SEPA_DEBTOR_IBAN": ""}),
+        ("no treasury name", {"SEPA_DEBTOR_NAME": " "}),
+        ("the demo's treasury account", {"SEPA_DEBTOR_IBAN": DEMO_DEBTOR["IBAN"]}),
+        ("a wrong treasury IBAN", {"SEPA_DEBTOR_IBAN": "DE75512108001245126198"}),
+        ("a wrong treasury BIC", {"SEPA_DEBTOR_BIC": "SOGEDEF"}),
     ],
 )
 def test_production_refuses_unsafe_settings(name, overrides):
     with pytest.raises(ConfigError):
         check_production(production(**overrides))
     with pytest.raises(ConfigError):
-        create_app({"PORTAL_ENV": "production", "SECRET_KEY": random_key(48), **overrides})
+        create_app({"PORTAL_ENV": "production", "SECRET_KEY": random_key(48), **TREASURY, **overrides})
 
 
 def test_production_without_a_secret_key_in_the_environment_refuses_to_start(monkeypatch):
@@ -99,15 +112,24 @@ def test_production_defaults(monkeypatch, source):
     if source == "environment":
         monkeypatch.setenv("PORTAL_ENV", "production")
         monkeypatch.setenv("SECRET_KEY", key)
+        for name, value in TREASURY.items():
+            monkeypatch.setenv(f"PORTAL_{name}", value)
         settings = load_settings()
     else:
-        settings = load_settings({"PORTAL_ENV": "production", "SECRET_KEY": key})
+        settings = load_settings({"PORTAL_ENV": "production", "SECRET_KEY": key, **TREASURY})
     check_production(settings)
     assert settings["REQUIRE_MFA"] is True
     assert settings["SERVE_SITE"] is False
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["SESSION_COOKIE_NAME"] == "__Host-portal"
     assert settings["MAIL_USE_TLS"] is True
+
+
+def test_production_has_no_treasury_account_by_default_and_development_the_demos():
+    assert load_settings({"PORTAL_ENV": "production"})["SEPA_DEBTOR_IBAN"] == ""
+    with pytest.raises(ConfigError, match="PORTAL_SEPA_DEBTOR_IBAN"):
+        check_production(load_settings({"PORTAL_ENV": "production", "SECRET_KEY": random_key(48)}))
+    assert load_settings({"PORTAL_ENV": "development"})["SEPA_DEBTOR_IBAN"] == DEMO_DEBTOR["IBAN"]
 
 
 def test_development_starts_with_safe_defaults(app, make_app):

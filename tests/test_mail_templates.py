@@ -147,6 +147,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "due_soon": [due("", 3, overdue=False)],
         "link": LINK,
     },
+    "bank_account_requested": {"organisation_name": "Diakonie Nord", "link": LINK},
+    "bank_account_decided": {"confirmed": False, "iban": "DE89 … 3000", "reason": "Name passt nicht", "link": LINK},
     "daily_digest": {"items": [SimpleNamespace(subject="Betreff", body="Text")]},
 }
 

@@ -20,6 +20,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -35,6 +36,8 @@ from portal.budget.models import BudgetYear
 from portal.extensions import db, make_engine
 from portal.final_reports.models import Assessment, FinalReport
 from portal.offers.models import Offer, ReviewNote, Site, VersionStatus
+from portal.payments import services as payments
+from portal.payments.models import BankAccount, PaymentRun
 from portal.reports.models import ParticipationReport, ReportStatus
 from portal.schema import metadata
 from portal.settlements import services as settlements
@@ -248,6 +251,34 @@ def assessment(factories: Factories) -> Post:
     return Post(provider, f"/portal/zuweisungen/{ended.id}/beurteilung", data, counted(made))
 
 
+def released_with_account(factories: Factories) -> Settlement:
+    organisation = factories.organisation()
+    factories.bank_account(organisation)
+    return factories.released_settlement(organisation, 2026, 11, Decimal("524.00"))
+
+
+def bank_account(factories: Factories) -> Post:
+    admin = factories.provider(is_org_admin=True)
+    data = {"holder": "Testträger e. V.", "iban": "DE02 1203 0000 0000 2020 51", "bic": ""}
+    made = select(BankAccount).filter_by(organisation_id=admin.organisation_id)
+    return Post(admin, "/portal/bankverbindung", data, counted(made))
+
+
+def payment_run(factories: Factories) -> Post:
+    settlement = released_with_account(factories)
+    data = {"settlements": [str(settlement.id)], "form_token": TOKEN}
+    made = select(PaymentRun).join(Settlement).where(Settlement.id == settlement.id)
+    return Post(factories.staff(), "/portal/zahlungslaeufe/neu", data, counted(made))
+
+
+def paid(factories: Factories) -> Post:
+    settlement = released_with_account(factories)
+    run = payments.create_run(f"{TOKEN}-lauf", factories.staff(), [settlement.id])
+    moves = select(AuditEntry).filter_by(action="settlement_pay", object_id=str(settlement.id))
+    data = {"version_id": str(run.version_id)}
+    return Post(factories.staff(), f"/portal/zahlungslaeufe/{run.id}/bezahlt", data, counted(moves))
+
+
 def assignment_upload(factories: Factories) -> Post:
     offer = factories.live_offer(factories.provider().organisation)
     start, end = offer.current.start_date, offer.current.end_date
@@ -279,6 +310,9 @@ FORMS = [
     release,
     final_report,
     assessment,
+    bank_account,
+    payment_run,
+    paid,
 ]
 
 
@@ -354,17 +388,22 @@ def _signed_in_clients(app: Flask, user: User | None) -> list[FlaskClient]:
 
 def _fire(post: Post, clients: list[FlaskClient]) -> list[object]:
     """Every client sends the form at the same moment; the status codes (or what went wrong) in any order."""
-    start = threading.Barrier(len(clients))
+    return _fire_each([(post, client) for client in clients])
+
+
+def _fire_each(sends: list[tuple[Post, FlaskClient]]) -> list[object]:
+    """Each client sends its form at the same moment as the others."""
+    start = threading.Barrier(len(sends))
     outcomes: list[object] = []
 
-    def send(client: FlaskClient) -> None:
+    def send(post: Post, client: FlaskClient) -> None:
         start.wait(timeout=20)
         try:
             outcomes.append(post.send(client))
         except Exception as error:  # shows in the assertion, not as a lost thread warning
             outcomes.append(repr(error))
 
-    threads = [threading.Thread(target=send, args=(client,)) for client in clients]
+    threads = [threading.Thread(target=send, args=pair) for pair in sends]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -389,3 +428,27 @@ def test_parallel_copies_of_a_form_create_one_record(form, app, committed, caplo
     assert post.count() == before + 1
     assert "IntegrityError" not in caplog.text
     assert "duplicate key" not in caplog.text
+
+
+@on_postgres
+@pytest.mark.postgres
+def test_parallel_runs_of_different_forms_never_pay_a_settlement_twice(app, committed, caplog):
+    """Two members of staff (two form tokens) put the same settlement into a run at the same moment: the row lock
+    lets one run take it; the other request waits, finds it taken and says so."""
+    factories = Factories()
+    settlement = released_with_account(factories)
+    staff = factories.staff()
+    clients = _signed_in_clients(app, staff)
+    data = {"settlements": [str(settlement.id)]}
+    made = select(PaymentRun).join(Settlement).where(Settlement.id == settlement.id)
+    posts = [
+        Post(staff, "/portal/zahlungslaeufe/neu", {**data, "form_token": f"{TOKEN}-{n}"}, counted(made))
+        for n in range(2)
+    ]
+    db.session.remove()
+    with caplog.at_level(logging.INFO):
+        outcomes = _fire_each(list(zip(posts, clients[:2], strict=True)))
+    db.session.remove()
+    assert sorted(outcomes) == [200, 302], outcomes
+    assert posts[0].count() == 1
+    assert "IntegrityError" not in caplog.text

@@ -45,6 +45,8 @@ MailName = Literal[
     "final_report_submitted",
     "final_report_decided",
     "assessment_submitted",
+    "bank_account_requested",
+    "bank_account_decided",
     "daily_digest",
 ]
 

@@ -15,7 +15,7 @@ from portal.models import Base, enum_column, utcnow
 from portal.settlements.models import MONEY
 
 if TYPE_CHECKING:
-    from portal.accounts.models import Organisation
+    from portal.accounts.models import Organisation, User
     from portal.settlements.models import Settlement
 
 
@@ -62,6 +62,19 @@ class BankAccount(Base):
     @property
     def status_label(self) -> str:
         return BANK_ACCOUNT_STATUS_LABELS[self.status]
+
+    @property
+    def formatted_iban(self) -> str:
+        """In groups of four, as printed on a bank card."""
+        return " ".join(self.iban[start : start + 4] for start in range(0, len(self.iban), 4))
+
+    @property
+    def masked_iban(self) -> str:
+        """For the audit log and mails: country, checksum and the last four digits."""
+        return f"{self.iban[:4]} … {self.iban[-4:]}"
+
+    def visible_to(self, user: User) -> bool:
+        return user.is_staff or user.organisation_id == self.organisation_id
 
 
 class PaymentRunStatus(enum.StrEnum):
