@@ -1,18 +1,29 @@
 """The money chain in a real browser: the provider adds a receipt to the demo settlement, confirms the payout and
 submits it; staff ask for a correction; the provider resubmits; staff release it and, as it lies above the
-threshold (1.000 € in the browser tests), an approver gives the second release. Every page passes axe-core."""
+threshold (1.000 € in the browser tests), an approver gives the second release; staff put it into a payment run and
+download the pain.001 file, which validates against its schema and sums to the released amount. Every page passes
+axe-core."""
 
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import sepaxml
+import xmlschema
 from playwright.sync_api import FilePayload, Page, expect
 
+from portal.payments.sepa import SCHEMA
 from tests import pdfs
 from tests.e2e.helpers import Browsing, assert_accessible
 
 pytestmark = pytest.mark.browser
+
+XSD = Path(sepaxml.__file__).parent / "schemas" / f"{SCHEMA}.xsd"
+NS = {"p": f"urn:iso:std:iso:20022:tech:xsd:{SCHEMA}"}
 
 
 def receipt_file() -> FilePayload:
@@ -83,3 +94,31 @@ def test_a_settlement_from_receipt_to_second_release(browsing: Browsing) -> None
     expect(approver.get_by_text("Die Abrechnung ist „Freigegeben“.")).to_be_visible()
     provider.reload()
     expect(provider.get_by_text("Freigegeben", exact=True)).to_be_visible()
+    released = approver.get_by_role("table", name="Beträge je Angebot").locator("tfoot td").last.inner_text()
+
+    pay_and_download(staff, euro_amount(released))
+
+
+def euro_amount(shown: str) -> Decimal:
+    """"1.234,56 €" as a Decimal."""
+    return Decimal(shown.replace("€", "").strip().replace(".", "").replace(",", "."))
+
+
+def pay_and_download(staff: Page, released: Decimal) -> None:
+    """Staff make a payment run of the released settlement, download its pain.001 file and mark it paid."""
+    staff.goto("/portal/zahlungslaeufe")
+    assert_accessible(staff)
+    staff.get_by_role("button", name="Zahlungslauf erstellen").click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text(re.compile("^Zahlungslauf Nr. "))
+    assert_accessible(staff)
+    with staff.expect_download() as download:
+        staff.get_by_role("link", name="SEPA-Überweisungsdatei (pain.001, XML)").click()
+    xml = Path(download.value.path()).read_bytes()
+    xmlschema.XMLSchema(XSD).validate(xml.decode())
+    root = ET.fromstring(xml)  # noqa: S314 (the portal's own file, just downloaded by the test)
+    amounts = [Decimal(node.text or "") for node in root.iterfind(".//p:CdtTrfTxInf/p:Amt/p:InstdAmt", NS)]
+    control = Decimal(root.findtext("p:CstmrCdtTrfInitn/p:GrpHdr/p:CtrlSum", namespaces=NS) or "")
+    assert released in amounts
+    assert control == sum(amounts, Decimal(0))
+    staff.get_by_role("button", name="Als bezahlt markieren").click()
+    expect(staff.get_by_text(re.compile("^Bezahlt, vermerkt am"))).to_be_visible()
