@@ -52,6 +52,8 @@ ROUTES: dict[str, tuple[Access, frozenset[str]]] = {
     "accounts.verify_email": (A.ANONYMOUS, FORM),
     "accounts.notifications": (A.USER, ACTION),
     "audit.log": (A.ADMIN, READ),
+    "budget.actuals": (A.STAFF, READ),
+    "budget.export": (A.STAFF, READ),
     "budget.index": (A.STAFF, READ),
     "budget.set_year": (A.APPROVER, ACTION),
     "home.index": (A.USER, READ),

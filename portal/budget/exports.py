@@ -15,14 +15,19 @@ WIDTHS = (12, 40, 32, 22, 26, 16, 16, 16)
 def offers_table(year: int, rows: Sequence[OfferMoney]) -> Table:
     """One row per offer, then the sums of the three amounts."""
     body = [
-        (row.offer_id, row.title, row.organisation_name, row.field_label, row.state_label)
-        + (row.committed, row.released, row.bound)
+        (row.offer_id, row.title, row.organisation_name, row.field_label, row.state_label, *_amounts([row]))
         for row in rows
     ]
-    total = ("Summe", "", "", "", "") + tuple(
-        sum((getattr(row, name) for row in rows), Decimal(0)) for name in ("committed", "released", "bound")
+    return Table(f"Budget {year}", HEADER, body, ("Summe", "", "", "", "", *_amounts(rows)), WIDTHS)
+
+
+def _amounts(rows: Sequence[OfferMoney]) -> tuple[Decimal, Decimal, Decimal]:
+    """Committed, released and still bound, summed over the rows."""
+    return (
+        sum((row.committed for row in rows), Decimal(0)),
+        sum((row.released for row in rows), Decimal(0)),
+        sum((row.bound for row in rows), Decimal(0)),
     )
-    return Table(f"Budget {year}", HEADER, body, total, WIDTHS)
 
 
 def filename(year: int, ext: str) -> str:

@@ -76,8 +76,8 @@ class OffersFilterForm(PortalForm):
     class Meta:
         csrf = False
 
-    traeger = SelectField("Träger", choices=list(ALL.items()), validate_choice=False)
-    bereich = SelectField("Arbeitsfeld", choices=list({**ALL, **FIELDS_OF_WORK}.items()), validate_choice=False)
+    traeger = SelectField("Träger", choices=ALL, validate_choice=False)
+    bereich = SelectField("Arbeitsfeld", choices={**ALL, **FIELDS_OF_WORK}, validate_choice=False)
     suche = StringField(
         "Angebot oder Träger enthält",
         filters=[strip],
@@ -87,7 +87,7 @@ class OffersFilterForm(PortalForm):
     richtung = HiddenField(default="ab")
 
     def set_providers(self, providers: dict[str, str]) -> None:
-        self.traeger.choices = list({**ALL, **providers}.items())
+        self.traeger.choices = {**ALL, **providers}
 
     def query(self) -> dict[str, str]:
         """The filter and sort parameters as given, for the column links and the export."""
