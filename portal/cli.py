@@ -106,6 +106,7 @@ def users_create(email: str, role: str, org_name: str | None, name: str, passwor
 def demo_data(extra_offers: int) -> None:
     """Legt Demo-Daten an (wiederholbar) und zeigt die Demo-Konten."""
     from portal.demo.accounts import load_demo_data
+    from portal.demo.budget import load_demo_releases
     from portal.demo.offers import load_demo_offers
     from portal.demo.reports import load_demo_reports
     from portal.demo.settlements import load_demo_settlements
@@ -121,6 +122,9 @@ def demo_data(extra_offers: int) -> None:
         click.echo(f"{reports} Demo-Teilnahmeberichte angelegt.")
     if load_demo_settlements():
         click.echo("Eine Demo-Abrechnung angelegt.")
+    releases = load_demo_releases()
+    if releases:
+        click.echo(f"{releases} bezahlte Demo-Abrechnungen früherer Monate angelegt.")
     click.echo(f"{'E-Mail':40} {'Rolle':10} Organisation")
     for email, role, org in accounts:
         click.echo(f"{email:40} {role:10} {org}")
