@@ -3,7 +3,6 @@ settle, and the lists of settlements for providers and staff."""
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +14,7 @@ from portal.extensions import db
 from portal.offers.models import Offer
 from portal.reports.models import ParticipationReport, ReportStatus
 from portal.reports.queries import month_label
+from portal.settlements import calc
 from portal.settlements.models import Settlement, SettlementLine, SettlementStatus
 
 LIST_LIMIT = 200
@@ -112,13 +112,8 @@ class DueSettlement:
     year: int
     month: int
 
-    @property
-    def due_date(self) -> date:
-        year, month = (self.year + 1, 1) if self.month == 12 else (self.year, self.month + 1)
-        return date(year, month, calendar.monthrange(year, month)[1])
-
     def overdue(self, today: date) -> bool:
-        return today > self.due_date
+        return today > calc.due_date(self.year, self.month)
 
 
 def due_settlements() -> list[DueSettlement]:
