@@ -34,6 +34,8 @@ def commitments(offer_id: int) -> dict[int, Decimal]:
         (Decimal("2500.00"), date(2026, 3, 31), Decimal("3000.00")),
         # more already released than the months ran: the released money stays bound
         (Decimal("3500.00"), date(2026, 3, 31), Decimal("3500.00")),
+        # settlements released more than the estimate: the commitment rises to it (released ≤ committed)
+        (Decimal("12500.00"), date(2026, 3, 31), Decimal("12500.00")),
         # January and 15 of February's 28 days: 1.000 + 535,714… = 1.535,71 €
         (Decimal(0), date(2026, 2, 15), Decimal("1535.71")),
         # ended on the last day or later: nothing to give back
