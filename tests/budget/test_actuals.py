@@ -99,3 +99,17 @@ def test_ending_on_the_last_day_changes_nothing(factories, provider):
         end_offer(provider, offer, offer.version_id)
     assert commitments(offer.id) == {2026: Decimal("12000.00")}
     assert audit("budget_released") == []
+
+
+def test_the_provider_ends_an_offer_on_its_page_and_the_budget_page_shows_it(factories, browser, provider, staff):
+    """The end button of the offer page, on 30 June 2026: six of twelve months ran, 6.000 € of 12.000 € stay."""
+    factories.budget(2026, 50_000)
+    offer = committed_offer(factories, factories.user(Role.ADMIN), {2026: 12_000}, provider.organisation)
+    with time_machine.travel(date(2026, 6, 30)):
+        client = browser(provider)
+        response = client.post(f"/portal/angebote/{offer.id}/beenden", data={"version_id": str(offer.version_id)})
+        assert response.status_code == 302
+    assert commitments(offer.id) == {2026: Decimal("6000.00")}
+    page = browser(staff).get("/portal/budget/2026").get_data(as_text=True)
+    assert "44.000,00 €" in page  # free: 50.000 − 6.000
+    assert "Beendet" in page
