@@ -137,10 +137,12 @@ def _register_blueprints(app: Flask) -> None:
 
 def _connect_signals() -> None:
     """Lower layers announce what higher ones act on (connecting the same receiver again changes nothing)."""
-    from portal.offers.workflow import went_live
+    from portal.budget.services import release_rest
+    from portal.offers.workflow import ended_early, went_live
     from portal.publishing.services import publish_after_approval
 
     went_live.connect(publish_after_approval)
+    ended_early.connect(release_rest)
 
 
 def _register_error_pages(app: Flask) -> None:

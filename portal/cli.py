@@ -107,6 +107,7 @@ def demo_data(extra_offers: int) -> None:
     """Legt Demo-Daten an (wiederholbar) und zeigt die Demo-Konten."""
     from portal.demo.accounts import load_demo_data
     from portal.demo.final_reports import load_demo_final_reports
+    from portal.demo.budget import load_demo_releases
     from portal.demo.offers import load_demo_offers
     from portal.demo.payments import load_demo_bank_accounts
     from portal.demo.reports import load_demo_reports
@@ -127,6 +128,9 @@ def demo_data(extra_offers: int) -> None:
         click.echo("Ein Demo-Sachbericht begonnen.")
     if banks := load_demo_bank_accounts():
         click.echo(f"{banks} Demo-Bankverbindung(en) bestätigt.")
+    releases = load_demo_releases()
+    if releases:
+        click.echo(f"{releases} bezahlte Demo-Abrechnungen früherer Monate angelegt.")
     click.echo(f"{'E-Mail':40} {'Rolle':10} Organisation")
     for email, role, org in accounts:
         click.echo(f"{email:40} {role:10} {org}")

@@ -17,7 +17,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 from portal.assignments.models import AssignmentStatus
 from portal.audit.services import record
 from portal.extensions import db
@@ -27,6 +27,7 @@ from portal.final_reports.services import start_report as start_final_report
 from portal.offers.models import Offer, VersionStatus
 from portal.reports.models import ParticipationReport
 from portal.reports.services import start_report
+from tests.budget.helpers import committed_offer, release
 from tests.factories import Factories
 
 SignedIn = Callable[[User], FlaskClient]
@@ -107,6 +108,21 @@ def test_provider_start_pages(factories: Factories, signed_in: SignedIn, path: s
         offer = factories.live_offer(provider.organisation)
         factories.assignment(offer)
         factories.offer(provider.organisation, status=VersionStatus.SUBMITTED)
+    other_organisations(factories, 3)
+    assert statements_of(browser, path) == small
+
+
+@pytest.mark.parametrize("path", ["/portal/", f"/portal/budget/{date.today().year}"])
+def test_staff_overview_and_budget_actuals(factories: Factories, signed_in: SignedIn, path: str) -> None:
+    approver = factories.user(Role.APPROVER)
+    factories.budget(date.today().year, 1_000_000)
+    committed_offer(factories, approver, {date.today().year: 1000}, start_date=date.today())
+    browser = signed_in(approver)
+    small = statements_of(browser, path)
+    for month in range(1, 4):
+        offer = committed_offer(factories, approver, {date.today().year: 2000}, start_date=date.today())
+        factories.assignment(offer)
+        release(offer, date.today().year, month, 500)
     other_organisations(factories, 3)
     assert statements_of(browser, path) == small
 

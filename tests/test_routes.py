@@ -64,6 +64,8 @@ ROUTES: dict[str, tuple[Access, frozenset[str]]] = {
     "accounts.verify_email_link": (A.ANONYMOUS, READ),
     "accounts.notifications": (A.USER, ACTION),
     "audit.log": (A.ADMIN, READ),
+    "budget.actuals": (A.STAFF, READ),
+    "budget.export": (A.STAFF, READ),
     "budget.index": (A.STAFF, READ),
     "budget.set_year": (A.APPROVER, ACTION),
     "final_reports.approve": (A.STAFF, ACTION),

@@ -57,6 +57,7 @@ ACTION_LABELS = {
     "offer_certificate": "Bescheinigung hochgeladen",
     "budget_set": "Budget festgelegt",
     "budget_override": "Budget mit Begründung überschritten",
+    "budget_released": "Budget eines vorzeitig beendeten Angebots freigegeben",
     "publish_started": "Veröffentlichung der Website gestartet",
     "retention_purge": "Daten nach Ablauf der Aufbewahrungsfrist gelöscht",
 }

@@ -1,4 +1,5 @@
-"""Forms of the budget domain: a year's integration budget, with amounts as Germans write them."""
+"""Forms of the budget domain: a year's integration budget, with amounts as Germans write them, and the filter of
+the offers that tie up a year's money (GET, no JavaScript needed)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from wtforms import HiddenField, StringField
-from wtforms.validators import DataRequired, Regexp, ValidationError
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
+from portal.budget.queries import DEFAULT_SORT, SORTS, OfferFilter
 from portal.forms import PortalForm, strip
+from portal.offers.models import FIELDS_OF_WORK
 
 # 2.500.000,50 or 2500000,5 or 2500000: a point only between groups of three digits, a comma before the cents.
 _EURO = re.compile(r"(\d{1,3}(\.\d{3})+|\d+)(,\d{1,2})?")
@@ -60,3 +63,43 @@ class BudgetForm(PortalForm):
 
     def amount_value(self) -> Decimal:
         return parse_euro(self.amount.data) or Decimal(0)
+
+
+ALL = {"": "Alle"}
+TEXT_LIMIT = 100
+
+
+class OffersFilterForm(PortalForm):
+    """Read from the query string; the field names are the (German) parameter names. Anything unknown in the
+    address line means "no filter", never an error; a too long search text is refused at its field."""
+
+    class Meta:
+        csrf = False
+
+    traeger = SelectField("Träger", choices=ALL, validate_choice=False)
+    bereich = SelectField("Arbeitsfeld", choices={**ALL, **FIELDS_OF_WORK}, validate_choice=False)
+    suche = StringField(
+        "Angebot oder Träger enthält",
+        filters=[strip],
+        validators=[Length(max=TEXT_LIMIT, message=f"Bitte geben Sie höchstens {TEXT_LIMIT} Zeichen ein.")],
+    )
+    sortierung = HiddenField(default=DEFAULT_SORT)
+    richtung = HiddenField(default="ab")
+
+    def set_providers(self, providers: dict[str, str]) -> None:
+        self.traeger.choices = {**ALL, **providers}
+
+    def query(self) -> dict[str, str]:
+        """The filter and sort parameters as given, for the column links and the export."""
+        return {field.name: field.raw_data[0] for field in self if field.raw_data and field.raw_data[0]}
+
+    def criteria(self, year: int, valid: bool) -> OfferFilter:
+        provider = self.traeger.data or ""
+        return OfferFilter(
+            year=year,
+            organisation_id=int(provider) if provider.isdecimal() and len(provider) <= 9 else None,
+            field_of_work=self.bereich.data if self.bereich.data in FIELDS_OF_WORK else None,
+            text=(self.suche.data or "") if valid else "",
+            sort=self.sortierung.data if self.sortierung.data in SORTS else DEFAULT_SORT,
+            descending=self.richtung.data != "auf",
+        )

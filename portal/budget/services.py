@@ -1,9 +1,12 @@
-"""Budget changes: setting a year's budget and committing an approved offer's cost."""
+"""Budget changes: setting a year's budget, committing an approved offer's cost, releasing the rest of an offer
+that ends early, and recording what settlements released."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import delete, func, select
 
@@ -12,6 +15,7 @@ from portal.audit.services import record
 from portal.budget.models import BudgetYear, Commitment, Release
 from portal.errors import ServiceError
 from portal.extensions import db
+from portal.offers.costs import CENT, months_per_year
 from portal.offers.models import Offer, OfferVersion
 from portal.templating import euro
 from portal.transactions import RETRY, check_version, transactional
@@ -22,10 +26,16 @@ class YearRow:
     year: int
     total: Decimal
     committed: Decimal
+    released: Decimal = Decimal(0)
 
     @property
     def remaining(self) -> Decimal:
         return self.total - self.committed
+
+    @property
+    def bound(self) -> Decimal:
+        """Committed but not yet released by a settlement."""
+        return max(self.committed - self.released, Decimal(0))
 
 
 def committed(year: int, exclude_offer: int | None = None) -> Decimal:
@@ -36,13 +46,19 @@ def committed(year: int, exclude_offer: int | None = None) -> Decimal:
 
 
 def overview() -> list[YearRow]:
-    years = db.session.scalars(select(BudgetYear).order_by(BudgetYear.year)).all()
-    per_year = select(Commitment.year, func.sum(Commitment.amount)).group_by(Commitment.year)
-    sums: dict[int, Decimal] = dict(db.session.execute(per_year).all())
-    known = {budget.year for budget in years}
-    rows = [YearRow(budget.year, budget.amount, Decimal(sums.get(budget.year) or 0)) for budget in years]
-    rows += [YearRow(year, Decimal(0), Decimal(amount)) for year, amount in sums.items() if year not in known]
-    return sorted(rows, key=lambda row: row.year)
+    """Every year with a budget or a commitment: budget, committed, released (three statements)."""
+    budgets = dict(db.session.execute(select(BudgetYear.year, BudgetYear.amount)).all())
+    sums = _per_year(Commitment)
+    releases = _per_year(Release)
+    years = sorted(set(budgets) | set(sums))
+    return [
+        YearRow(year, Decimal(budgets.get(year, 0)), Decimal(sums.get(year, 0)), Decimal(releases.get(year, 0)))
+        for year in years
+    ]
+
+
+def _per_year(model: type[Commitment] | type[Release]) -> dict[int, Decimal]:
+    return dict(db.session.execute(select(model.year, func.sum(model.amount)).group_by(model.year)).all())
 
 
 @transactional(on_duplicate=RETRY)  # the parallel twin of a new year finds it set with its own amount
@@ -117,3 +133,43 @@ def record_release(settlement_id: int, offer_id: int, year: int, amount: Decimal
     """A released settlement spends `amount` of the offer's money in `year` (the budget's actuals). The caller
     commits it with the release."""
     db.session.add(Release(settlement_id=settlement_id, offer_id=offer_id, year=year, amount=amount))
+
+
+def kept_after_end(
+    committed: Decimal, released: Decimal, year: int, start: date, planned_end: date, ended_on: date
+) -> Decimal:
+    """What an offer that ends early still binds in `year`: its commitment pro rata to the months it ran in that
+    year (partial months by their days), never less than its settlements released in that year (the last month's
+    settlement comes after the end)."""
+    planned = months_per_year(start, planned_end).get(year, Decimal(0))
+    ran = months_per_year(start, min(ended_on, planned_end)).get(year, Decimal(0)) if ended_on >= start else Decimal(0)
+    share = (committed * ran / planned).quantize(CENT, rounding=ROUND_HALF_UP) if planned else Decimal(0)
+    return max(min(share, committed), released)
+
+
+def release_rest(actor: User, *, offer: Offer, on: date, **_extra: Any) -> None:
+    """Connected to `offers.workflow.ended_early`: lower the ended offer's commitments to what it still binds, in
+    the transaction that ends it; each lowered year is written to the audit log."""
+    version = offer.live_version
+    if version is None or version.start_date is None or version.end_date is None:
+        return
+    released = dict(
+        db.session.execute(
+            select(Release.year, func.sum(Release.amount)).where(Release.offer_id == offer.id).group_by(Release.year)
+        ).all()
+    )
+    changes = []
+    for commitment in db.session.scalars(select(Commitment).where(Commitment.offer_id == offer.id)):
+        kept = kept_after_end(
+            commitment.amount,
+            Decimal(released.get(commitment.year, 0)),
+            commitment.year,
+            version.start_date,
+            version.end_date,
+            on,
+        )
+        if kept != commitment.amount:
+            changes.append(f"{commitment.year}: {euro(commitment.amount)} → {euro(kept)}")
+            commitment.amount = kept
+    if changes:
+        record("budget_released", actor=actor, obj=offer, details=f"beendet am {on:%d.%m.%Y}; " + ", ".join(changes))

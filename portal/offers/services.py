@@ -21,7 +21,7 @@ from portal.offers import steps
 from portal.offers.costs import CostInput, Costs, compute_costs
 from portal.offers.models import CONTENT_FIELDS, Offer, OfferState, OfferType, OfferVersion, Site
 from portal.offers.rules import OfferLimits, check_application, criteria_rules_on
-from portal.offers.workflow import STATES, VERSIONS
+from portal.offers.workflow import STATES, VERSIONS, ended_early
 from portal.transactions import RETRY, check_version, transactional
 from portal.workflow import TransitionError
 
@@ -230,3 +230,4 @@ def end_offer(user: User, offer: Offer, expected: int | None) -> None:
     if not STATES.allowed("end", offer):
         raise TransitionError("Nur ein veröffentlichtes Angebot kann beendet werden.")
     STATES.move(offer, "end", user)
+    ended_early.send(user, offer=offer, on=date.today())

@@ -13,6 +13,9 @@ from portal.workflow import Move, Workflow, path_and_reason
 # Sent with the acting user as sender after an approval made a version live and was committed. The publishing
 # layer, above review, listens (connected in the app factory), so review need not know it.
 went_live = Namespace().signal("went-live")
+# Sent with the acting user as sender, inside the transaction of ending a live offer early, with `offer` and the day
+# it ended (`on`). The budget, above offers, gives back the rest of the offer's commitment in the same transaction.
+ended_early = Namespace().signal("ended-early")
 
 TRANSITIONS: dict[tuple[str, S], S] = {
     ("submit", S.DRAFT): S.SUBMITTED,

@@ -74,12 +74,17 @@ def _to_grid(report: ParticipationReport) -> Response:
 @access(Access.USER)
 def index() -> str:
     organisation = None if current_user.is_staff else current_user.organisation_id
+    provider = request.args.get("traeger", "")  # staff: one provider's reports (links of the start page)
+    if current_user.is_staff and provider.isdecimal() and len(provider) <= 9:
+        organisation = int(provider)
+    submitted = queries.submitted_reports() if current_user.is_staff else []
     return render_template(
         "reports/index.html",
         due=queries.due_reports(services.today(), organisation),
-        submitted=queries.submitted_reports() if current_user.is_staff else [],
+        submitted=[report for report in submitted if organisation in (None, report.offer.organisation_id)],
         recent=queries.recent_reports(organisation),
         start_form=forms.StartReportForm(formdata=None),
+        one_provider=current_user.is_staff and organisation is not None,
     )
 
 

@@ -4,14 +4,17 @@ settle, and the lists of settlements for providers and staff."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import selectinload
 
+from portal.accounts.models import Organisation
 from portal.extensions import db
 from portal.offers.models import Offer
 from portal.reports.models import ParticipationReport, ReportStatus
 from portal.reports.queries import month_label
+from portal.settlements import calc
 from portal.settlements.models import Settlement, SettlementLine, SettlementStatus
 
 LIST_LIMIT = 200
@@ -94,3 +97,44 @@ def settlements(organisation_id: int | None, status: SettlementStatus | None = N
 
 def line_of(settlement: Settlement, offer_id: int) -> SettlementLine | None:
     return next((line for line in settlement.lines if line.offer_id == offer_id), None)
+
+
+# A settlement the provider still has to hand in: no settlement yet for an approved month, a draft, a correction
+PROVIDER_TO_DO = (SettlementStatus.DRAFT, SettlementStatus.CORRECTION_REQUESTED)
+
+
+@dataclass(frozen=True)
+class DueSettlement:
+    """A month a provider has to settle (approved reports) and has not handed in; due by the end of the next month."""
+
+    organisation_id: int
+    organisation_name: str
+    year: int
+    month: int
+
+    def overdue(self, today: date) -> bool:
+        return today > calc.due_date(self.year, self.month)
+
+
+def due_settlements() -> list[DueSettlement]:
+    """Of every provider, the months with approved reports and no settlement, and the settlements in draft or sent
+    back for a correction (two statements), oldest first."""
+    settled = select(Settlement.id).where(
+        Settlement.organisation_id == Offer.organisation_id,
+        Settlement.year == ParticipationReport.year,
+        Settlement.month == ParticipationReport.month,
+    )
+    unsettled = (
+        select(Organisation.id, Organisation.name, ParticipationReport.year, ParticipationReport.month)
+        .join(Offer, Offer.id == ParticipationReport.offer_id)
+        .join(Organisation, Organisation.id == Offer.organisation_id)
+        .where(ParticipationReport.status == ReportStatus.APPROVED, ~settled.exists())
+        .distinct()
+    )
+    open_ones = (
+        select(Organisation.id, Organisation.name, Settlement.year, Settlement.month)
+        .join(Organisation, Organisation.id == Settlement.organisation_id)
+        .where(Settlement.status.in_(PROVIDER_TO_DO))
+    )
+    rows = {DueSettlement(*row) for query in (unsettled, open_ones) for row in db.session.execute(query)}
+    return sorted(rows, key=lambda due: (due.year, due.month, due.organisation_name))

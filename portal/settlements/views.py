@@ -51,10 +51,13 @@ def index() -> str:
     status = request.args.get("status", "")
     chosen = SettlementStatus(status) if status in SettlementStatus.__members__.values() else None
     organisation = None if current_user.is_staff else current_user.organisation_id
+    provider = request.args.get("traeger", "")  # staff: one provider's settlements (links of the start page)
+    shown = int(provider) if current_user.is_staff and provider.isdecimal() and len(provider) <= 9 else organisation
     return render_template(
         "settlements/index.html",
-        settlements=queries.settlements(organisation, chosen),
+        settlements=queries.settlements(shown, chosen),
         chosen=chosen,
+        provider=provider if shown != organisation else "",
         status_labels=SETTLEMENT_STATUS_LABELS,
         open_months=queries.open_months(organisation) if organisation else [],
         start_form=forms.StartForm(formdata=None),

@@ -20,7 +20,7 @@ PAGE = "/portal/budget/"
 
 def row(page: str, year: int) -> str:
     """The table row of one year."""
-    start = page.index(f'<th scope="row">{year}</th>')
+    start = page.index(f'">{year}<span class="kern-sr-only">: Ist-Stand und Angebote</span></a></th>')
     return page[start : page.index("</tr>", start)]
 
 
@@ -31,7 +31,7 @@ def test_page_adds_up_after_approvals(browser, staff, submitted):
     for offer in offers:
         assert decide(client, offer, "approve").status_code == 302
     page = text(client.get(PAGE))
-    assert "<caption>Eingliederungsbudget je Jahr: festgelegt, gebunden und frei</caption>" in page
+    assert "<caption>Eingliederungsbudget je Jahr: festgelegt, gebunden, freigegeben und frei</caption>" in page
     lines = overview()
     assert lines
     for line in lines:

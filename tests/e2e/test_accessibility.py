@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pyotp
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect
@@ -29,6 +31,7 @@ PENDING_ORG = "Nachbarschaftshilfe Südstadt gGmbH"
 COMPLETE_DRAFT = "Unterstützung in der Kleiderkammer"
 IN_REVIEW_OFFER = "Fahrradwerkstatt für Geflüchtete"
 DRAFT = "{draft}"  # the address of an AGH draft that the `agh_draft` fixture creates
+BUDGET_YEAR = f"/portal/budget/{date.today().year}"  # this year's actuals (the demo sets this year's budget)
 
 # Pages that no signed-in user reaches by links: (role, None: anonymous; path; link to follow from there)
 PAGES = [
@@ -72,6 +75,7 @@ REACHABLE = {
         "/portal/pruefung/",
         "/portal/pruefung/{id}",
         "/portal/budget/",
+        "/portal/budget/{id}",  # a year's actuals, linked from the overview and the budget page
         "/portal/berichte/",
         "/portal/berichte/{id}",
         "/portal/berichte/zahlungen",
@@ -80,7 +84,7 @@ REACHABLE = {
         "/portal/sachberichte",
         "/portal/sachberichte/{id}",
     },
-    "approver": {"/portal/pruefung/", "/portal/pruefung/{id}", "/portal/budget/"},
+    "approver": {"/portal/pruefung/", "/portal/pruefung/{id}", "/portal/budget/", "/portal/budget/{id}"},
     "admin": {"/portal/benutzer", "/portal/benutzer/einladen", "/portal/protokoll", "/portal/organisationen"},
 }
 # Where the crawl starts besides the start page: the provider's AGH draft, whose task list links to every step.
@@ -117,6 +121,7 @@ FOCUS_PAGES = [
     ("provider", f"{DRAFT}/schritt/einsatzstellen", None),
     ("staff", "/portal/pruefung/", IN_REVIEW_OFFER),
     ("approver", "/portal/budget/", None),
+    ("approver", BUDGET_YEAR, None),
 ]
 PHONE_PAGES = [
     (None, "/portal/anmelden", None),
@@ -133,6 +138,9 @@ PHONE_PAGES = [
     ("staff", "/portal/budget/", None),
     ("provider", "/portal/sachberichte", None),
     ("provider", "/portal/sachberichte", "Weiter bearbeiten (Entwurf)"),
+    ("staff", "/portal/", None),  # the overview with its charts
+    ("approver", "/portal/", None),
+    ("staff", BUDGET_YEAR, None),
 ]
 
 

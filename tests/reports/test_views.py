@@ -445,7 +445,7 @@ def test_due_and_overdue_reports_on_the_start_pages(
     assert TITLE not in page(other, "/portal/berichte/")
 
     review = browser(staff)
-    assert f"{provider.organisation.name}: 3 offen, davon 2 überfällig" in page(review, "/portal/")
+    assert f"{provider.organisation.name}: 3 Berichte offen</text>" in page(review, "/portal/")
     staff_reports = page(review, "/portal/berichte/")
     assert provider.organisation.name in staff_reports
     assert "Eingereichte Berichte, die auf Prüfung warten" in staff_reports
