@@ -106,8 +106,8 @@ def users_create(email: str, role: str, org_name: str | None, name: str, passwor
 def demo_data(extra_offers: int) -> None:
     """Legt Demo-Daten an (wiederholbar) und zeigt die Demo-Konten."""
     from portal.demo.accounts import load_demo_data
-    from portal.demo.final_reports import load_demo_final_reports
     from portal.demo.budget import load_demo_releases
+    from portal.demo.final_reports import load_demo_final_reports
     from portal.demo.offers import load_demo_offers
     from portal.demo.payments import load_demo_bank_accounts
     from portal.demo.reports import load_demo_reports

@@ -100,7 +100,7 @@ def test_a_settlement_from_receipt_to_second_release(browsing: Browsing) -> None
 
 
 def euro_amount(shown: str) -> Decimal:
-    """"1.234,56 €" as a Decimal."""
+    """ "1.234,56 €" as a Decimal."""
     return Decimal(shown.replace("€", "").strip().replace(".", "").replace(",", "."))
 
 
