@@ -1,8 +1,8 @@
 """The money chain in a real browser: the provider adds a receipt to the demo settlement, confirms the payout and
 submits it; staff ask for a correction; the provider resubmits; staff release it and, as it lies above the
 threshold (1.000 € in the browser tests), an approver gives the second release; staff put it into a payment run and
-download the pain.001 file, which validates against its schema and sums to the released amount. Every page passes
-axe-core."""
+download the pain.001 file, which validates against its schema and sums to the released amount; the budget page
+shows the released money. Every page passes axe-core."""
 
 from __future__ import annotations
 
@@ -87,6 +87,9 @@ def test_a_settlement_from_receipt_to_second_release(browsing: Browsing) -> None
     expect(staff.get_by_text("„Zweite Freigabe ausstehend“")).to_be_visible()
     expect(staff.get_by_role("button", name="Zweite Freigabe geben")).to_have_count(0)  # not staff's
 
+    year = int(re.findall(r"\d{4}", staff.get_by_role("heading", level=1).inner_text())[-1])
+    released_before = budget_released(staff, year)
+
     approver = browsing.page("approver")
     open_settlement(approver)
     assert_accessible(approver)
@@ -96,7 +99,16 @@ def test_a_settlement_from_receipt_to_second_release(browsing: Browsing) -> None
     expect(provider.get_by_text("Freigegeben", exact=True)).to_be_visible()
     released = approver.get_by_role("table", name="Beträge je Angebot").locator("tfoot td").last.inner_text()
 
+    assert budget_released(staff, year) == released_before + euro_amount(released)
     pay_and_download(staff, euro_amount(released))
+
+
+def budget_released(staff: Page, year: int) -> Decimal:
+    """What the budget page shows as released by settlements in the year."""
+    staff.goto("/portal/budget")
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Eingliederungsbudget")
+    year_row = staff.get_by_role("row").filter(has=staff.get_by_role("rowheader", name=re.compile(f"^{year}")))
+    return euro_amount(year_row.get_by_role("cell").nth(2).inner_text())  # Budget, gebunden, freigegeben, frei
 
 
 def euro_amount(shown: str) -> Decimal:
