@@ -317,13 +317,17 @@ def euro(text: str) -> Decimal:
     return Decimal(text.replace("€", "").strip().replace(".", "").replace(",", "."))
 
 
-BUDGET = "Eingliederungsbudget je Jahr: festgelegt, gebunden und frei"
+BUDGET = "Eingliederungsbudget je Jahr: festgelegt, gebunden, freigegeben und frei"
 
 
 def amounts(page: Page, table: str, column: int) -> dict[int, Decimal]:
     """Year → amount of a table whose rows start with the year (row header) and have the amount in a column."""
-    rows = page.get_by_role("region", name=table).locator("tbody tr")
-    return {int(row.locator("th").inner_text()): euro(row.locator("td").nth(column).inner_text()) for row in rows.all()}
+    region = page.get_by_role("region", name=table)
+    expect(region).to_be_visible()
+    rows = region.locator("tbody tr")
+    return {
+        int(row.locator("th").inner_text()[:4]): euro(row.locator("td").nth(column).inner_text()) for row in rows.all()
+    }
 
 
 def test_four_eyes_approval_and_the_budget(browsing: Browsing, live_server: LiveServer) -> None:
