@@ -43,7 +43,7 @@ test: install ## Run the whole suite with coverage (PostgreSQL too when TEST_DAT
 	$(BIN)/pytest --cov --cov-report=term-missing
 
 test-sqlite: install ## Run the suite without browser tests on the embedded SQLite database
-	TEST_DATABASE_URL= $(BIN)/pytest -q -m "not browser" --no-cov
+	TEST_DATABASE_URL= $(BIN)/pytest -q -m "not browser and not install" --no-cov
 
 $(STAMP_BENCH): $(STAMP_PY)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
