@@ -62,8 +62,7 @@ def formatter(log_format: str = "json") -> logging.Formatter:
             structlog.stdlib.ExtraAdder(allow=REQUEST_FIELDS),
             _traceback_as_masked,
         ],
-        processors=[_without_internals, renderer],
-        keep_exc_info=True,  # other handlers (pytest's) format the same record after this one
+        processors=[_without_internals, renderer],  # it formats a copy: other handlers see the record unchanged
     )
 
 
