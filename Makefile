@@ -28,6 +28,8 @@ $(STAMP_NODE): package.json package-lock.json
 
 install: $(STAMP_PY) $(STAMP_NODE) ## Create or update .venv and node_modules
 
+# Links in the mails of `make run` point at the port it serves on (unless PORTAL_BASE_URL is set).
+run: export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install ## Serve the site at / and the portal at /portal/ with demo data (PORT=8000)
 	$(BIN)/portal db upgrade
 	$(BIN)/portal demo-data
@@ -35,7 +37,7 @@ run: install ## Serve the site at / and the portal at /portal/ with demo data (P
 	@echo ""
 	@echo "Öffentliche Website: http://127.0.0.1:$(PORT)/"
 	@echo "Partnerportal:       http://127.0.0.1:$(PORT)/portal/"
-	@echo "Passwort aller Demo-Konten: PORTAL_DEMO_PASSWORD (Standard siehe README)"
+	@echo "Links in E-Mails:    $(PORTAL_BASE_URL)/portal/"
 	@echo ""
 	$(BIN)/portal run --host 127.0.0.1 --port $(PORT)
 
