@@ -71,7 +71,7 @@ audit: install ## Check dependencies for known vulnerabilities (needs the vulner
 	$(BIN)/python -m pip install --quiet pip-audit
 	$(BIN)/pip-audit -r constraints.txt
 
-lock: ## Re-resolve all dependencies into constraints.txt (after changing pyproject.toml)
+lock: $(STAMP_NODE) ## Re-resolve all dependencies into constraints.txt (after changing pyproject.toml; the wheel bundles KERN UX)
 	rm -rf build/lock-venv
 	$(PYTHON) -m venv build/lock-venv
 	build/lock-venv/bin/python -m pip install --quiet --upgrade pip
