@@ -26,6 +26,7 @@ from portal.config import (
     check_production,
     load_settings,
 )
+from portal.extensions import db
 
 ALPHABET = string.ascii_letters + string.digits
 BIN = Path(sys.executable).parent  # gunicorn and the `portal` script next to this Python
@@ -167,8 +168,11 @@ def test_the_wsgi_module_builds_the_app_from_the_environment(monkeypatch, tmp_pa
     monkeypatch.setenv("PORTAL_ENV", "development")
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
     monkeypatch.delitem(sys.modules, "portal.wsgi", raising=False)
+    monkeypatch.setattr(db, "engine", db.engine)  # the new app binds the shared extension: the tests' is restored
     app = importlib.import_module("portal.wsgi").app
     assert app.config["INSTANCE_DIR"] == tmp_path / "instance"
+    assert db.engine is not None
+    db.engine.dispose()
 
 
 def test_the_portal_writes_into_the_current_folder_and_reads_the_checkouts_sources(monkeypatch, tmp_path):
