@@ -28,6 +28,8 @@ $(STAMP_NODE): package.json package-lock.json
 
 install: $(STAMP_PY) $(STAMP_NODE) ## Create or update .venv and node_modules
 
+# Links in the mails of `make run` point at the port it serves on (unless PORTAL_BASE_URL is set).
+run: export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install ## Serve the site at / and the portal at /portal/ with demo data (PORT=8000)
 	$(BIN)/portal db upgrade
 	$(BIN)/portal demo-data
@@ -35,7 +37,7 @@ run: install ## Serve the site at / and the portal at /portal/ with demo data (P
 	@echo ""
 	@echo "Öffentliche Website: http://127.0.0.1:$(PORT)/"
 	@echo "Partnerportal:       http://127.0.0.1:$(PORT)/portal/"
-	@echo "Passwort aller Demo-Konten: PORTAL_DEMO_PASSWORD (Standard siehe README)"
+	@echo "Links in E-Mails:    $(PORTAL_BASE_URL)/portal/"
 	@echo ""
 	$(BIN)/portal run --host 127.0.0.1 --port $(PORT)
 
@@ -43,7 +45,7 @@ test: install ## Run the whole suite with coverage (PostgreSQL too when TEST_DAT
 	$(BIN)/pytest --cov --cov-report=term-missing
 
 test-sqlite: install ## Run the suite without browser tests on the embedded SQLite database
-	TEST_DATABASE_URL= $(BIN)/pytest -q -m "not browser" --no-cov
+	TEST_DATABASE_URL= $(BIN)/pytest -q -m "not browser and not install" --no-cov
 
 $(STAMP_BENCH): $(STAMP_PY)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
@@ -69,7 +71,7 @@ audit: install ## Check dependencies for known vulnerabilities (needs the vulner
 	$(BIN)/python -m pip install --quiet pip-audit
 	$(BIN)/pip-audit -r constraints.txt
 
-lock: ## Re-resolve all dependencies into constraints.txt (after changing pyproject.toml)
+lock: $(STAMP_NODE) ## Re-resolve all dependencies into constraints.txt (after changing pyproject.toml; the wheel bundles KERN UX)
 	rm -rf build/lock-venv
 	$(PYTHON) -m venv build/lock-venv
 	build/lock-venv/bin/python -m pip install --quiet --upgrade pip

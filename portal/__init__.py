@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,7 +13,7 @@ from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
 import portal.schema  # noqa: F401 (every model, so that each foreign key finds its table, whatever a command loads)
-from portal import access, security, transactions
+from portal import access, logs, security, transactions
 from portal.config import check_production, load_settings, require_environment_name
 from portal.extensions import csrf, db, login_manager
 from portal.notifications import delivery
@@ -51,7 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, command_line: bool = 
     app.config["WTF_I18N_ENABLED"] = False  # WTForms' own German translations (Meta.locales)
     if settings["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings["TRUSTED_PROXIES"], x_proto=1)  # type: ignore[method-assign]
-    _configure_logging()
+    logs.configure(settings["LOG_FORMAT"])
     _init_extensions(app)
     _register_blueprints(app)
     _connect_signals()
@@ -63,14 +62,6 @@ def create_app(config: Mapping[str, Any] | None = None, *, command_line: bool = 
     return app
 
 
-def _configure_logging() -> None:
-    """Log INFO and above to stderr unless the host (gunicorn, pytest) has set up logging already."""
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin is noise
-
-
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
@@ -80,6 +71,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
     security.init_app(app)
+    logs.init_app(app)  # after security.init_app: both put a hook first, the request id's must be first
     app.before_request(access.enforce)
     delivery.init_app(app)
 

@@ -134,6 +134,7 @@ def demo_data(extra_offers: int) -> None:
     click.echo(f"{'E-Mail':40} {'Rolle':10} Organisation")
     for email, role, org in accounts:
         click.echo(f"{email:40} {role:10} {org}")
+    click.echo(f"Passwort aller Demo-Konten: {current_app.config['DEMO_PASSWORD']}")
 
 
 @click.group("mail")

@@ -12,9 +12,15 @@ from typing import Any
 from argon2 import Parameters, Type
 from argon2.profiles import RFC_9106_LOW_MEMORY
 
+from portal.logs import LOG_FORMATS
 from portal.offers.rules import OfferLimits
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The sources of the public website (mkdocs.yml, site/) and KERN UX (node_modules/): the checkout this package lies
+# in (`make install` installs it editable), or, for a package installed from a wheel, the copy that setup.py bundled
+# into portal/bundle/ in the same layout. PORTAL_SITE_SOURCE names another folder.
+PROJECT_ROOT = PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "mkdocs.yml").is_file() else PACKAGE_DIR / "bundle"
+KERN_PATH = Path("node_modules") / "@kern-ux" / "native" / "dist"
 DEV_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105 (refused in production)
 DEFAULT_DEMO_PASSWORD = "Demo-Passwort 2026!"  # noqa: S105 (demo only, refused in production)
 # The city treasury's account that pays the payment runs; a test IBAN for development, refused in production.
@@ -49,18 +55,24 @@ def require_environment_name() -> None:
 
 def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Build the app config from the environment; `overrides` (tests) win."""
-    instance = Path(_env("PORTAL_INSTANCE_DIR", str(PROJECT_ROOT / "instance")))
+    # What the portal writes (instance/: database, files, outbox; build/: the site) lives in the data folder, by
+    # default the current one: never inside the installed package.
+    data = Path(_env("PORTAL_DATA_DIR", str(Path.cwd()))).absolute()
+    instance = Path(_env("PORTAL_INSTANCE_DIR", str(data / "instance")))
+    sources = Path(_env("PORTAL_SITE_SOURCE", str(PROJECT_ROOT))).absolute()
     env = str((overrides or {}).get("PORTAL_ENV") or _env("PORTAL_ENV", "development"))  # derived defaults follow it
     settings: dict[str, Any] = {
         "PORTAL_ENV": env,
         "DEBUG": _env("FLASK_DEBUG", "0") == "1",
+        "LOG_FORMAT": _env("PORTAL_LOG_FORMAT", "text" if env == "development" else "json"),
         "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET_KEY),
         "INSTANCE_DIR": instance,
         "DATABASE_URL": _env("DATABASE_URL", f"sqlite:///{instance / 'portal.db'}"),
         "STORAGE_DIR": Path(_env("PORTAL_STORAGE_DIR", str(instance / "storage"))),
         "OUTBOX_DIR": Path(_env("PORTAL_OUTBOX_DIR", str(instance / "outbox"))),
-        "SITE_DIR": Path(_env("PORTAL_SITE_DIR", str(PROJECT_ROOT / "build" / "site"))),
-        "KERN_DIR": Path(_env("PORTAL_KERN_DIR", str(PROJECT_ROOT / "node_modules" / "@kern-ux" / "native" / "dist"))),
+        "SITE_DIR": Path(_env("PORTAL_SITE_DIR", str(data / "build" / "site"))),
+        "SITE_SOURCE": sources,
+        "KERN_DIR": Path(_env("PORTAL_KERN_DIR", str(PROJECT_ROOT / KERN_PATH))),
         "BASE_URL": _env("PORTAL_BASE_URL", "http://127.0.0.1:8000"),
         "SERVE_SITE": _env("PORTAL_SERVE_SITE", "1" if env == "development" else "0") == "1",
         "TRUSTED_PROXIES": _env_int("PORTAL_TRUSTED_PROXIES", 0),
@@ -159,6 +171,8 @@ def check_production(settings: Mapping[str, Any]) -> None:
     """Refuse to start a production instance with debug on, a weak secret key or weak password hashing."""
     if settings["PORTAL_ENV"] not in ("development", "production"):
         raise ConfigError("PORTAL_ENV muss 'development' oder 'production' sein.")
+    if settings.get("LOG_FORMAT", "json") not in LOG_FORMATS:
+        raise ConfigError(f"PORTAL_LOG_FORMAT muss einer dieser Werte sein: {', '.join(LOG_FORMATS)}.")
     _check_pro_rata(settings)
     if settings["PORTAL_ENV"] != "production":
         return

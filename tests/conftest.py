@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from email import message_from_bytes
@@ -74,6 +76,21 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def wait_until_listening(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
+    """Until the server started as `server` accepts connections on the loopback port (its log shown if it fails)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"The server stopped:\n{log.read_text()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        except OSError:
+            time.sleep(0.1)
+        else:
+            return
+    pytest.fail(f"The server did not answer within 30 s:\n{log.read_text()}")
 
 
 def database_url(tmp_dir: Path) -> str:

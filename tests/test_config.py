@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import secrets
 import string
@@ -21,10 +22,12 @@ from portal.config import (
     DEMO_DEBTOR,
     DEV_SECRET_KEY,
     PASSWORD_HASH_PARAMETERS,
+    PROJECT_ROOT,
     ConfigError,
     check_production,
     load_settings,
 )
+from portal.extensions import db
 from tests.factories import TREASURY
 
 ALPHABET = string.ascii_letters + string.digits
@@ -171,10 +174,35 @@ def _run(tmp_path, *command: str, **env: str) -> subprocess.CompletedProcess[str
 
 def test_gunicorn_without_portal_env_refuses_to_start(tmp_path):
     gunicorn = str(BIN / "gunicorn")
-    refused = _run(tmp_path, gunicorn, "--check-config", "portal:create_app()")
+    refused = _run(tmp_path, gunicorn, "--check-config", "portal.wsgi:app")
     assert refused.returncode != 0
     assert "PORTAL_ENV ist nicht gesetzt" in refused.stdout + refused.stderr
-    assert _run(tmp_path, gunicorn, "--check-config", "portal:create_app()", PORTAL_ENV="development").returncode == 0
+    assert _run(tmp_path, gunicorn, "--check-config", "portal.wsgi:app", PORTAL_ENV="development").returncode == 0
+
+
+def test_the_wsgi_module_builds_the_app_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_ENV", "development")
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    monkeypatch.delitem(sys.modules, "portal.wsgi", raising=False)
+    monkeypatch.setattr(db, "engine", db.engine)  # the new app binds the shared extension: the tests' is restored
+    app = importlib.import_module("portal.wsgi").app
+    assert app.config["INSTANCE_DIR"] == tmp_path / "instance"
+    assert db.engine is not None
+    db.engine.dispose()
+
+
+def test_the_portal_writes_into_the_current_folder_and_reads_the_checkouts_sources(monkeypatch, tmp_path):
+    for name in ("PORTAL_DATA_DIR", "PORTAL_INSTANCE_DIR", "PORTAL_SITE_DIR", "PORTAL_SITE_SOURCE", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings()
+    assert settings["INSTANCE_DIR"] == tmp_path / "instance"
+    assert settings["DATABASE_URL"] == f"sqlite:///{tmp_path / 'instance' / 'portal.db'}"
+    assert settings["SITE_DIR"] == tmp_path / "build" / "site"
+    assert settings["SITE_SOURCE"] == PROJECT_ROOT == Path(__file__).resolve().parents[1]  # tests run in a checkout
+    assert (settings["KERN_DIR"] / "kern.min.css").is_file()
+    monkeypatch.setenv("PORTAL_SITE_SOURCE", "eigene-seiten")
+    assert load_settings()["SITE_SOURCE"] == tmp_path / "eigene-seiten"
 
 
 def test_the_portal_command_runs_without_portal_env(tmp_path):

@@ -1,16 +1,22 @@
 """docs/security.md 27: logs never contain passwords, codes, cookies, tokens or Kundennummern; line breaks cannot forge
-log lines."""
+log lines. The output: one JSON object a line with the request id (portal/logs.py)."""
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import MappingProxyType
 
 import pyotp
 import pytest
 
+from portal import logs
 from portal.assignments.models import Participant
+from portal.config import ConfigError, load_settings
 from portal.extensions import db
 from portal.security import CUSTOMER_NUMBER_MASK
 from tests.app_helpers import FAILING_PATH, app_with_failing_route
@@ -158,3 +164,110 @@ def test_kundennummern_in_arguments_and_messages_are_masked(app, debug_log, type
 def test_other_numbers_are_not_masked(app, debug_log):
     logging.getLogger("portal.test").info("Angebot %s, Bericht %s", "1234A5678901", "12A345678")
     assert debug_log.records[0].getMessage() == "Angebot 1234A5678901, Bericht 12A345678"
+
+
+# --- the output: JSON lines with the request id ---------------------------------------------------------------------
+
+
+@contextmanager
+def captured(log_format: str) -> Iterator[io.StringIO]:
+    """What the root logger writes (INFO and above) through the portal's formatter."""
+    output = io.StringIO()
+    handler = logging.StreamHandler(output)
+    handler.setFormatter(logs.formatter(log_format))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield output
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+
+@pytest.fixture
+def json_log() -> Iterator[io.StringIO]:
+    with captured("json") as output:
+        yield output
+
+
+def lines(output: io.StringIO) -> list[dict[str, object]]:
+    return [json.loads(line) for line in output.getvalue().splitlines()]
+
+
+def test_each_log_line_is_a_json_object(app, json_log):
+    logging.getLogger("portal.test").warning("Angebot %s: %d Zeilen", "Über\nMut", 3)
+    (line,) = lines(json_log)
+    assert line["event"] == "Angebot Über\\nMut: 3 Zeilen"  # the line break escaped by security.py
+    assert line["level"] == "warning"
+    assert line["logger"] == "portal.test"
+    assert str(line["timestamp"]).endswith("Z")
+    assert "request_id" not in line  # outside a request
+
+
+def test_a_request_gets_an_id_in_its_response_and_in_its_log_lines(portal, json_log):
+    first = portal.get("/portal/anmelden")
+    second = portal.get("/portal/anmelden")
+    ids = [first.headers["X-Request-ID"], second.headers["X-Request-ID"]]
+    assert ids[0] != ids[1]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", request_id) for request_id in ids)
+    ends = [line for line in lines(json_log) if line["event"] == "request"]
+    assert [(line["request_id"], line["route"], line["status"], line["method"]) for line in ends] == [
+        (request_id, "/portal/anmelden", 200, "GET") for request_id in ids
+    ]
+    assert all(isinstance(line["duration_ms"], float) for line in ends)
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("0b7c4e2a9f1d4c3e8a6b5d4c3b2a1f0e", True),
+        ("3f2c-uuid:proxy.1", True),
+        ("kurz", False),
+        ("mit Leerzeichen 123", False),
+        ("x" * 129, False),
+        ('abcdefgh"}{"level": "x', False),
+    ],
+    ids=["nginx", "uuid-like", "too-short", "space", "too-long", "json-quote"],
+)
+def test_a_valid_request_id_from_the_proxy_is_kept(portal, json_log, sent, kept):
+    returned = portal.get("/portal/anmelden", headers={"X-Request-ID": sent}).headers["X-Request-ID"]
+    assert (returned == sent) is kept
+    assert [line["request_id"] for line in lines(json_log)] == [returned]
+
+
+def test_the_request_line_names_the_route_never_the_token_in_the_path(portal, json_log):
+    token = "geheimer-token-4711"
+    portal.get(f"/portal/passwort-zuruecksetzen/{token}")
+    portal.get(f"/portal/gibt-es-nicht/{token}")
+    assert token not in json_log.getvalue()
+    routes = ["/portal/passwort-zuruecksetzen/<token>", "/<path:path>"]  # the second: the site's catch-all
+    assert [line["route"] for line in lines(json_log)] == routes
+
+
+def test_an_error_is_logged_with_its_request_id_and_a_masked_traceback(app, make_app, json_log):
+    def fail() -> None:
+        raise ValueError("Teilnehmer 123A456789 nicht gefunden")
+
+    response = app_with_failing_route(make_app, fail).test_client().get(FAILING_PATH)
+    assert response.status_code == 500
+    error, end = lines(json_log)
+    assert error["request_id"] == end["request_id"] == response.headers["X-Request-ID"]
+    assert error["level"] == "error"
+    assert "ValueError: Teilnehmer [Kundennummer] nicht gefunden" in str(error["exception"])
+    assert "123A456789" not in json_log.getvalue()
+
+
+def test_the_text_format_carries_the_request_id_too(portal):
+    with captured("text") as output:
+        response = portal.get("/portal/anmelden")
+    assert f"request_id={response.headers['X-Request-ID']}" in output.getvalue()
+    assert "route=/portal/anmelden" in output.getvalue()
+
+
+def test_the_log_format_follows_the_environment_and_is_checked(make_app):
+    assert load_settings({"PORTAL_ENV": "development"})["LOG_FORMAT"] == "text"
+    assert load_settings({"PORTAL_ENV": "production"})["LOG_FORMAT"] == "json"
+    with pytest.raises(ConfigError, match="PORTAL_LOG_FORMAT"):
+        make_app(LOG_FORMAT="xml")

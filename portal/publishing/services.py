@@ -19,7 +19,6 @@ from sqlalchemy import update
 
 from portal.accounts.models import User
 from portal.audit.services import record
-from portal.config import PROJECT_ROOT
 from portal.extensions import db
 from portal.models import utcnow
 from portal.publishing.build import BUSY, PublishLock, Report, Result, Sources, Target, publish
@@ -34,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 
 def sources() -> Sources:
-    return Sources(PROJECT_ROOT, current_app.config["KERN_DIR"])
+    return Sources(current_app.config["SITE_SOURCE"], current_app.config["KERN_DIR"])
 
 
 def target() -> Target:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,25 +18,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.conftest import Mailbox, free_port
+from tests.conftest import Mailbox, free_port, wait_until_listening
 from tests.e2e.helpers import DEMO_PASSWORD, Browsing, LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = [sys.executable, "-m", "flask", "--app", "portal"]  # the same commands as the `portal` script
-
-
-def _wait_until_listening(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"The live server stopped:\n{log.read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-        except OSError:
-            time.sleep(0.1)
-        else:
-            return
-    pytest.fail(f"The live server did not answer within 30 s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +53,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mai
         run = [*FLASK, "run", "--host", "127.0.0.1", "--port", str(port)]
         server = subprocess.Popen(run, cwd=ROOT, env=env, stdout=output, stderr=output)
     try:
-        _wait_until_listening(port, server, log)
+        wait_until_listening(port, server, log)
         yield LiveServer(url, smtp_server[0])
     finally:
         server.terminate()

@@ -120,6 +120,7 @@ def test_the_demo_data_command(app):
     assert result.exit_code == 0, result.output
     assert f"{len(STORY) + 1 + 5} Demo-Angebote angelegt." in result.output
     assert "teamleitung@arge.example" in result.output
+    assert f"Passwort aller Demo-Konten: {app.config['DEMO_PASSWORD']}" in result.output
     again = app.test_cli_runner().invoke(args=["demo-data", "--offers", "5"])
     assert "5 Demo-Angebote angelegt." in again.output
     assert count_offers() == len(STORY) + 1 + 10
