@@ -268,7 +268,7 @@ def test_markup_and_white_space_in_the_data_stay_text(pool: PdfPool) -> None:
 
 # A Python with the other WeasyPrint (69.0 or 70.0) and Jinja, e.g. `python3 -m venv /tmp/wp70 &&
 # /tmp/wp70/bin/pip install weasyprint==70.0 jinja2` and PORTAL_TEST_OTHER_WEASYPRINT=/tmp/wp70/bin/python; without
-# it only the installed version is tested (docs/testing.md).
+# it only the installed version is tested (docs/architecture.md, data flow 4).
 OTHER_WEASYPRINT = os.environ.get("PORTAL_TEST_OTHER_WEASYPRINT", "")
 # Renders the request on stdin with the worker module of this checkout, as WeasyPrint writes it and as finish_pdf
 # leaves it; prints the version. Run by the interpreter under test, so it imports nothing of the portal.

@@ -915,7 +915,7 @@ def test_a_correction_keeps_version_1_and_opens_version_2(staff, provider, offer
     assert first.pdf_key != first_pdf
     path = storage.path_of("reports", first.pdf_key)
     assert path is not None
-    assert "Stand: Korrektur erbeten am" in PdfReader(path).pages[0].extract_text()
+    assert "Stand: Korrektur erbeten am" in PdfReader(BytesIO(path.read_bytes())).pages[0].extract_text()
     [entry] = audit("report_request_correction", first)
     assert entry.details == "submitted → correction_requested (Fassung 1): Bitte prüfen Sie den 6. Oktober."
     [message] = delivered(mailbox).to(provider.email)
