@@ -229,9 +229,12 @@ def decide(user: User, report: ParticipationReport, decision: str, reason: str, 
 
 def _store_pdf(user: User, report: ParticipationReport) -> None:
     """The report's PDF with its current status, rendered from the frozen document; the PDF it replaces is deleted
-    once this has committed. So the file offered for download and the SHA-256 shown with it always agree."""
+    once this has committed. So the file offered for download and the SHA-256 shown with it always agree. A report
+    without a frozen document (made by hand, not through `submit_report`) has nothing to print."""
+    if report.document is None:
+        return
     status = pdf.Status(report.status_label, report.status_changed_at)
-    stored = storage.store("reports", pdf.render_report(report.document or {}, status))
+    stored = storage.store("reports", pdf.render_report(report.document, status))
     storage.discard("reports", report.pdf_key)
     report.pdf_key, report.pdf_sha256 = stored.key, stored.sha256
     record("report_pdf_stored", actor=user, obj=report, details=f"{report.status_label}, SHA-256 {stored.sha256}")

@@ -314,9 +314,12 @@ def release(user: User, settlement: Settlement, expected: int | None) -> None:
 def store_pdf(settlement: Settlement) -> None:
     """The PDF of a submitted settlement with its current status, rendered from the frozen document (which it embeds
     unchanged); the PDF it replaces is deleted once this has committed. Every move after the submission calls it
-    (also the payment run's "pay"), so that the PDF always says where the settlement stands."""
+    (also the payment run's "pay"), so that the PDF always says where the settlement stands. A settlement without a
+    frozen document (made by hand, not through `submit`) has nothing to print."""
+    if settlement.document is None:
+        return
     status = pdf.Status(settlement.status_label, settlement.status_changed_at)
-    stored = storage.store("settlements", pdf.render_settlement(settlement.document or {}, status))
+    stored = storage.store("settlements", pdf.render_settlement(settlement.document, status))
     storage.discard("settlements", settlement.pdf_key)
     settlement.pdf_key = stored.key
 
