@@ -1,14 +1,17 @@
-"""Renders the official monthly report as PDF/A-3 (docs/architecture.md, data flow 4; docs/security.md 20).
+"""Renders the portal's official documents as tagged PDF/A-3 (docs/architecture.md, data flow 4; docs/security.md 20):
+the monthly report and the monthly settlement.
 
-The input is the report document: a plain dict of schema version 1 (`schema/teilnahmebericht-v1.json`), never ORM
-objects. WeasyPrint runs in long-lived worker processes (`pdf_worker.py`, run as a script with `python -I`, its
-address space limited), because a large or hostile document can make a layout run long or allocate without end.
-`PdfPool` hands each job to an idle worker; a worker that runs over time, dies or answers garbage is killed and
-replaced on the next job, and every worker is retired after `jobs_per_worker` jobs. Whatever goes wrong reaches the
-caller as `PdfRenderError`, whose message can be shown to the user; the reason (never document data) is logged.
+The input is the frozen document, a plain dict of schema version 1 (`schema/teilnahmebericht-v1.json`, the settlement's
+`abrechnung-v1`), never ORM objects, and the current status, which is printed on every page: the document keeps the
+status it was frozen with, and is embedded in the PDF as JSON unchanged. WeasyPrint runs in long-lived worker processes
+(`pdf_worker.py`, run as a script with `python -I`, its address space limited), because a large or hostile document can
+make a layout run long or allocate without end. `PdfPool` hands each job to an idle worker; a worker that runs over
+time, dies or answers garbage is killed and replaced on the next job, and every worker is retired after
+`jobs_per_worker` jobs. Whatever goes wrong reaches the caller as `PdfRenderError`, whose message can be shown to the
+user; the reason (never document data) is logged.
 
-The default pool is created on first use from the app config (`PDF_WORKERS`, `PDF_TIMEOUT` in seconds,
-`PDF_MEMORY_MB`) or, outside an app context, from the defaults, and closed at interpreter exit.
+The default pool is created on first use from the app config (`PDF_WORKERS`, `PDF_TIMEOUT` in seconds, `PDF_MEMORY_MB`)
+or, outside an app context, from the defaults, and closed at interpreter exit.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +60,14 @@ WORKER_ENVIRONMENT = (
 )
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Status:
+    """The status a PDF prints ("Genehmigt am 05.11.2026"): its label and when it was reached."""
+
+    label: str
+    since: datetime
 
 
 class PdfRenderError(Exception):
@@ -171,7 +184,7 @@ class PdfPool:
         self.closed = False
 
     def render(self, request: dict[str, Any]) -> bytes:
-        """The PDF for one request to the worker ({"kind": "report", "document": ...} or {"kind": "minimal"})."""
+        """The PDF for one request to the worker (see `pdf_worker`: the kind, the document and the status)."""
         answer = self.call(json.dumps(request, ensure_ascii=False).encode())
         if answer[:1] != OK:
             raise failed(answer[1:].decode(errors="replace"))
@@ -269,11 +282,21 @@ def close_default_pool() -> None:
             _default_pool = None
 
 
-def render_report(document: dict[str, Any], pool: PdfPool | None = None) -> bytes:
+def render_report(document: dict[str, Any], status: Status, pool: PdfPool | None = None) -> bytes:
     """The official PDF/A-3 of a report document, with the document embedded as `teilnahmebericht.json`."""
+    return render_document("report", document, status, pool)
+
+
+def render_settlement(document: dict[str, Any], status: Status, pool: PdfPool | None = None) -> bytes:
+    """The PDF/A-3 of a settlement document, with the document embedded as `abrechnung.json`."""
+    return render_document("settlement", document, status, pool)
+
+
+def render_document(kind: str, document: dict[str, Any], status: Status, pool: PdfPool | None) -> bytes:
     if document.get("schema_version") != SCHEMA_VERSION:
-        raise ValueError(f"report document of schema version {SCHEMA_VERSION} expected")
-    return (pool or default_pool()).render({"kind": "report", "document": document})
+        raise ValueError(f"{kind} document of schema version {SCHEMA_VERSION} expected")
+    request = {"kind": kind, "document": document, "status": {"label": status.label, "since": status.since.isoformat()}}
+    return (pool or default_pool()).render(request)
 
 
 def render_minimal(pool: PdfPool | None = None) -> bytes:

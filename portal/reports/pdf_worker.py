@@ -1,64 +1,47 @@
-"""Renders report documents as PDF/A-3 in a long-lived process of its own (started by `pdf.PdfPool`).
+"""Renders the portal's documents as tagged PDF/A-3 in a long-lived process of its own (started by `pdf.PdfPool`).
 
-Runs as `python -I pdf_worker.py MEMORY_BYTES`: it limits its own address space first, so a runaway layout can only
-kill this process, never the portal. Requests and answers travel as frames over standard input and output: a 4-byte
-big-endian length, then the payload. A request is JSON, `{"kind": "report", "document": {...}}` or
-`{"kind": "minimal"}`; an answer is one status byte, then the PDF (OK) or the type and place of the error (FAILED),
-never document data, which is social data. When ready (libraries loaded, one page rendered to warm the caches) the
-worker sends an empty frame; at the end of its input it exits.
+Runs as `python -I pdf_worker.py MEMORY_BYTES`: it limits its own address space first, so a runaway layout can only kill
+this process, never the portal. Requests and answers travel as frames over standard input and output: a 4-byte
+big-endian length, then the payload. A request is JSON, `{"kind": "report" or "settlement", "document": {...}, "status":
+{"label": ..., "since": ...}}` or `{"kind": "minimal"}`; an answer is one status byte, then the PDF (OK) or the type and
+place of the error (FAILED), never document data, which is social data. When ready (libraries loaded, one page rendered
+to warm the caches) the worker sends an empty frame; at the end of its input it exits.
 
-The print template gets the plain document dict, escaped by Jinja; WeasyPrint may fetch only the files inside
-`print/` (stylesheet and fonts), any other URL stops the rendering (docs/security.md 20). Its tables are lines of
-tab-separated text (`Columns`), which WeasyPrint lays out many times faster than table cells, and `finish_pdf`
-repairs what WeasyPrint 69.0 writes wrong for them. This module imports nothing
-from `portal` (`pdf.py` imports the protocol from it) and WeasyPrint and Jinja only inside functions, so importing
-it is cheap.
+The print template of the kind gets the plain document dict and the current status (the document keeps the status it was
+frozen with), escaped by Jinja; WeasyPrint may fetch only the files inside `print/` (stylesheet and fonts), any other
+URL stops the rendering (docs/security.md 20). The PDF is tagged (PDF/A-3u with a structure tree: headings, paragraphs,
+real tables with header cells), and `finish_pdf` repairs what the installed WeasyPrint writes wrong in it. The document
+is embedded as JSON, unchanged. This module imports nothing from `portal` (`pdf.py` imports the protocol from it) and
+WeasyPrint and Jinja only inside functions, so importing it is cheap.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import mimetypes
 import os
-import re
 import resource
 import struct
 import sys
 import traceback
 import zlib
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import cache, lru_cache
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 from zoneinfo import ZoneInfo
 
-if TYPE_CHECKING:
-    from markupsafe import Markup
-
 HERE = Path(__file__).resolve().parent
 PRINT_DIR = HERE / "print"
-TEMPLATE = "report.html"
-ATTACHMENT_NAME = "teilnahmebericht.json"
-PDF_VARIANT = "pdf/a-3b"
+PDF_VARIANT = "pdf/a-3u"
 LOCAL_TIME = ZoneInfo("Europe/Berlin")
-
-# The print fonts, regular and bold (report.css declares them); their widths lay text out in tab-aligned columns.
-FONT_FILES = {False: "fonts/DejaVuSansCondensed.ttf", True: "fonts/DejaVuSansCondensed-Bold.ttf"}
-PX_PER_PT = 4 / 3  # CSS pixels per point
-GAP_PX = 3  # between a column's rule and its text (the padding-left of a tab-aligned block)
-RULE_PX = 0.5  # the width of the rules between columns and rows
-MASK_PX = 4  # the width of what covers a tab stop's rule inside a column (wide enough for coarse screen rendering)
 ABSENCE_CODES = ("E", "UE", "K", "KK", "U")
-# A decimal number in a TJ array (see finish_pdf), and the factor from Pango units to thousandths of an em.
-TAB_ADVANCE = re.compile(rb"(?<=[\[>])-?[0-9]+\.[0-9]+(?:e-?[0-9]+)?(?=<)")
-PANGO_UNITS_PER_THOUSANDTH = 1000 / 1024
 COMPRESSION = 6  # zlib level of the PDF's streams: as small as level 9 within 1 %, in half the time
-BREAKING_SPACE = re.compile(r"[^\S\xa0\u2007\u202f]+")
 
 FRAME_HEADER = struct.Struct(">I")
 MAX_FRAME = 256 * 1024 * 1024
@@ -72,6 +55,32 @@ MINIMAL_HTML = (
     "<p>Diese Seite prüft den Dienst, der Teilnahmeberichte als PDF erzeugt.</p></body></html>"
 )
 MINIMAL_ATTACHMENT = b"{}"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of document: its print template, the name and description of its JSON attachment, its title."""
+
+    template: str
+    attachment: str
+    description: str
+    title: Callable[[dict[str, Any]], str]
+
+
+KINDS = {
+    "report": Kind(
+        "report.html",
+        "teilnahmebericht.json",
+        "Teilnahmebericht (JSON)",
+        lambda doc: f"Teilnahmebericht {doc['period']['label']} – {doc['offer']['title']}",
+    ),
+    "settlement": Kind(
+        "settlement.html",
+        "abrechnung.json",
+        "Abrechnung (JSON)",
+        lambda doc: f"Abrechnung {doc['period']['label']} – {doc['provider']['name']}",
+    ),
+}
 
 
 class FrameError(Exception):
@@ -138,6 +147,11 @@ def euro(value: str) -> str:
     return f"{german_number(value)}\u00a0€"
 
 
+def add_up(amounts: Sequence[str]) -> str:
+    """The sum of amounts given as decimal strings, as a decimal string: ["1.50", "2"] → "3.50"."""
+    return str(sum((Decimal(amount) for amount in amounts), Decimal("0.00")))
+
+
 def compact_number(value: str) -> str:
     """Hours without trailing zeros, with a decimal point or comma in the input: "4.50" → "4,5", "20.0" → "20"."""
     return f"{Decimal(value.replace(',', '.')).normalize():f}".replace(".", ",")
@@ -157,10 +171,12 @@ def de_datetime(value: str) -> str:
     return datetime.fromisoformat(value).astimezone(LOCAL_TIME).strftime("%d.%m.%Y, %H:%M Uhr")
 
 
-def one_line(text: str) -> str:
-    """The text with every run of white space but no-break spaces made one space: a tab or line break in the data
-    would shift the columns of a tab-aligned table."""
-    return BREAKING_SPACE.sub(" ", text).strip(" ")
+def status_line(status: dict[str, str]) -> str:
+    """The current status and the local day it was reached: "Genehmigt am 05.11.2026"."""
+    since = datetime.fromisoformat(status["since"])
+    if since.tzinfo is None:  # the portal stores points in time as naive UTC
+        since = since.replace(tzinfo=UTC)
+    return f"{status['label']} am {since.astimezone(LOCAL_TIME):%d.%m.%Y}"
 
 
 def absences(counts: dict[str, int]) -> str:
@@ -168,229 +184,9 @@ def absences(counts: dict[str, int]) -> str:
     return " · ".join(f"{code}\xa0{counts[code]}" for code in ABSENCE_CODES if counts.get(code)) or "keine"
 
 
-def legend_entry(entry: tuple[str, str]) -> list[str]:
-    """A code and its meaning for the legend; hours present ("A") are shown as a number."""
-    code, label = entry
-    return ["Zahl" if code == "A" else code, label]
-
-
 def free_day(day: dict[str, Any]) -> bool:
     """A weekend day or a holiday: its column in the grid is shaded."""
     return bool(day["weekend"] or day["holiday"])
-
-
-class FontMetrics:
-    """The advance widths of the print fonts, in em, by code point. report.css turns kerning and ligatures off, so a
-    line of text is as wide as the sum of its characters' advances."""
-
-    def __init__(self) -> None:
-        from fontTools.ttLib import TTFont
-
-        self.advances: dict[bool, dict[int, float]] = {}
-        for bold, name in FONT_FILES.items():
-            with TTFont(PRINT_DIR / name, lazy=True) as font:
-                units, metrics = font["head"].unitsPerEm, font["hmtx"]
-                self.advances[bold] = {code: metrics[glyph][0] / units for code, glyph in font.getBestCmap().items()}
-
-    def width(self, text: str, size_pt: float, bold: bool = False) -> float:
-        """The width of one line of text in CSS pixels; a character the font lacks counts as 1 em."""
-        advances = self.advances[bold]
-        return sum(advances.get(ord(char), 1.0) for char in text) * size_pt * PX_PER_PT
-
-    @lru_cache(maxsize=4096)  # noqa: B019 - one instance per worker (font_metrics), and most cells repeat
-    def fit(self, text: str, size_pt: float, limit_px: float, bold: bool) -> tuple[tuple[str, float], ...]:
-        """The text with its white space made single spaces, broken into lines no wider than the limit: each line
-        HTML-escaped, with its width."""
-        from markupsafe import escape
-
-        lines = self.wrap(one_line(text), size_pt, limit_px, bold)
-        return tuple((str(escape(line)), self.width(line, size_pt, bold)) for line in lines)
-
-    def wrap(self, text: str, size_pt: float, limit_px: float, bold: bool = False) -> list[str]:
-        """The text broken at spaces into lines no wider than the limit; a word that is too long is cut."""
-        if self.width(text, size_pt, bold) <= limit_px:
-            return [text]
-        lines: list[str] = []
-        line = ""
-        for word in text.split(" "):
-            candidate = f"{line} {word}" if line else word
-            if self.width(candidate, size_pt, bold) <= limit_px:
-                line = candidate
-                continue
-            if line:
-                lines.append(line)
-            line = word
-            while len(line) > 1 and self.width(line, size_pt, bold) > limit_px:
-                cut = len(line) - 1
-                while cut > 1 and self.width(line[:cut], size_pt, bold) > limit_px:
-                    cut -= 1
-                lines.append(line[:cut])
-                line = line[cut:]
-        lines.append(line)
-        return lines
-
-
-@cache
-def font_metrics() -> FontMetrics:
-    return FontMetrics()
-
-
-@dataclass(frozen=True)
-class Rows:
-    """Rows of a table of `lines` lines each, as tab-aligned text."""
-
-    lines: int
-    text: Markup
-
-
-@dataclass(frozen=True)
-class Columns:
-    """Columns of a table that is set as lines of text, its cells separated by tabs: WeasyPrint lays out a line of
-    text in a fraction of the time a row of table cells takes (about 0.5 ms against 1 ms per cell). Every column is a
-    whole number of tab stops wide; a cell's text is broken into lines that end before the next column, and then its
-    row takes several lines. `geometry` and `style` give the block the matching font size, line height, tab size and
-    width, and draw rules and shading as background layers that line up with the tab stops.
-    """
-
-    size_pt: float
-    line_px: int
-    unit_px: int
-    spans: tuple[int, ...]
-    bold: bool = False  # the whole block is bold
-
-    @property
-    def width_px(self) -> int:
-        return sum(self.spans) * self.unit_px
-
-    def blocks(self, rows: Sequence[Sequence[Any]]) -> list[Rows]:
-        """The rows, in runs of rows with the same number of lines: one block of text each, so that a background
-        can draw a rule under every row (most tables are a single run of one-line rows)."""
-        from markupsafe import Markup
-
-        runs: list[Rows] = []
-        for cells in rows:
-            text = self.row(cells)
-            lines = text.count("\n") + 1
-            if runs and runs[-1].lines == lines:
-                runs[-1] = Rows(lines, runs[-1].text + Markup("\n") + text)
-            else:
-                runs.append(Rows(lines, text))
-        return runs
-
-    def row(self, cells: Sequence[Any], bold: Collection[int] = ()) -> Markup:
-        """One row: a value per column, escaped (a list of values: one line each); the columns numbered in `bold`
-        are set in bold."""
-        from markupsafe import Markup
-
-        metrics = font_metrics()
-        columns: list[tuple[tuple[str, float], ...]] = []  # per column its lines: escaped text and width
-        for number, (cell, span) in enumerate(zip(cells, self.spans, strict=True)):
-            heavy = self.bold or number in bold
-            limit = span * self.unit_px - GAP_PX - 1
-            parts = cell if isinstance(cell, list) else [cell]
-            fitted = [metrics.fit(str(part), self.size_pt, limit, heavy) for part in parts]
-            columns.append(fitted[0] if len(fitted) == 1 else sum(fitted, ()))
-        text_lines = []
-        for index in range(max(len(lines) for lines in columns)):
-            line_cells = [lines[index] if index < len(lines) else ("", 0.0) for lines in columns]
-            last = max((number for number, (text, _) in enumerate(line_cells) if text), default=-1)
-            line = []
-            for number, ((text, width), span) in enumerate(zip(line_cells[: last + 1], self.spans, strict=False)):
-                # A tab goes to the next stop after the text: one fewer for every stop the text has passed.
-                tabs = "\t" * (span - int(width // self.unit_px)) if number < last else ""
-                # WeasyPrint measures the tab stops of a text from where it starts: the tabs after a bold value go
-                # inside its element, so that the text after it starts on a stop again.
-                line.append(f"<b>{text}{tabs}</b>" if text and number in bold and not self.bold else text + tabs)
-            text_lines.append("".join(line))
-        return Markup("\n".join(text_lines))  # noqa: S704 - every value is escaped by FontMetrics.fit
-
-    def geometry(self) -> str:
-        """The block's font size, line height, tab size and width, and the gap before the first column."""
-        return (
-            f"font-size: {self.size_pt}pt; line-height: {self.line_px}px; tab-size: {self.unit_px}px; "
-            f"width: {self.width_px + RULE_PX - GAP_PX}px; padding-left: {GAP_PX}px"
-            + ("; font-weight: bold" if self.bold else "")
-        )
-
-    def style(
-        self,
-        line: str = "#555",
-        fill: str = "#fff",
-        shade: str = "",
-        shaded: Sequence[bool] = (),
-        rows: str = "",
-        row_lines: int = 1,
-        band: str = "100%",
-        inner: bool = True,
-    ) -> str:
-        """The geometry and the background: a rule of colour `line` before and after every column, the columns
-        filled with `fill` or, where `shaded` is true, with `shade` (as high as `band`), and with `rows` a rule of
-        that colour under every row of `row_lines` lines (see `blocks`). Without `inner`, only the outer rules.
-
-        Few large background layers: a rule repeated at every tab stop, covered where a column spans several, and
-        one rectangle per run of shaded columns. WeasyPrint draws a repeated layer as one pattern, but a gradient
-        with a colour stop for every rule as a function per stop, on every page, which costs more than the text.
-        """
-        layers: list[tuple[str, str, str, str]] = []  # image, size, position, repeat; the first one on top
-        if rows:
-            height = self.line_px * row_lines
-            rule = height - RULE_PX
-            layers.append(
-                (f"linear-gradient(transparent {rule}px, {rows} {rule}px)", f"100% {height}px", "0 0", "repeat-y")
-            )
-        stops = [0]
-        for span in self.spans:
-            stops.append(stops[-1] + span)
-        inside = sorted(set(range(stops[-1])) - set(stops))  # the tab stops inside a column
-        if not inner:
-            stops = [stops[0], stops[-1]]
-        if line and len(inside) + 1 < len(stops):
-            for stop in inside:
-                layers.append(
-                    (
-                        f"linear-gradient({fill})",
-                        f"{MASK_PX}px 100%",
-                        f"{stop * self.unit_px - MASK_PX / 2}px 0",
-                        "no-repeat",
-                    )
-                )
-            layers.append(
-                (
-                    f"linear-gradient(to right, {line} {RULE_PX}px, transparent {RULE_PX}px)",
-                    f"{self.unit_px}px 100%",
-                    "0 0",
-                    "repeat-x",
-                )
-            )
-        elif line:
-            for stop in stops:
-                layers.append(
-                    (f"linear-gradient({line})", f"{RULE_PX}px 100%", f"{stop * self.unit_px}px 0", "no-repeat")
-                )
-        index = 0
-        while index < len(self.spans):
-            if index < len(shaded) and shaded[index]:
-                first = index
-                while index + 1 < len(self.spans) and index + 1 < len(shaded) and shaded[index + 1]:
-                    index += 1
-                left, right = stops[first] * self.unit_px, stops[index + 1] * self.unit_px
-                layers.append((f"linear-gradient({shade})", f"{right - left}px {band}", f"{left}px 0", "no-repeat"))
-            index += 1
-        if not layers:
-            return f"{self.geometry()}; background-color: {fill}"
-        images, sizes, positions, repeats = (", ".join(parts) for parts in zip(*layers, strict=True))
-        return (
-            f"{self.geometry()}; background-color: {fill}; background-image: {images}; background-size: {sizes}; "
-            f"background-position: {positions}; background-repeat: {repeats}"
-        )
-
-
-def columns(size_pt: float, line_px: int, unit_px: int, spans: Sequence[int], bold: bool = False) -> Columns:
-    return Columns(size_pt, line_px, unit_px, tuple(spans), bold)
-
-
-def title(document: dict[str, Any]) -> str:
-    return f"Teilnahmebericht {document['period']['label']} – {document['offer']['title']}"
 
 
 def environment() -> Any:
@@ -398,7 +194,6 @@ def environment() -> Any:
 
     env = Environment(
         loader=FileSystemLoader(PRINT_DIR),
-        extensions=["jinja2.ext.do"],
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -413,32 +208,45 @@ def environment() -> Any:
         de_datetime=de_datetime,
         free=free_day,
         absences=absences,
-        legend_entry=legend_entry,
+        status_line=status_line,
+        add_up=add_up,
     )
-    env.globals.update(columns=columns)
-    font_metrics()  # loaded once per worker, before the first timed request
     return env
 
 
-def report_html(env: Any, document: dict[str, Any]) -> str:
-    return str(env.get_template(TEMPLATE).render(doc=document, title=title(document)))
+def document_html(env: Any, kind: Kind, document: dict[str, Any], status: dict[str, str]) -> str:
+    return str(env.get_template(kind.template).render(doc=document, status=status, title=kind.title(document)))
 
 
 def attachment_json(document: dict[str, Any]) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=2).encode()
 
 
-def finish_pdf(_document: Any, pdf: Any) -> None:
-    """Repairs two faults of WeasyPrint 69.0 and compresses every stream once (a WeasyPrint finisher).
+# The newest WeasyPrint whose output the repairs below were measured on. A later version gets none of them: the tests
+# check the structure tree of every PDF and notice whether that version still needs a repair (tests/reports/test_pdf).
+REPAIRED_UP_TO = (70, 0)
 
-    Gradients and transparency groups name the sRGB output intent by its resource key (`/ColorSpace /srgb`), which
-    only a content stream may: Poppler, Acrobat, pdfium and PDFBox leave out the grid's rules and shading (fixed
-    upstream in Kozea/WeasyPrint#2872). They get DeviceRGB, which WeasyPrint 68 wrote and the text colours use; PDF/A
-    allows it with the sRGB output intent. And the advance of a tab in a TJ array lacks the factor 1000/1024 from
-    Pango units to thousandths of an em (weasyprint/draw/text.py, "zero-width empty glyph"): every tab is drawn 2.4 %
-    too wide, and the cells of a tab-aligned row drift to the right of their column. Those advances are the only
-    decimal fractions in TJ arrays (kerning is written as whole numbers), and are scaled. Other versions are left
-    alone; the tests notice if their tabs or gradients are wrong.
+
+def version_of(text: str) -> tuple[int, ...]:
+    """A version string as numbers to compare: "69.0" → (69, 0), "71.0b1" → (71, 0)."""
+    numbers = []
+    for part in text.split(".")[:2]:
+        digits = "".join(itertools.takewhile(str.isdigit, part))
+        numbers.append(int(digits or 0))
+    return tuple(numbers)
+
+
+def needs_repairs(version: str) -> bool:
+    return version_of(version) <= REPAIRED_UP_TO
+
+
+def finish_pdf(_document: Any, pdf: Any) -> None:
+    """Repairs the structure tree of WeasyPrint up to 70.0 and compresses every stream once (a WeasyPrint finisher).
+
+    Measured on the bytes of 69.0 and 70.0: header cells get an identifier (`/ID`) that the data cells name in their
+    `/Headers`, but the structure tree has no `/IDTree`, so a reader cannot resolve the names (PDF 1.7, 14.7.2); and
+    a header cell says neither in 69.0 nor in 70.0 whether it heads a column or a row (`/Scope`, which PDF/UA
+    asks for). `structure_repairs` adds both.
 
     pydyf compresses a stream (at level 9) each time it serializes it, and a PDF with a file identifier, as PDF/A
     requires, is serialized twice: the identifier is a hash of all objects. Compressed here once, a stream is written
@@ -447,56 +255,60 @@ def finish_pdf(_document: Any, pdf: Any) -> None:
     import pydyf
     import weasyprint
 
-    repair = weasyprint.__version__ == "69.0"
+    if needs_repairs(weasyprint.__version__):
+        structure_repairs(pdf)
     serialize = getattr(pydyf, "_to_bytes", None)
-    seen: set[int] = set()
-    pending: list[Any] = list(pdf.objects)
-    while pending:
-        item = pending.pop()
-        if id(item) in seen:
+    for item in pdf.objects:
+        if isinstance(item, pydyf.Stream) and item.compress and serialize is not None:
+            data = b"\n".join(serialize(operation) for operation in item.stream)
+            item.stream, item.compress = [zlib.compress(data, COMPRESSION)], False
+            item.extra["Filter"] = "/FlateDecode"
+
+
+def structure_repairs(pdf: Any) -> None:
+    """The structure tree's `/IDTree`, and the `/Scope` of every header cell: a column's in a table head, a row's
+    in a table body."""
+    import pydyf
+
+    by_reference = {item.reference: item for item in pdf.objects if isinstance(item, pydyf.Dictionary)}
+    roots = [item for item in by_reference.values() if item.get("Type") == "/StructTreeRoot"]
+    identified = []
+    for element in by_reference.values():
+        if element.get("Type") != "/StructElem":
             continue
-        seen.add(id(item))
-        if isinstance(item, pydyf.Stream):
-            if repair:
-                item.stream = [repair_text(operation) for operation in item.stream]
-            if item.compress and serialize is not None:
-                data = b"\n".join(serialize(operation) for operation in item.stream)
-                item.stream, item.compress = [zlib.compress(data, COMPRESSION)], False
-                item.extra["Filter"] = "/FlateDecode"
-            pending.append(item.extra)
-        elif isinstance(item, dict):
-            if repair and "ShadingType" in item and item.get("ColorSpace") == "/srgb":
-                item["ColorSpace"] = "/DeviceRGB"
-            if repair and item.get("S") == "/Transparency" and item.get("CS") == "/srgb":
-                item["CS"] = "/DeviceRGB"
-            pending.extend(value for value in item.values() if isinstance(value, dict | list | pydyf.Stream))
-        elif isinstance(item, list):
-            pending.extend(value for value in item if isinstance(value, dict | list | pydyf.Stream))
+        if "ID" in element:
+            identified.append(element)
+        if element.get("S") == "/TH":
+            row = by_reference[element["P"]]
+            group = by_reference[row["P"]].get("S")
+            attributes = element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
+            attributes.setdefault("Scope", "/Column" if group == "/THead" else "/Row")
+    if roots and identified and "IDTree" not in roots[0]:
+        names = pydyf.Array()
+        for element in sorted(identified, key=lambda item: item["ID"].data):
+            names.extend([element["ID"], element.reference])
+        roots[0]["IDTree"] = pydyf.Dictionary({"Names": names})
 
 
-def repair_text(operation: Any) -> Any:
-    """A TJ operation with its tab advances in thousandths of an em; any other operation as it is."""
-    if not (isinstance(operation, bytes) and operation.endswith(b"] TJ") and b"." in operation):
-        return operation
-    return TAB_ADVANCE.sub(lambda match: b"%.3f" % (float(match[0]) * PANGO_UNITS_PER_THOUSANDTH), operation)
-
-
-def write_pdf(html: str, attachment: bytes, url_fetcher: Callable[[str], Any] = fetch_asset) -> bytes:
+def write_pdf(
+    html: str, attachment: bytes, kind: Kind = KINDS["report"], url_fetcher: Callable[[str], Any] = fetch_asset
+) -> bytes:
+    """The tagged PDF/A-3u of the page, with the attachment embedded as the kind's JSON file."""
     from weasyprint import HTML, Attachment
     from weasyprint.urls import FatalURLFetchingError
 
     now = datetime.now(UTC)  # WeasyPrint writes the attachment's dates as UTC
     data = Attachment(
         string=attachment,
-        name=ATTACHMENT_NAME,
-        description="Teilnahmebericht (JSON)",
+        name=kind.attachment,
+        description=kind.description,
         created=now,
         modified=now,
         relationship="Data",
     )
     page = HTML(string=html, base_url=PRINT_DIR.as_uri() + "/", url_fetcher=url_fetcher)
     try:
-        return bytes(page.write_pdf(pdf_variant=PDF_VARIANT, attachments=[data], finisher=finish_pdf))
+        return bytes(page.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, attachments=[data], finisher=finish_pdf))
     except FatalURLFetchingError as refused:  # a BaseException: turned into an ordinary error here
         raise RefusedURLError(str(refused)) from refused
 
@@ -504,8 +316,8 @@ def write_pdf(html: str, attachment: bytes, url_fetcher: Callable[[str], Any] = 
 def render(env: Any, request: dict[str, Any]) -> bytes:
     if request["kind"] == "minimal":
         return write_pdf(MINIMAL_HTML, MINIMAL_ATTACHMENT)
-    document = request["document"]
-    return write_pdf(report_html(env, document), attachment_json(document))
+    kind, document = KINDS[request["kind"]], request["document"]
+    return write_pdf(document_html(env, kind, document, request["status"]), attachment_json(document), kind)
 
 
 def answer(env: Any, request: bytes) -> bytes:

@@ -178,9 +178,7 @@ def submit_report(user: User, report: ParticipationReport, expected: int | None,
     REPORTS.move(report, "submit", user)
     report.submitted_at, report.submitted_by_id = report.status_changed_at, user.id
     report.document = build_document(report, sheet, user, report.status_changed_at)
-    stored = storage.store("reports", pdf.render_report(report.document))  # PdfRenderError: it stays a draft
-    report.pdf_key, report.pdf_sha256 = stored.key, stored.sha256
-    record("report_pdf_stored", actor=user, obj=report, details=f"SHA-256 {stored.sha256}")
+    _store_pdf(user, report)  # PdfRenderError: it stays a draft
     notify_staff(
         "report_submitted",
         title=report.document["offer"]["title"],
@@ -225,7 +223,21 @@ def decide(user: User, report: ParticipationReport, decision: str, reason: str, 
     report.decided_at, report.decided_by_id, report.decision_reason = utcnow(), user.id, reason.strip()
     if decision == "request_correction":
         _correction_draft(report)
+    _store_pdf(user, report)
     _notify_provider(report)
+
+
+def _store_pdf(user: User, report: ParticipationReport) -> None:
+    """The report's PDF with its current status, rendered from the frozen document; the PDF it replaces is deleted
+    once this has committed. So the file offered for download and the SHA-256 shown with it always agree. A report
+    without a frozen document (made by hand, not through `submit_report`) has nothing to print."""
+    if report.document is None:
+        return
+    status = pdf.Status(report.status_label, report.status_changed_at)
+    stored = storage.store("reports", pdf.render_report(report.document, status))
+    storage.discard("reports", report.pdf_key)
+    report.pdf_key, report.pdf_sha256 = stored.key, stored.sha256
+    record("report_pdf_stored", actor=user, obj=report, details=f"{report.status_label}, SHA-256 {stored.sha256}")
 
 
 def _correction_draft(report: ParticipationReport) -> None:

@@ -24,6 +24,7 @@ from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.services import absolute_url, notify, notify_staff
+from portal.reports import pdf
 from portal.reports.models import ParticipationReport
 from portal.reports.queries import month_label
 from portal.settlements import calc, queries
@@ -225,6 +226,7 @@ def submit(user: User, settlement: Settlement, expected: int | None) -> None:
     SETTLEMENTS.move(settlement, "submit", user, euro(settlement.total))
     settlement.submitted_by_id, settlement.correction_reason = user.id, ""
     settlement.document = build_document(settlement, user)
+    store_pdf(settlement)  # PdfRenderError: it stays as it was
     notify_staff(
         "settlement_submitted",
         organisation_name=settlement.organisation.name,
@@ -245,6 +247,7 @@ def take_into_check(user: User, settlement: Settlement) -> None:
     if settlement.status is S.IN_CHECK:
         return
     SETTLEMENTS.move(settlement, "check", user)
+    store_pdf(settlement)
 
 
 @transactional
@@ -260,6 +263,7 @@ def request_correction(user: User, settlement: Settlement, reason: str, expected
     SETTLEMENTS.move(settlement, "request_correction", user, reason.strip())
     settlement.correction_reason = reason.strip()
     settlement.released_by_id = None
+    store_pdf(settlement)
     _notify_provider(settlement)
 
 
@@ -295,6 +299,7 @@ def release(user: User, settlement: Settlement, expected: int | None) -> None:
     elif needs_second_release(settlement):
         SETTLEMENTS.move(settlement, "first_release", user, euro(settlement.total))
         settlement.released_by_id = user.id
+        store_pdf(settlement)
         _notify_approvers(settlement, user)
         return
     else:
@@ -302,7 +307,21 @@ def release(user: User, settlement: Settlement, expected: int | None) -> None:
     SETTLEMENTS.move(settlement, "release", user, euro(settlement.total))
     for line in settlement.lines:
         record_release(settlement.id, line.offer_id, settlement.year, line.total)
+    store_pdf(settlement)
     _notify_provider(settlement)
+
+
+def store_pdf(settlement: Settlement) -> None:
+    """The PDF of a submitted settlement with its current status, rendered from the frozen document (which it embeds
+    unchanged); the PDF it replaces is deleted once this has committed. Every move after the submission calls it
+    (also the payment run's "pay"), so that the PDF always says where the settlement stands. A settlement without a
+    frozen document (made by hand, not through `submit`) has nothing to print."""
+    if settlement.document is None:
+        return
+    status = pdf.Status(settlement.status_label, settlement.status_changed_at)
+    stored = storage.store("settlements", pdf.render_settlement(settlement.document, status))
+    storage.discard("settlements", settlement.pdf_key)
+    settlement.pdf_key = stored.key
 
 
 def _notify_approvers(settlement: Settlement, first: User) -> None:

@@ -7,6 +7,7 @@ POST      /portal/abrechnungen/<id>/belege                       settlements.add
 POST      /portal/abrechnungen/<id>/belege/<receipt_id>/entfernen  settlements.remove_receipt
 GET       /portal/abrechnungen/<id>/belege/<receipt_id>          settlements.receipt        the receipt's PDF
 GET       /portal/abrechnungen/<id>/auszahlungsnachweis          settlements.payout_proof   the payout proof's PDF
+GET       /portal/abrechnungen/<id>/pdf                          settlements.pdf            the settlement's PDF/A
 POST      /portal/abrechnungen/<id>/drittmittel                  settlements.third_party    provider
 POST      /portal/abrechnungen/<id>/auszahlung                   settlements.payout         provider: MAE paid out
 POST      /portal/abrechnungen/<id>/einreichen                   settlements.submit         provider
@@ -158,8 +159,8 @@ def remove_receipt(settlement_id: int, receipt_id: int) -> Response:
     return _to_settlement(settlement)
 
 
-def _send(settlement: Settlement, key: str, name: str, what: str) -> Response:
-    path = storage.path_of("receipts", key)
+def _send(settlement: Settlement, key: str, name: str, what: str, area: str = "receipts") -> Response:
+    path = storage.path_of(area, key)
     if path is None:
         abort(404)
     log_access(current_user, settlement, what)
@@ -185,6 +186,15 @@ def payout_proof(settlement_id: int) -> Response:
     return _send(
         settlement, settlement.payout_proof_key, settlement.payout_proof_name, "Auszahlungsnachweis heruntergeladen"
     )
+
+
+@bp.get("/<int:settlement_id>/pdf")
+@access(Access.USER)
+@blocked_while_suspended
+def pdf(settlement_id: int) -> Response:
+    settlement = _settlement(settlement_id)
+    name = f"abrechnung-{settlement.year}-{settlement.month:02d}-nr-{settlement.id}.pdf"
+    return _send(settlement, settlement.pdf_key, name, "PDF der Abrechnung heruntergeladen", area="settlements")
 
 
 @bp.post("/<int:settlement_id>/drittmittel")

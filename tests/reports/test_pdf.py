@@ -1,4 +1,6 @@
-"""The official report PDF: real renderings in real worker processes, read back with pypdf (docs/security.md 20)."""
+"""The official PDFs: real renderings in real worker processes, read back with pypdf (docs/security.md 20): what
+the report says, its structure tree (tables with header cells, as a screen reader reads them), PDF/A-3u with the
+document attached, and the repairs of the structure tree, measured on the bytes of each WeasyPrint at hand."""
 
 from __future__ import annotations
 
@@ -9,18 +11,20 @@ import os
 import re
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from pypdf import PageObject, PdfReader
-from pypdf.generic import ContentStream
+from pypdf import PdfReader
 from weasyprint.urls import FatalURLFetchingError
 
 from portal.reports import pdf, pdf_worker
@@ -28,6 +32,7 @@ from portal.reports.pdf import (
     RENDER_FAILED,
     PdfPool,
     PdfRenderError,
+    Status,
     close_default_pool,
     default_pool,
     pool_settings,
@@ -45,10 +50,15 @@ from portal.reports.pdf_worker import (
     read_frame,
     write_frame,
 )
+from tests import tagged_pdf
 from tests.reports.documents import example_document
+from tests.settlements.documents import example_settlement
+from tests.tagged_pdf import Element, TaggedPdf
 
 SCHEMA = Path(pdf_worker.__file__).with_name("schema") / "teilnahmebericht-v1.json"
 TITLE = "Teilnahmebericht Oktober 2026 – Stadtteilgarten Nord"
+STATUS = Status("Genehmigt", datetime(2026, 11, 5, 23, 30, tzinfo=UTC))  # 6 November in Germany
+STATUS_REQUEST = {"label": STATUS.label, "since": STATUS.since.isoformat()}  # as the worker gets it
 # WeasyPrint leaves the sRGB profile it embeds for PDF/A to the garbage collector. Harmless in the worker; in this
 # process the tests that render collect it themselves (fixture `in_process`) with the warning silenced.
 IN_PROCESS = pytest.mark.filterwarnings("ignore:unclosed file .*sRGB2014\\.icc:ResourceWarning")
@@ -73,8 +83,18 @@ def document() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def reader(pool: PdfPool, document: dict[str, Any]) -> PdfReader:
-    return PdfReader(BytesIO(render_report(document, pool)))
+def rendered(pool: PdfPool, document: dict[str, Any]) -> bytes:
+    return render_report(document, STATUS, pool)
+
+
+@pytest.fixture(scope="module")
+def reader(rendered: bytes) -> PdfReader:
+    return PdfReader(BytesIO(rendered))
+
+
+@pytest.fixture(scope="module")
+def tagged(rendered: bytes) -> TaggedPdf:
+    return tagged_pdf.read(rendered)
 
 
 def page_texts(reader: PdfReader) -> list[str]:
@@ -85,165 +105,123 @@ def de(amount: str) -> str:
     return german_number(amount)
 
 
-def days_header(document: dict[str, Any]) -> str:
-    """The two lines of the grid's header row as text: the days of the month, then their weekdays."""
-    numbers = " ".join(str(day["day"]) for day in document["days"])
-    weekdays = " ".join(day["weekday"] for day in document["days"])
-    return f"Nr. Kundennummer Kürzel {numbers} Tage Std.\n{weekdays}\n"
+def day_headers(document: dict[str, Any]) -> list[str]:
+    """The header cells of the grid: a day's number and weekday in each day's column."""
+    days = [f"{day['day']} {day['weekday']}" for day in document["days"]]
+    return ["Nr.", "Kundennummer", "Kürzel", *days, "Tage", "Std."]
 
 
-# --- Where the text is: each run of characters of a page with its position -----------------------------------------
+def texts(cells: list[Element]) -> list[str]:
+    return [cell.text for cell in cells]
 
 
-def unicode_of(font: Any) -> dict[int, str]:
-    """Glyph id → text, from the font's ToUnicode map (WeasyPrint writes bfchar and bfrange entries)."""
-    cmap = font["/ToUnicode"].get_object().get_data().decode()
-    glyphs = {}
-    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.DOTALL):
-        for glyph, text in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
-            glyphs[int(glyph, 16)] = bytes.fromhex(text).decode("utf-16-be")
-    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.DOTALL):
-        for first, last, text in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
-            for glyph in range(int(first, 16), int(last, 16) + 1):
-                glyphs[glyph] = chr(int(text, 16) + glyph - int(first, 16))
-    return glyphs
+def grid_rows(tagged: TaggedPdf, document: dict[str, Any]) -> list[list[Element]]:
+    """The rows of the grid's body, from every page it takes (each page's part of it is a table)."""
+    headers = day_headers(document)
+    tables = [table for table in tagged.tables() if texts(table.rows()[0]) == headers]
+    assert tables
+    return [row for table in tables for row in table.rows()[1:]]
 
 
-def widths_of(font: Any) -> dict[int, float]:
-    """Glyph id → advance in thousandths of the font size, from the W array of the font's descendant."""
-    spec, widths, index = font["/DescendantFonts"][0].get_object().get("/W", []), {}, 0
-    while index < len(spec):
-        first, then = int(spec[index]), spec[index + 1]
-        if isinstance(then, list):
-            widths.update({first + offset: float(width) for offset, width in enumerate(then)})
-            index += 2
-        else:
-            widths.update(dict.fromkeys(range(first, int(then) + 1), float(spec[index + 2])))
-            index += 3
-    return widths
+def assert_right_aligned(tagged: TaggedPdf, cells: list[Element]) -> None:
+    edges = [tagged.right_edge(cell) for cell in cells]
+    assert max(edges) - min(edges) < 0.5, edges
 
 
-def runs(page: PageObject) -> list[tuple[float, float, str]]:
-    """Each run of visible characters as (y, x, text), in text space: what a reader sees as one word or number.
-    Follows the text matrix and the glyph advances and offsets of every TJ array, as a viewer draws them."""
-    fonts = {name: font.get_object() for name, font in page["/Resources"]["/Font"].items()}
-    glyphs = {name: (unicode_of(font), widths_of(font)) for name, font in fonts.items()}
-    found: list[tuple[float, float, str]] = []
-    font, size, x, y = None, 0.0, 0.0, 0.0
-    for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
-        if operator == b"Tf":
-            font, size = operands[0], float(operands[1])
-        elif operator == b"Tm":
-            x, y = float(operands[4]), float(operands[5])
-        elif operator == b"TJ":
-            text_of, width_of = glyphs[font]
-            run, start = "", x
-            for item in operands[0]:
-                if isinstance(item, int | float):
-                    shift = -float(item) / 1000 * size
-                    x += shift
-                    if run and shift > 1:  # more than kerning: a tab
-                        found.append((round(y, 1), start, run))
-                        run = ""
-                    continue
-                raw = item.original_bytes
-                for offset in range(0, len(raw), 2):
-                    glyph = int.from_bytes(raw[offset : offset + 2], "big")
-                    if text_of.get(glyph, "?").strip():
-                        start, run = (x, text_of[glyph]) if not run else (start, run + text_of[glyph])
-                    elif run:
-                        found.append((round(y, 1), start, run))
-                        run = ""
-                    x += width_of.get(glyph, 0) / 1000 * size
-            if run:
-                found.append((round(y, 1), start, run))
-    return found
+# --- What the PDF says, and what a screen reader finds in it ---------------------------------------------------------
 
 
-def lines_of(page: PageObject) -> dict[float, list[tuple[float, str]]]:
-    """The runs of each line of the page, by its y, as (x, text) from left to right."""
-    lines: dict[float, list[tuple[float, str]]] = {}
-    for y, x, text in runs(page):
-        lines.setdefault(y, []).append((x, text))
-    return {y: sorted(line) for y, line in lines.items()}
+def test_the_pdf_is_tagged(reader: PdfReader, tagged: TaggedPdf) -> None:
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "de"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    headings = [(element.tag, element.text) for element in tagged.document.find("H1") + tagged.document.find("H2")]
+    assert headings[:3] == [
+        ("H1", "Teilnahmebericht Oktober 2026"),
+        ("H2", "Anwesenheit"),
+        ("H2", "Teilnehmende und Summen je Person"),
+    ]
 
 
-def columns_of(page: PageObject, first: str) -> list[list[tuple[float, str]]]:
-    """The lines of the page that start with the run `first`, as (x, text) of their runs."""
-    return [line for line in lines_of(page).values() if line[0][1] == first]
+def test_the_grid_is_a_table_with_a_header_cell_per_day(tagged: TaggedPdf, document: dict[str, Any]) -> None:
+    grid = next(table for table in tagged.tables() if table.find("Caption"))
+    head = grid.rows()[0]
+    assert texts(head) == day_headers(document)
+    assert {(cell.tag, str(cell.attributes["Scope"])) for cell in head} == {("TH", "/Column")}
+    assert grid.find("Caption")[0].text.startswith("Anwesenheit je Tag")
 
 
-def assert_days_line_up(page: PageObject, document: dict[str, Any], numbers: range) -> None:
-    """Every participant numbered in `numbers` has their entry for a day under that day's number and weekday."""
-    (head,) = columns_of(page, "Nr.")[:1]
-    day_x = {text: x for x, text in head if text.isdigit()}
-    assert len(day_x) == len(document["days"])
-    (weekdays,) = [line for line in columns_of(page, document["days"][0]["weekday"]) if len(line) == len(day_x)][:1]
-    assert all(abs(x - day) < 0.5 for (x, _), day in zip(weekdays, day_x.values(), strict=True))
-    for number in numbers:
-        line = columns_of(page, str(number))[0]  # the grid's row comes before the one in the table of participants
-        for day, cell in zip(document["days"], document["participants"][number - 1]["days"], strict=True):
-            x = day_x[str(day["day"])]
-            drawn = [text for cell_x, text in line if abs(cell_x - x) < 0.5]
-            assert drawn == ([pdf_worker.grid_cell(cell)] if cell else []), (number, day["day"])
-
-
-# --- What the PDF says -----------------------------------------------------------------------------------------------
-
-
-def test_every_calendar_day_is_a_column_with_its_weekday(reader: PdfReader, document: dict[str, Any]) -> None:
-    assert days_header(document) in page_texts(reader)[0]
-
-
-def test_every_entry_is_drawn_under_its_day(reader: PdfReader, document: dict[str, Any]) -> None:
-    assert_days_line_up(reader.pages[0], document, range(1, len(document["participants"]) + 1))
-
-
-def test_every_participant_has_a_grid_row_with_their_totals(reader: PdfReader, document: dict[str, Any]) -> None:
-    text = "\n".join(page_texts(reader))
-    for number, person in enumerate(document["participants"], start=1):
+def test_every_entry_is_in_the_cell_of_its_person_and_day(tagged: TaggedPdf, document: dict[str, Any]) -> None:
+    rows = grid_rows(tagged, document)
+    assert len(rows) == len(document["participants"])
+    for number, (row, person) in enumerate(zip(rows, document["participants"], strict=True), start=1):
         totals = person["totals"]
-        start = rf"(?m)^{number} {person['customer_number']} {re.escape(person['initials'])} "
-        assert re.search(start + rf".* {totals['days_present']} {de(totals['hours_worked'])}$", text)
-        money = rf"{de(totals['mae_payable'])} € {de(totals['place_months'])} {de(totals['mkp_claim'])} €$"
-        assert re.search(start + re.escape(person["site"]) + ".* " + money, text)
+        cells = [pdf_worker.grid_cell(cell) for cell in person["days"]]
+        expected = [str(number), person["customer_number"], person["initials"], *cells]
+        assert texts(row) == [*expected, str(totals["days_present"]), de(totals["hours_worked"])]
+        assert (row[1].tag, str(row[1].attributes["Scope"])) == ("TH", "/Row")
+        for day, cell in zip(document["days"], row[3:-2], strict=True):
+            assert tagged.header_texts(cell) == [person["customer_number"], f"{day['day']} {day['weekday']}"]
 
 
-def test_the_grid_shows_hours_and_codes(reader: PdfReader, document: dict[str, Any]) -> None:
-    number, person = next((n, p) for n, p in enumerate(document["participants"], start=1) if "4,5" in p["days"])
-    row = next(
-        line for line in page_texts(reader)[0].splitlines() if line.startswith(f"{number} {person['customer_number']}")
-    )
-    totals = [str(person["totals"]["days_present"]), de(person["totals"]["hours_worked"])]
-    assert row.split()[4:] == [cell for cell in person["days"] if cell] + totals
+def test_every_participant_has_a_row_with_their_totals(tagged: TaggedPdf, document: dict[str, Any]) -> None:
+    people = [table for table in tagged.tables() if texts(table.rows()[0])[3:4] == ["Einsatzstelle"]]
+    rows = [row for table in people for row in table.rows()[1:]]
+    assert len(rows) == len(document["participants"])
+    for row, person in zip(rows, document["participants"], strict=True):
+        totals = person["totals"]
+        money = [de(totals["mae_payable"]) + " €", de(totals["place_months"]), de(totals["mkp_claim"]) + " €"]
+        assert texts(row)[1:4] == [person["customer_number"], person["initials"], person["site"]]
+        assert texts(row)[-3:] == money
+        assert tagged.header_texts(row[-1]) == [person["customer_number"], "MKP"]
+    for column in (5, 6, 7, 8, 10, 11, 12):  # hours, rates, days and amounts: right-aligned on each page
+        for table in people:
+            assert_right_aligned(tagged, [row[column] for row in table.rows()])
 
 
-def test_the_offer_totals(reader: PdfReader, document: dict[str, Any]) -> None:
+def test_the_offer_totals(tagged: TaggedPdf, document: dict[str, Any]) -> None:
     totals = document["totals"]
-    text = "\n".join(page_texts(reader))
-    for line in [
-        f"Teilnehmende {totals['participants']}",
-        f"Anwesenheitstage {totals['days_present']}",
-        f"Geleistete Stunden {de(totals['hours_worked'])}",
-        f"Mehraufwandsentschädigung (MAE) {de(totals['mae_payable'])} €",
-        f"Belegte Platzmonate {de(totals['place_months'])}",
-        f"Maßnahmekostenpauschale (MKP) je Platzmonat {de(totals['mkp_per_place_month'])} €",
-        f"MKP brutto {de(totals['mkp_gross'])} €",
-        f"Kürzung für unentschuldigte Fehltage − {de(totals['mkp_reduction'])} €",
-        f"MKP-Anspruch {de(totals['mkp_claim'])} €",
-    ]:
-        assert line in text
+    (sums,) = [table for table in tagged.tables() if texts(table.rows()[0])[:1] == ["Teilnehmende"]]
+    assert [texts(row) for row in sums.rows()] == [
+        ["Teilnehmende", str(totals["participants"])],
+        ["Anwesenheitstage", str(totals["days_present"])],
+        ["Geleistete Stunden", de(totals["hours_worked"])],
+        ["Mehraufwandsentschädigung (MAE)", f"{de(totals['mae_payable'])} €"],
+        ["Belegte Platzmonate", de(totals["place_months"])],
+        ["Maßnahmekostenpauschale (MKP) je Platzmonat", f"{de(totals['mkp_per_place_month'])} €"],
+        ["MKP brutto", f"{de(totals['mkp_gross'])} €"],
+        ["Kürzung für unentschuldigte Fehltage", f"− {de(totals['mkp_reduction'])} €"],
+        ["MKP-Anspruch", f"{de(totals['mkp_claim'])} €"],
+    ]
+    assert_right_aligned(tagged, [row[1] for row in sums.rows()])
 
 
-def test_events_legend_declaration_and_signature_lines(reader: PdfReader, document: dict[str, Any]) -> None:
-    text = "\n".join(page_texts(reader))
-    assert "14.10.2026 101A457802 B. L. Abbruch Umzug in einen anderen Landkreis" in text
+def test_events_legend_declaration_and_signature_lines(
+    reader: PdfReader, tagged: TaggedPdf, document: dict[str, Any]
+) -> None:
+    (events,) = [table for table in tagged.tables() if texts(table.rows()[0])[:1] == ["Datum"]]
+    assert ["14.10.2026", "101A457802", "B. L.", "Abbruch", "Umzug in einen anderen Landkreis"] in [
+        texts(row) for row in events.rows()
+    ]
+    legend = [item.text for item in tagged.document.find("LI")]
     for code, label in document["codes"].items():
-        assert f"{'Zahl' if code == 'A' else code} {label}" in text
+        assert f"{'Zahl' if code == 'A' else code} {label}" in legend
+    text = "\n".join(page_texts(reader))
     assert "Feiertage: 03.10.2026 Tag der Deutschen Einheit" in text
     assert document["declaration"] in text.replace("\n", " ")
     assert "Im Partnerportal bestätigt von Erika Beispiel am 03.11.2026, 10:12 Uhr." in text
-    assert "Ort, Datum Unterschrift der vertretungsberechtigten Person Stempel des Trägers" in text
+    for line in ("Ort, Datum", "Unterschrift der vertretungsberechtigten Person", "Stempel des Trägers"):
+        assert line in text
+
+
+def test_the_status_printed_is_the_current_one(reader: PdfReader, tagged: TaggedPdf, document: dict[str, Any]) -> None:
+    facts = tagged.tables()[0]
+    assert texts(facts.rows()[2])[2:] == ["Status", "Genehmigt am 06.11.2026 (Version 1)"]
+    for text in page_texts(reader):
+        assert "Stand: Genehmigt am 06.11.2026" in text
+    (data,) = reader.attachments["teilnahmebericht.json"]
+    assert json.loads(data)["report"]["status"] == document["report"]["status"] == "Eingereicht"
 
 
 def test_every_page_has_the_header_and_its_number(reader: PdfReader) -> None:
@@ -260,90 +238,151 @@ def test_a4_landscape(reader: PdfReader) -> None:
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (842, 595)
 
 
-def test_long_values_wrap_inside_their_column(pool: PdfPool) -> None:
+def test_long_values_wrap_inside_their_cell(pool: PdfPool) -> None:
     document = example_document(participants=3)
     site = "Tafel Musterstadt e. V., Ausgabestelle Nord im Gemeindezentrum an der Hauptstraße, Hinterhaus"
     reason = "Umzug in einen anderen Landkreis; die neue Anschrift liegt dem Träger vor. " * 4
     document["participants"][1]["site"] = site
     document["events"][0]["reason"] = reason.strip()
-    document["provider"]["name"] = (
-        "Caritasverband für die Stadt und den Landkreis Musterstadt e. V., Fachbereich Arbeit"
-    )
-    reader = PdfReader(BytesIO(render_report(document, pool)))
-    page = reader.pages[0]
-    text = "\n".join(page_texts(reader))
-    assert re.search(r"(?m)^2 101A457802 B\. L\. Tafel Musterstadt e\. V\., .* 250,00 €$", text)
-    assert " ".join(reason.split()) in " ".join(text.split())
-    assert_days_line_up(page, document, range(1, 4))
-    # In the table of participants, the site takes several lines in its column, and the other columns stay put.
-    people = [columns_of(page, number)[1] for number in "123"]  # each one's grid row comes first
-    site_x = next(x for x, text in columns_of(page, "Nr.")[1] if text == "Einsatzstelle")
-    assert [text for x, text in people[1] if abs(x - site_x) < 0.5] == ["Tafel"]
-    for column in (-5, -3, -2):  # MAE, Platzmonate, MKP
-        assert people[0][column][0] == pytest.approx(people[1][column][0], abs=0.5)
-        assert people[0][column][0] == pytest.approx(people[2][column][0], abs=0.5)
-    lines = lines_of(page)
-    second, third = ([y for y, line in lines.items() if line[0][1] == number][1] for number in "23")
-    continued = [line for y, line in lines.items() if second < y < third]
-    assert len(continued) >= 2
-    for line in continued:
-        assert line[0][0] == pytest.approx(site_x, abs=0.5)
-    assert " ".join(text for line in continued for _, text in line).endswith("Hinterhaus")
+    tagged = tagged_pdf.read(render_report(document, STATUS, pool))
+    (people,) = [table for table in tagged.tables() if texts(table.rows()[0])[3:4] == ["Einsatzstelle"]]
+    rows = people.rows()[1:]
+    assert rows[1][3].text == site
+    assert len({tagged.marked[mcid][1] for mcid in rows[1][3].attributes["_mcids"]}) == 1  # one column: one start
+    for column in (10, 11, 12):  # MAE, place-months, MKP stay right-aligned
+        assert_right_aligned(tagged, [row[column] for row in rows])
+    (events,) = [table for table in tagged.tables() if texts(table.rows()[0])[:1] == ["Datum"]]
+    assert events.rows()[1][4].text == reason.strip()
 
 
-def test_data_cannot_break_the_columns_or_the_markup() -> None:
-    grid = pdf_worker.columns(7, 12, 26, [1, 3, 2])
-    assert grid.row([1, "100A\t45\n6789", "<b>X</b>"]) == "1\t100A 45 6789\t&lt;b&gt;X&lt;/b&gt;"
-    assert "\t" not in grid.row(["", "", "A.\u2028K."]).strip("\t")
+def test_markup_and_white_space_in_the_data_stay_text(pool: PdfPool) -> None:
+    document = example_document(participants=2)
+    document["participants"][0]["initials"] = "<b>X</b>"
+    document["participants"][0]["site"] = "Nord\tpark\nHof"
+    tagged = tagged_pdf.read(render_report(document, STATUS, pool))
+    (people,) = [table for table in tagged.tables() if texts(table.rows()[0])[3:4] == ["Einsatzstelle"]]
+    assert texts(people.rows()[1])[2:4] == ["<b>X</b>", "Nord park Hof"]
 
 
-def test_a_tab_goes_to_the_next_stop_after_the_text() -> None:
-    metrics = pdf_worker.font_metrics()
-    wide = pdf_worker.columns(7, 12, 26, [4, 1])
-    value = "100A456789"  # 2 stops wide: the first tab goes to the third stop, the second to the fifth
-    assert 52 < metrics.width(value, 7) < 78
-    assert wide.row([value, "x"]) == f"{value}\t\tx"
-    bold = pdf_worker.columns(8.5, 15, 16, [17, 8])
-    assert bold.row(["MKP-Anspruch", "1,00 €"], bold=[0]) == "<b>MKP-Anspruch\t\t\t\t\t\t\t\t\t\t\t\t</b>1,00 €"
+# --- The repairs of the structure tree, measured on the bytes of each WeasyPrint at hand ----------------------------
+
+# A Python with the other WeasyPrint (69.0 or 70.0) and Jinja, e.g. `python3 -m venv /tmp/wp70 &&
+# /tmp/wp70/bin/pip install weasyprint==70.0 jinja2` and PORTAL_TEST_OTHER_WEASYPRINT=/tmp/wp70/bin/python; without
+# it only the installed version is tested (docs/architecture.md, data flow 4).
+OTHER_WEASYPRINT = os.environ.get("PORTAL_TEST_OTHER_WEASYPRINT", "")
+# Renders the request on stdin with the worker module of this checkout, as WeasyPrint writes it and as finish_pdf
+# leaves it; prints the version. Run by the interpreter under test, so it imports nothing of the portal.
+RAW_AND_REPAIRED = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import pdf_worker, weasyprint
+request = json.load(sys.stdin)
+kind = pdf_worker.KINDS[request["kind"]]
+html = pdf_worker.document_html(pdf_worker.environment(), kind, request["document"], request["status"])
+page = weasyprint.HTML(string=html, base_url=pdf_worker.PRINT_DIR.as_uri() + "/", url_fetcher=pdf_worker.fetch_asset)
+open(sys.argv[2], "wb").write(page.write_pdf(pdf_variant=pdf_worker.PDF_VARIANT, pdf_tags=True))
+open(sys.argv[3], "wb").write(pdf_worker.write_pdf(html, b"{}", kind))
+print(weasyprint.__version__)
+"""
 
 
-def test_rows_of_as_many_lines_are_one_block() -> None:
-    table = pdf_worker.columns(7, 12, 26, [1, 2])
-    long = "ein Wert, der mehrere Zeilen braucht"
-    lines = table.row([3, long]).count("\n") + 1
-    assert lines > 1
-    blocks = table.blocks([[1, "kurz"], [2, "kurz"], [3, long], [4, "kurz"]])
-    assert [(block.lines, block.text.count("\n") + 1) for block in blocks] == [(1, 2), (lines, lines), (1, 1)]
-
-
-def test_gradients_name_their_colour_space(reader: PdfReader) -> None:
-    """WeasyPrint 69.0 names the output intent's resource key there; Poppler and Acrobat then draw no rules."""
-    spaces = []
-    pending = [page["/Resources"] for page in reader.pages]
-    seen = set()
+def header_faults(data: bytes) -> tuple[bool, set[str]]:
+    """Whether the structure tree has an IDTree, and the Scope values of its header cells ("" for none)."""
+    root = PdfReader(BytesIO(data)).trailer["/Root"]["/StructTreeRoot"]
+    scopes, pending = set(), list(root["/K"])
     while pending:
-        item = pending.pop()
-        item = item.get_object() if hasattr(item, "get_object") else item
-        if id(item) in seen or not isinstance(item, dict | list):
+        node = pending.pop().get_object()
+        if not hasattr(node, "get") or "/S" not in node:
             continue
-        seen.add(id(item))
-        if isinstance(item, dict):
-            if "/ShadingType" in item:
-                spaces.append(item["/ColorSpace"])
-            if item.get("/S") == "/Transparency":
-                spaces.append(item["/CS"])
-        pending.extend(item.values() if isinstance(item, dict) else item)
-    assert spaces
-    assert {str(space) for space in spaces} <= {"/DeviceRGB", "/DeviceGray"}
+        if node["/S"] == "/TH":
+            scopes.add(str(node.get("/A", {}).get("/Scope", "")))
+        kids = node.get("/K", [])
+        pending.extend(kids if isinstance(kids, list) else [kids])
+    return "/IDTree" in root, scopes
 
 
-# --- PDF/A-3 with the data embedded ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "python",
+    [
+        pytest.param(sys.executable, id="installed"),
+        pytest.param(
+            OTHER_WEASYPRINT,
+            id="other",
+            marks=pytest.mark.skipif(not OTHER_WEASYPRINT, reason="PORTAL_TEST_OTHER_WEASYPRINT is not set"),
+        ),
+    ],
+)
+@pytest.mark.parametrize("kind", ["report", "settlement"])
+def test_the_repairs_fix_what_the_weasyprint_at_hand_writes_wrong(python: str, kind: str, tmp_path: Path) -> None:
+    document = example_document(participants=3) if kind == "report" else example_settlement()
+    raw, repaired = tmp_path / "raw.pdf", tmp_path / "repaired.pdf"
+    request = json.dumps({"kind": kind, "document": document, "status": STATUS_REQUEST})
+    version = subprocess.run(
+        [python, "-I", "-c", RAW_AND_REPAIRED, str(PRINT_DIR.parent), str(raw), str(repaired)],
+        input=request,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout.strip()
+    assert version in ("69.0", "70.0")
+    assert pdf_worker.needs_repairs(version)
+    # Measured: both versions write header cells without a Scope and name them in /Headers without an IDTree.
+    assert header_faults(raw.read_bytes()) == (False, {""})
+    assert header_faults(repaired.read_bytes()) == (True, {"/Column", "/Row"})
+    tagged = tagged_pdf.read(repaired.read_bytes())  # every header a data cell names resolves to its cell
+    cells = [cell for table in tagged.tables() for row in table.rows() for cell in row if cell.tag == "TD"]
+    assert cells
+    assert all(cell.headers and all(name in tagged.ids for name in cell.headers) for cell in cells)
 
 
-def test_xmp_declares_pdf_a_3(reader: PdfReader) -> None:
+@pytest.mark.parametrize(
+    ("version", "numbers", "repaired"),
+    [
+        ("69.0", (69, 0), True),
+        ("70.0", (70, 0), True),
+        ("70.1", (70, 1), False),
+        ("71.0b1", (71, 0), False),
+        ("68", (68,), True),
+    ],
+)
+def test_the_repairs_are_for_the_versions_they_were_measured_on(
+    version: str, numbers: tuple[int, ...], repaired: bool
+) -> None:
+    assert pdf_worker.version_of(version) == numbers
+    assert pdf_worker.needs_repairs(version) is repaired
+
+
+def test_the_repairs_keep_what_weasyprint_wrote_right() -> None:
+    import pydyf
+
+    document = pydyf.PDF()
+    root = pydyf.Dictionary({"Type": "/StructTreeRoot"})
+    document.add_object(root)
+    head = pydyf.Dictionary({"Type": "/StructElem", "S": "/THead"})
+    document.add_object(head)
+    row = pydyf.Dictionary({"Type": "/StructElem", "S": "/TR", "P": head.reference})
+    document.add_object(row)
+    given = pydyf.Dictionary({"O": "/Table", "Scope": "/Both"})
+    cell = pydyf.Dictionary({"Type": "/StructElem", "S": "/TH", "P": row.reference, "A": given})
+    document.add_object(cell)
+    plain = pydyf.Dictionary({"Type": "/StructElem", "S": "/TH", "P": row.reference, "ID": pydyf.String("h1")})
+    document.add_object(plain)
+    pdf_worker.structure_repairs(document)
+    assert (cell["A"]["Scope"], plain["A"]["Scope"]) == ("/Both", "/Column")
+    assert list(root["IDTree"]["Names"]) == [plain["ID"], plain.reference]
+    tree = root["IDTree"]
+    pdf_worker.structure_repairs(document)
+    assert root["IDTree"] is tree
+
+
+# --- PDF/A-3u with the data embedded ----------------------------------------------------------------------------------
+
+
+def test_xmp_declares_pdf_a_3u(reader: PdfReader) -> None:
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert re.search(r'pdfaid:part(="|>)3', xmp)
-    assert re.search(r'pdfaid:conformance(="|>)B', xmp)
+    assert re.search(r'pdfaid:conformance(="|>)U', xmp)
     assert TITLE in xmp
     assert "/OutputIntents" in reader.trailer["/Root"]
 
@@ -373,31 +412,19 @@ def test_the_document_is_attached_as_json(reader: PdfReader, document: dict[str,
 
 def test_200_participants_split_across_pages(pool: PdfPool) -> None:
     document = example_document(participants=200)
-    reader = PdfReader(BytesIO(render_report(document, pool)))
-    pages = len(reader.pages)
+    tagged = tagged_pdf.read(render_report(document, STATUS, pool))
+    pages = len(tagged.reader.pages)
     assert pages >= 8
-    grid_pages = []  # read only up to the end of the grid: extracting text is slow
-    for page in reader.pages:
-        grid_pages.append(page.extract_text())
-        if "Zeichenerklärung" in grid_pages[-1]:
-            break
-    assert len(grid_pages) >= 4
-    for text in grid_pages:  # the header row with the days repeats on every page of the grid
-        assert days_header(document) in text
-    for person in document["participants"]:
-        assert person["customer_number"] in "\n".join(grid_pages)
-    # On a page the grid continues on, its header row is in the page header, and lines up with the rows.
-    second = grid_pages[1].split("\n")
-    numbers = [int(line.split()[0]) for line in second if re.match(r"\d+ \d{3}[A-Z]\d{6} ", line)]
-    assert_days_line_up(reader.pages[1], document, range(numbers[0], numbers[-1] + 1))
-    # The table of participants repeats its header row too, and the grid's is gone.
-    texts = [page.extract_text() for page in reader.pages[len(grid_pages) - 1 :]]
-    people = texts[: next(index for index, text in enumerate(texts) if "Summen des Angebots" in text) + 1]
+    # Each page's part of a table is a table of its own, which starts with the header row again.
+    grids = [table for table in tagged.tables() if texts(table.rows()[0]) == day_headers(document)]
+    assert len(grids) >= 4
+    assert [row[1].text for row in grid_rows(tagged, document)] == [
+        person["customer_number"] for person in document["participants"]
+    ]
+    people = [table for table in tagged.tables() if texts(table.rows()[0])[3:4] == ["Einsatzstelle"]]
     assert len(people) >= 3
-    for text in people:
-        assert "Nr. Kundennummer Kürzel Einsatzstelle Zuweisung Wochen- MAE je Anwesen- Stunden Fehltage MAE" in text
-    assert not any(days_header(document) in text for text in people[1:])
-    assert texts[-1].endswith(f"Seite {pages} von {pages}")
+    assert sum(len(table.rows()) - 1 for table in people) == 200
+    assert tagged.reader.pages[-1].extract_text().endswith(f"Seite {pages} von {pages}")
 
 
 def test_a_minimal_pdf_comes_from_the_same_workers(pool: PdfPool) -> None:
@@ -409,7 +436,7 @@ def test_a_minimal_pdf_comes_from_the_same_workers(pool: PdfPool) -> None:
 
 def test_only_schema_version_1_is_rendered(document: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="schema version 1"):
-        render_report({**document, "schema_version": 2}, PdfPool())
+        render_report({**document, "schema_version": 2}, STATUS, PdfPool())
 
 
 # --- Nothing is fetched from outside (docs/security.md 20) ------------------------------------------------------------
@@ -432,7 +459,7 @@ def test_markup_in_the_data_is_printed_not_fetched(
     hostile = f'<img src="http://127.0.0.1:{port}/x"><link rel="stylesheet" href="file:///etc/passwd">'
     style = f"<style>@import url(http://127.0.0.1:{port}/y.css);</style>"
     changed = {**document, "provider": {"name": hostile}, "offer": {**document["offer"], "title": style}}
-    text = "\n".join(page_texts(PdfReader(BytesIO(render_report(changed, pool)))))
+    text = "\n".join(page_texts(PdfReader(BytesIO(render_report(changed, STATUS, pool)))))
     assert hostile in text
     assert style in text
     with pytest.raises(BlockingIOError):
@@ -441,17 +468,19 @@ def test_markup_in_the_data_is_printed_not_fetched(
 
 @IN_PROCESS
 @pytest.mark.usefixtures("in_process")
-def test_the_renderer_asks_only_for_its_own_files(document: dict[str, Any], caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize("kind", ["report", "settlement"])
+def test_the_renderer_asks_only_for_its_own_files(kind: str, caplog: pytest.LogCaptureFixture) -> None:
     asked: list[str] = []
 
     def spy(url: str) -> Any:
         asked.append(url)
         return pdf_worker.fetch_asset(url)
 
-    html = pdf_worker.report_html(pdf_worker.environment(), document)
+    document = example_document() if kind == "report" else example_settlement()
+    html = pdf_worker.document_html(pdf_worker.environment(), pdf_worker.KINDS[kind], document, STATUS_REQUEST)
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        assert pdf_worker.write_pdf(html, b"{}", url_fetcher=spy).startswith(b"%PDF-")
-    assert caplog.records == []  # the template and stylesheet use only what WeasyPrint supports
+        assert pdf_worker.write_pdf(html, b"{}", pdf_worker.KINDS[kind], url_fetcher=spy).startswith(b"%PDF-")
+    assert caplog.records == []  # the templates and stylesheet use only what WeasyPrint supports
     assert sorted(asked) == [
         (PRINT_DIR / name).as_uri()
         for name in ("fonts/DejaVuSansCondensed-Bold.ttf", "fonts/DejaVuSansCondensed.ttf", "report.css")
@@ -525,7 +554,7 @@ def test_a_worker_over_time_is_killed_and_the_next_job_gets_a_new_one(caplog: py
         (first,) = quick.worker_pids()
         started = time.monotonic()
         with pytest.raises(PdfRenderError) as raised:
-            render_report(example_document(participants=2000), quick)
+            render_report(example_document(participants=2000), STATUS, quick)
         assert time.monotonic() - started < 5  # killed at the timeout, not when the layout was done
         assert str(raised.value) == RENDER_FAILED
         assert raised.value.reason == "the worker ran over time"
@@ -544,7 +573,7 @@ def test_a_worker_that_dies_during_a_job_is_replaced() -> None:
         (first,) = fragile.worker_pids()
         threading.Timer(0.5, os.kill, (first, signal.SIGKILL)).start()
         with pytest.raises(PdfRenderError, match=RENDER_FAILED) as raised:
-            render_report(example_document(participants=2000), fragile)
+            render_report(example_document(participants=2000), STATUS, fragile)
         assert raised.value.reason == "the worker ended"
         assert render_minimal(fragile).startswith(b"%PDF-")
     finally:
@@ -558,7 +587,7 @@ def test_a_document_that_cannot_be_printed_fails_without_killing_the_worker(
     before = sorted(pool.worker_pids())
     broken = {key: value for key, value in document.items() if key != "totals"}
     with pytest.raises(PdfRenderError, match=RENDER_FAILED) as raised:
-        render_report(broken, pool)
+        render_report(broken, STATUS, pool)
     assert re.fullmatch(r"UndefinedError at report\.html:\d+", raised.value.reason)
     assert sorted(pool.worker_pids()) == before
 
@@ -566,7 +595,7 @@ def test_a_document_that_cannot_be_printed_fails_without_killing_the_worker(
 def test_the_reason_never_contains_document_data(pool: PdfPool, document: dict[str, Any]) -> None:
     person = {**document["participants"][0], "mae_rate": "123A456789"}
     with pytest.raises(PdfRenderError) as raised:
-        render_report({**document, "participants": [person]}, pool)
+        render_report({**document, "participants": [person]}, STATUS, pool)
     assert raised.value.reason.startswith("InvalidOperation at pdf_worker.py:")
     assert "123A456789" not in raised.value.reason
 
@@ -792,7 +821,7 @@ def test_the_worker_limits_itself_then_serves_until_its_input_ends(
     limits: list[tuple[int, tuple[int, int]]] = []
     monkeypatch.setattr(pdf_worker.resource, "setrlimit", lambda kind, value: limits.append((kind, value)))
     requests, answers = BytesIO(), BytesIO()
-    for request in [{"kind": "minimal"}, {"kind": "report", "document": document}]:
+    for request in [{"kind": "minimal"}, {"kind": "report", "document": document, "status": STATUS_REQUEST}]:
         write_frame(requests, json.dumps(request).encode())
     write_frame(requests, b"kein JSON")
     requests.seek(0)

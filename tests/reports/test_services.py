@@ -823,7 +823,7 @@ def test_submission_freezes_the_document_and_stores_the_pdf(
     attached = PdfReader(BytesIO(stored)).attachments["teilnahmebericht.json"][0]
     assert json.loads(attached) == document
     [pdf_entry] = audit("report_pdf_stored", report)
-    assert pdf_entry.details == f"SHA-256 {report.pdf_sha256}"
+    assert pdf_entry.details == f"Eingereicht, SHA-256 {report.pdf_sha256}"
     [entry] = audit("report_submit", report)
     assert entry.details == "draft → submitted (Fassung 1)"
 
@@ -833,6 +833,26 @@ def test_submission_freezes_the_document_and_stores_the_pdf(
         assert subject(message) == f"Teilnahmebericht eingereicht: {TITLE}, Oktober 2025"
         assert f"http://localhost/portal/berichte/{report.id}" in body(message)
     assert box.to(provider.email) == []
+
+
+def test_a_decision_prints_the_new_status_on_a_new_pdf_of_the_same_document(provider, staff, offer, assigned):
+    report = draft(provider, offer)
+    services.submit_report(provider, report, None, confirmed=True)
+    submitted_key, document = report.pdf_key, report.document
+    services.decide(staff, report, "approve", "", None)
+    assert report.pdf_key != submitted_key
+    assert storage.path_of("reports", submitted_key) is None  # the replaced PDF is gone after the commit
+    path = storage.path_of("reports", report.pdf_key)
+    assert path is not None
+    stored = path.read_bytes()
+    assert hashlib.sha256(stored).hexdigest() == report.pdf_sha256
+    reader = PdfReader(BytesIO(stored))
+    approved_on = f"Genehmigt am {report.status_changed_at:%d.%m.%Y}"
+    assert all(f"Stand: {approved_on}" in page.extract_text() for page in reader.pages)
+    assert json.loads(reader.attachments["teilnahmebericht.json"][0]) == document  # frozen: still "Eingereicht"
+    first, second = (entry.details for entry in audit("report_pdf_stored", report))
+    assert first.startswith("Eingereicht, SHA-256 ")
+    assert second == f"Genehmigt, SHA-256 {report.pdf_sha256}"
 
 
 def assert_outside_served_folders(app: Flask, path: Path) -> None:
@@ -873,7 +893,7 @@ def test_no_decision_on_a_draft(staff, provider, offer, assigned):
 
 def test_a_correction_keeps_version_1_and_opens_version_2(staff, provider, offer, assigned, mailbox):
     report = submitted(provider, offer)
-    first_pdf = (report.pdf_key, report.pdf_sha256)
+    first_pdf = report.pdf_key
     with pytest.raises(ServiceError, match=re.escape("Bitte begründen Sie die Entscheidung für den Träger.")) as err:
         services.decide(staff, report, "request_correction", "  ", report.version_id)
     assert err.value.field == "reason"
@@ -890,8 +910,12 @@ def test_a_correction_keeps_version_1_and_opens_version_2(staff, provider, offer
         staff.id,
         "Bitte prüfen Sie den 6. Oktober.",
     )
-    assert (first.pdf_key, first.pdf_sha256) == first_pdf
-    assert storage.path_of("reports", first.pdf_key) is not None
+    # Version 1 keeps its document; its PDF is made again from it and says "Korrektur erbeten".
+    assert first.document == report.document
+    assert first.pdf_key != first_pdf
+    path = storage.path_of("reports", first.pdf_key)
+    assert path is not None
+    assert "Stand: Korrektur erbeten am" in PdfReader(BytesIO(path.read_bytes())).pages[0].extract_text()
     [entry] = audit("report_request_correction", first)
     assert entry.details == "submitted → correction_requested (Fassung 1): Bitte prüfen Sie den 6. Oktober."
     [message] = delivered(mailbox).to(provider.email)
@@ -914,7 +938,7 @@ def test_a_correction_keeps_version_1_and_opens_version_2(staff, provider, offer
     assert second.pdf_sha256 != first.pdf_sha256
     assert second.document is not None
     assert second.document["report"]["version"] == 2
-    assert fresh(report).pdf_sha256 == first_pdf[1]
+    assert fresh(report).pdf_sha256 == first.pdf_sha256  # version 1 untouched by version 2
 
     services.decide(staff, second, "approve", "", second.version_id)
     second = fresh(second)
