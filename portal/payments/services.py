@@ -24,6 +24,7 @@ from portal.payments.models import BankAccount, BankAccountStatus, PaymentRun, P
 from portal.payments.sepa import NAME_MAX, BankDetailsError, purpose, sepa_text, valid_bic, valid_iban
 from portal.payments.workflow import BANK_ACCOUNTS, PAYMENT_RUNS
 from portal.reports.queries import month_label
+from portal.settlements import services as settlements
 from portal.settlements.models import Settlement, SettlementStatus
 from portal.settlements.workflow import SETTLEMENTS
 from portal.submissions import once
@@ -195,6 +196,7 @@ def mark_paid(user: User, run: PaymentRun, expected: int | None) -> None:
     run.paid_by_id = user.id
     for settlement in run.settlements:
         SETTLEMENTS.move(settlement, "pay", user, f"Zahlungslauf Nr. {run.id}")
+        settlements.store_pdf(settlement)  # the provider's PDF says "Bezahlt"
 
 
 @transactional

@@ -20,11 +20,13 @@ from portal import storage
 from portal.accounts.models import User
 from portal.audit.models import AuditEntry
 from portal.extensions import db
+from portal.payments import services as payments
 from portal.reports.models import ParticipationReport
 from portal.settlements import services
 from portal.settlements.models import ProofKind, Settlement, SettlementStatus
 from portal.submissions import new_token
 from tests import pdfs, tagged_pdf
+from tests.factories import Factories
 from tests.reports.helpers import MONTH, YEAR
 from tests.tagged_pdf import Element, TaggedPdf
 
@@ -126,6 +128,21 @@ def test_every_later_move_prints_its_status_on_a_new_pdf_of_the_same_document(
     assert document is not None
     assert document["settlement"]["status"] == "Eingereicht"  # the frozen document keeps its status
     assert all(storage.path_of("settlements", key) is None for key in keys)  # the replaced PDFs are gone
+
+
+def test_the_payment_run_prints_paid_on_the_pdf(
+    factories: Factories, provider: User, staff: User, approved: ParticipationReport
+) -> None:
+    settlement = submitted(provider)
+    services.take_into_check(staff, settlement)
+    services.release(staff, settlement, None)
+    factories.bank_account(provider.organisation)
+    run = payments.create_run(new_token(), staff, [settlement.id])
+    released_pdf = settlement.pdf_key
+    payments.mark_paid(staff, run, None)
+    assert settlement.status is SettlementStatus.PAID
+    assert status_line(stored_pdf(settlement)) == f"Bezahlt am {settlement.status_changed_at:%d.%m.%Y}"
+    assert storage.path_of("settlements", released_pdf) is None
 
 
 def test_a_draft_has_no_pdf(provider: User, approved: ParticipationReport) -> None:
