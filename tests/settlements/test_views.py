@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 from io import BytesIO
+from pathlib import Path
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -16,6 +19,7 @@ from portal.reports.models import ParticipationReport
 from portal.settlements.models import Settlement, SettlementStatus
 from tests import pdfs
 from tests.reports.helpers import location, page, text, version_on
+from tests.reports.test_hostile_uploads import CORPUS
 
 INDEX = "/portal/abrechnungen"
 
@@ -112,3 +116,35 @@ def test_a_correction_request_needs_a_reason_next_to_the_field(
     assert response.status_code == 200
     assert 'id="reason-error"' in text(response)
     assert settlement().status is SettlementStatus.SUBMITTED
+
+
+@pytest.mark.parametrize("name", CORPUS)
+def test_hostile_pdfs_are_refused_as_receipt_and_as_payout_proof(
+    app: Flask, client: FlaskClient, login, provider: User, approved: ParticipationReport, name: str
+) -> None:
+    """docs/security.md 18: the settlement's two upload routes refuse the hostile corpus of
+    tests/reports/test_hostile_uploads.py with its German reason; nothing is stored, nothing is audited."""
+    build, reason = CORPUS[name]
+    hostile = build()
+    login(provider)
+    url = started(client)
+    before = {path for path in Path(app.config["STORAGE_DIR"]).rglob("*") if path.is_file()}
+    receipt = {
+        "form_token": token(page(client, url)),
+        "offer_id": str(approved.offer_id),
+        "kind": "material",
+        "amount": "60,50",
+        "description": "Gartenhandschuhe",
+        "upload": (BytesIO(hostile), "rechnung.pdf"),
+    }
+    refused = client.post(f"{url}/belege", data=receipt)
+    assert (refused.status_code, reason in text(refused)) == (200, True)
+    proof = {"version_id": str(settlement().version_id), "paid_out": "y", "proof": (BytesIO(hostile), "liste.pdf")}
+    refused = client.post(f"{url}/auszahlung", data=proof)
+    assert (refused.status_code, reason in text(refused)) == (200, True)
+    assert {path for path in Path(app.config["STORAGE_DIR"]).rglob("*") if path.is_file()} == before
+    assert (settlement().receipts, settlement().payout_proof_key) == ([], "")
+    stored = select(AuditEntry).where(
+        AuditEntry.action.in_(["settlement_receipt_added", "settlement_payout_confirmed"])
+    )
+    assert list(db.session.scalars(stored)) == []
